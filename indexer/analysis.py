@@ -1,0 +1,131 @@
+"""French and English analyzers (stop -> fold -> stem) and the synonym table for query expansion."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    NgramFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+from .model import SynonymGroup
+
+# Words: letters/digits, never the apostrophe, so French elisions ("l'extrémisme") split and the
+# article is dropped by the stop list.
+WORD_PATTERN = r"\w+"
+_WORD_RE = re.compile(WORD_PATTERN)
+
+# Elided articles and pronouns are single letters; whoosh's list has most, not all.
+_ELISIONS = frozenset({"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"})
+STOP_FR: frozenset[str] = frozenset(stopwords_for_language("fr")) | _ELISIONS
+STOP_EN: frozenset[str] = frozenset(stopwords_for_language("en"))
+STOP_ANY: frozenset[str] = STOP_FR | STOP_EN
+
+
+def _text_analyzer(lang: str, stoplist: frozenset[str]) -> Any:
+    """Build the analyzer in the only order that keeps accent-less queries working."""
+    # Stop before fold: the stop lists are accented. Fold before stem: "securite" and "sécurité"
+    # must reach the stemmer as the same string. cachesize=-1: an unbounded stem cache, since the
+    # LRU bookkeeping costs more than it saves when bulk indexing.
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=stoplist, minsize=1)
+        | CharsetFilter(accent_map)
+        | StemFilter(lang=lang, cachesize=-1)
+    )
+
+
+ANALYZERS: dict[str, Any] = {
+    "fr": _text_analyzer("fr", STOP_FR),
+    "en": _text_analyzer("en", STOP_EN),
+}
+
+# Unstemmed and without stop words: the spelling field must hold real words to suggest.
+FOLD_ANALYZER: Any = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+NGRAM_MAX = 10
+NGRAM_ANALYZER: Any = FOLD_ANALYZER | NgramFilter(minsize=2, maxsize=NGRAM_MAX, at="start")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents, the normal form for comparing user input to values."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Split text into lowercase words the way the analyzers do, without stemming."""
+    return _WORD_RE.findall(text.lower())
+
+
+@lru_cache(maxsize=20000)
+def analyze(lang: str, word: str) -> tuple[str, ...]:
+    """Terms the index holds for this text in one language (cached: queries repeat words)."""
+    return tuple(t.text for t in ANALYZERS[lang](word, mode="query"))
+
+
+def spans(lang: str, text: str) -> Iterator[tuple[str, int, int]]:
+    """Yield (term, start, end) of each indexed token, for highlighting stored or caller text."""
+    for token in ANALYZERS[lang](text, chars=True, mode="index"):
+        yield token.text, token.startchar, token.endchar
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What a synonym group turns into: its terms as word lists, and an optional facet term."""
+
+    terms: tuple[tuple[str, ...], ...]
+    facet: str | None
+    value: str | None
+
+
+class SynonymTable:
+    """Find synonym groups by folded word sequence or by per-language stems of the sequence."""
+
+    def __init__(self, groups: Sequence[SynonymGroup]) -> None:
+        self._by_key: dict[tuple[str, ...], Expansion] = {}
+        self.max_len = 1
+        for group in groups:
+            term_words = tuple(tuple(words(t)) for t in group.terms if words(t))
+            if not term_words:
+                continue
+            expansion = Expansion(term_words, group.facet, group.value)
+            for tw in term_words:
+                self.max_len = max(self.max_len, len(tw))
+                for key in self._keys(tw):
+                    # First group wins on a clash, so the order of the taxonomy decides.
+                    self._by_key.setdefault(key, expansion)
+
+    @staticmethod
+    def _keys(seq: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Folded form plus stems in each language, so plurals and accents still find the group."""
+        keys = [("w",) + tuple(fold(w) for w in seq)]
+        for lang in ANALYZERS:
+            stems = tuple(s for w in seq for s in analyze(lang, w))
+            if stems:
+                keys.append((lang,) + stems)
+        return keys
+
+    def lookup(self, seq: Sequence[str]) -> Expansion | None:
+        """The group whose term equals this word sequence, if any."""
+        for key in self._keys(tuple(seq)):
+            found = self._by_key.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self._by_key)

@@ -1,0 +1,170 @@
+"""Facet counting from cached docnum -> values arrays, built once per segment, not per search."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
+from typing import Any
+
+from .analysis import fold
+from .model import FACETS, FacetCount
+from .schema import facet_field, sort_field
+
+Values = tuple[str, ...]
+_EMPTY: Values = ()
+
+
+class _Segment:
+    """Per-segment arrays; segments are immutable apart from deletions, which matchers skip."""
+
+    def __init__(self, reader: Any) -> None:
+        self.size: int = reader.doc_count_all()
+        self.values: dict[str, list[Values]] = {}
+        # groupedby would rebuild these lists from every posting on every search
+        # (whoosh-community#452); here it happens once per segment.
+        for facet in FACETS:
+            arr: list[Values] = [_EMPTY] * self.size
+            name = facet_field(facet)
+            for value in reader.field_terms(name):
+                for docnum in reader.postings(name, value).all_ids():
+                    arr[docnum] = arr[docnum] + (value,)
+            self.values[facet] = arr
+        self.published: list[float] | None = None
+        self.titles: dict[str, list[bytes]] = {}
+
+    def sort_published(self, reader: Any) -> list[float]:
+        """Publication times, read from the column only when someone sorts by newest."""
+        if self.published is None:
+            column = reader.column_reader("published")
+            self.published = [float(column[i]) for i in range(self.size)]
+        return self.published
+
+    def sort_titles(self, reader: Any, lang: str) -> list[bytes]:
+        """Folded titles, read from the column only when someone sorts by title."""
+        if lang not in self.titles:
+            column = reader.column_reader(sort_field(lang))
+            self.titles[lang] = [bytes(column[i]) for i in range(self.size)]
+        return self.titles[lang]
+
+
+class SearcherArrays:
+    """Global (whole-searcher) docnum -> values arrays, the concatenation of segment arrays."""
+
+    def __init__(self, leaves: Sequence[tuple[Any, int, _Segment]]) -> None:
+        self._leaves = leaves
+        self.values: dict[str, list[Values]] = {}
+        for facet in FACETS:
+            arr: list[Values] = []
+            for _reader, _offset, seg in leaves:
+                arr.extend(seg.values[facet])
+            self.values[facet] = arr
+        self._known: dict[str, dict[str, str]] = {}
+        self._published: list[float] | None = None
+        self._titles: dict[str, list[bytes]] = {}
+
+    def known(self, facet: str) -> dict[str, str]:
+        """Folded value -> value as indexed, so "city:strasbourg" finds "Strasbourg"."""
+        if facet not in self._known:
+            table: dict[str, str] = {}
+            for vals in self.values[facet]:
+                for v in vals:
+                    table.setdefault(fold(v), v)
+            self._known[facet] = table
+        return self._known[facet]
+
+    def resolve(self, facet: str, value: str) -> str | None:
+        """The indexed spelling of a value typed by the reader, or None when unknown."""
+        return self.known(facet).get(fold(value).strip())
+
+    def published(self) -> list[float]:
+        """Publication time per global docnum."""
+        if self._published is None:
+            self._published = [
+                t for reader, _o, seg in self._leaves for t in seg.sort_published(reader)
+            ]
+        return self._published
+
+    def titles(self, lang: str) -> list[bytes]:
+        """Folded title per global docnum in one language."""
+        if lang not in self._titles:
+            self._titles[lang] = [
+                t for reader, _o, seg in self._leaves for t in seg.sort_titles(reader, lang)
+            ]
+        return self._titles[lang]
+
+    def count(self, facet: str, docs: Iterable[int]) -> Counter[str]:
+        """Count values over the docs in one C-level pass (no per-document Python loop)."""
+        return Counter(chain.from_iterable(map(self.values[facet].__getitem__, docs)))
+
+
+class FacetCache:
+    """Segment arrays survive searcher reopens, so a commit only pays for its new segment."""
+
+    def __init__(self) -> None:
+        self._segments: dict[str, _Segment] = {}
+        self._current: tuple[int, SearcherArrays] | None = None
+
+    def arrays(self, searcher: Any) -> SearcherArrays:
+        """Arrays for this searcher, built from cached segments plus any new ones."""
+        if self._current is not None and self._current[0] == id(searcher):
+            return self._current[1]
+        leaves: list[tuple[Any, int, _Segment]] = []
+        live: dict[str, _Segment] = {}
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            key = _segment_key(reader)
+            seg = self._segments.get(key) or _Segment(reader)
+            live[key] = seg
+            leaves.append((reader, offset, seg))
+        # Drop segments merged away so memory follows the index, not its history.
+        self._segments = live
+        arrays = SearcherArrays(leaves)
+        self._current = (id(searcher), arrays)
+        return arrays
+
+    def clear(self) -> None:
+        """Forget everything, e.g. after switching to a rebuilt generation."""
+        self._segments = {}
+        self._current = None
+
+
+def _segment_key(reader: Any) -> str:
+    """Identity of a segment; random per segment, so it never collides across generations."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return f"reader-{id(reader)}"
+    return f"{segment.segment_id()}-{reader.doc_count_all()}"
+
+
+def facet_counts(
+    arrays: SearcherArrays,
+    matched: Sequence[int],
+    selected: Mapping[str, frozenset[int]],
+    filters: Mapping[str, tuple[str, ...]],
+) -> dict[str, tuple[FacetCount, ...]]:
+    """Counts per facet: each ignores its own selection but applies the other facets'."""
+    full = _passing(matched, selected, skip=None)
+    out: dict[str, tuple[FacetCount, ...]] = {}
+    for facet in FACETS:
+        docs = full if facet not in selected else _passing(matched, selected, skip=facet)
+        counts = arrays.count(facet, docs)
+        chosen = set(filters.get(facet, ()))
+        for value in chosen:
+            counts.setdefault(value, 0)
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[facet] = tuple(FacetCount(v, n, v in chosen) for v, n in ordered)
+    return out
+
+
+def _passing(
+    matched: Sequence[int], selected: Mapping[str, frozenset[int]], skip: str | None
+) -> Sequence[int]:
+    """Matched docs that satisfy every selected facet except `skip` (AND across facets)."""
+    sets = [s for f, s in selected.items() if f != skip]
+    if not sets:
+        return matched
+    sets.sort(key=len)
+    first, rest = sets[0], sets[1:]
+    return [d for d in matched if d in first and all(d in s for s in rest)]
+

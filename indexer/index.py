@@ -1,0 +1,602 @@
+"""The Index: open/create, apply changes, rebuild-and-swap, verify, search, suggest, related."""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.index import LockError
+
+from . import query as qmod
+from .analysis import NGRAM_MAX, SynonymTable, analyze, fold, words
+from .facets import FacetCache, SearcherArrays, facet_counts
+from .highlight import highlight, snippet
+from .model import (
+    FACETS,
+    LANGS,
+    SORTS,
+    Change,
+    Document,
+    Hit,
+    IndexBusy,
+    Query,
+    Results,
+    Suggestion,
+    SynonymGroup,
+    VerifyReport,
+)
+from .schema import META_ID, build_schema, facet_field, head_field, sort_field, text_field
+from .storage import Layout
+
+BodyText = Callable[[Sequence[int]], Mapping[int, str]]
+
+MAX_PER_PAGE = 100
+LIMIT_MB = 128  # per bulk-writer process: enough for one pass at 10k, bounded at 100k
+SWAP_LOCK_WAIT = 10.0  # seconds a rebuild waits for an in-flight apply before swapping anyway
+OPEN_RETRIES = 5  # another process may delete merged segment files while we open the TOC
+FEW_RESULTS = 3  # below this many hits a "did you mean" is worth its cost
+
+
+def _facet_value(value: str) -> str:
+    # Commas separate keyword values in the facet fields.
+    return value.replace(",", " ").strip()
+
+
+def _document_fields(doc: Document) -> dict[str, Any]:
+    """Whoosh fields for one document; the body is indexed but never stored."""
+    body_lang = doc.language if doc.language in LANGS else "en"
+    titles = {"fr": doc.title_fr, "en": doc.title_en}
+    summaries = {"fr": doc.summary_fr, "en": doc.summary_en}
+    cities = " ".join(doc.cities)
+    out: dict[str, Any] = {
+        "id": str(doc.id),
+        "version": doc.version,
+        "slug": doc.slug,
+        "lang": body_lang,
+        "title_fr": doc.title_fr,
+        "title_en": doc.title_en,
+        "summary_fr": doc.summary_fr,
+        "summary_en": doc.summary_en,
+        "cities": list(doc.cities),
+        "published": float(doc.published),
+        "spell": "\n".join(
+            (doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body, cities,
+             doc.extra_text)
+        ),
+        "ac": "\n".join((doc.title_fr, doc.title_en)),
+    }
+    for lang in LANGS:
+        out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
+        body = doc.body if lang == body_lang else ""
+        out[text_field(lang)] = f"{body}\n{cities}\n{doc.extra_text}"
+        title = titles[lang] or titles["en" if lang == "fr" else "fr"]
+        out[sort_field(lang)] = fold(title).strip().encode("utf-8")
+    facet_values: dict[str, Sequence[str]] = {
+        "theme": doc.themes,
+        "country": (doc.country.upper(),) if doc.country else (),
+        "city": doc.cities,
+        "approach": doc.approaches,
+        "target": doc.targets,
+        "language": (body_lang,),
+        "year": (str(doc.year),) if doc.year is not None else (),
+        "evidence": (doc.evidence,) if doc.evidence else (),
+    }
+    for facet in FACETS:
+        values = [_facet_value(v) for v in facet_values[facet]]
+        out[facet_field(facet)] = ",".join(v for v in values if v)
+    return out
+
+
+def _meta_fields(last_change_id: int) -> dict[str, Any]:
+    return {"id": META_ID, "last_change_id": last_change_id}
+
+
+def _check_readable(gen: Path) -> bool:
+    """Open the generation and touch its TOC, segments and lexicon; False if it looks wrong."""
+    ix = windex.open_dir(str(gen))
+    expected = set(build_schema().names())
+    with ix.searcher() as s:
+        s.doc_count()
+        s.document(id=META_ID)
+        for _term in s.reader().field_terms("id"):
+            pass
+        return set(ix.schema.names()) == expected
+
+
+class Index:
+    """A Whoosh index folder shared by the processes of one node, kept in sync by change id."""
+
+    def __init__(self, layout: Layout, synonyms: Sequence[SynonymGroup], needs_rebuild: bool):
+        self._layout = layout
+        self._synonyms = SynonymTable(synonyms)
+        self.needs_rebuild = needs_rebuild
+        # One lock for the searcher and everything read through it: Whoosh searchers are not
+        # thread-safe, and as pure Python they would not run in parallel under the GIL anyway.
+        self._lock = threading.RLock()
+        self._gen: Path | None = None
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._meta_docnum: int | None = None
+        self._facets = FacetCache()
+        self._closed = False
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], *, synonyms: Sequence[SynonymGroup] = ()
+    ) -> Index:
+        """Open the index folder, creating or replacing it (needs_rebuild) when missing or bad."""
+        layout = Layout(Path(path))
+        needs_rebuild = False
+        with layout.lock():
+            gen = layout.current()
+            if gen is not None and gen.is_dir():
+                try:
+                    if not _check_readable(gen):
+                        needs_rebuild = True  # an older schema: readable, but rebuild it
+                except Exception:
+                    # Whatever the failure (truncated TOC, missing segment, unpickling error),
+                    # the database can rebuild it: move it aside and start empty.
+                    layout.move_aside(gen)
+                    gen = None
+            elif (layout.root / "current").exists() or gen is not None:
+                gen = None  # dangling link or foreign layout
+            if gen is None:
+                new = layout.new_generation()
+                wq_ix = windex.create_in(str(new), build_schema())
+                writer = wq_ix.writer()
+                writer.add_document(**_meta_fields(0))
+                writer.commit()
+                layout.finish(new)
+                layout.swap(new)
+                needs_rebuild = True
+            layout.cleanup()
+        return cls(layout, synonyms, needs_rebuild)
+
+    def close(self) -> None:
+        """Release the searcher and its files."""
+        with self._lock:
+            self._close_searcher()
+            self._closed = True
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- searcher management -----------------------------------------------------------------
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._meta_docnum = None
+
+    def _current_ix(self) -> Any:
+        """The FileIndex of the served generation, following a swap by another process."""
+        gen = self._layout.current()
+        if gen is None:
+            raise FileNotFoundError(f"no index generation under {self._layout.root}")
+        if gen != self._gen or self._ix is None:
+            self._close_searcher()
+            self._facets.clear()
+            self._ix = windex.open_dir(str(gen))
+            self._gen = gen
+        return self._ix
+
+    def _get_searcher(self) -> Any:
+        """The long-lived searcher, reopened (not refresh()-chained) when the index changed."""
+        if self._closed:
+            raise RuntimeError("index is closed")
+        last_error: Exception | None = None
+        for attempt in range(OPEN_RETRIES):
+            try:
+                ix = self._current_ix()
+                if self._searcher is not None and self._searcher.up_to_date():
+                    return self._searcher
+                # refresh() shares readers between old and new searchers and leaks file
+                # handles when chained; close and open instead.
+                self._close_searcher()
+                self._searcher = ix.searcher()
+                self._meta_docnum = self._searcher.document_number(id=META_ID)
+                return self._searcher
+            except (OSError, EOFError, ValueError) as exc:
+                # A writer in another process merged segments between our TOC read and open.
+                last_error = exc
+                self._close_searcher()
+                self._ix = None
+                time.sleep(0.01 * (attempt + 1))
+        assert last_error is not None
+        raise last_error
+
+    def _arrays(self, searcher: Any) -> SearcherArrays:
+        return self._facets.arrays(searcher)
+
+    # -- change log ----------------------------------------------------------------------------
+
+    def last_change_id(self) -> int:
+        """Id of the last change-log row this index applied (stored in the index itself)."""
+        with self._lock:
+            s = self._get_searcher()
+            return self._stored_last_id(s)
+
+    @staticmethod
+    def _stored_last_id(searcher: Any) -> int:
+        meta = searcher.document(id=META_ID)
+        return int(meta.get("last_change_id", 0)) if meta else 0
+
+    def apply(self, changes: Sequence[Change], *, timeout: float = 2.0) -> int:
+        """Apply changes newer than last_change_id in one commit; IndexBusy if the lock waits."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            gen = self._layout.current()
+            if gen is None:
+                raise FileNotFoundError(f"no index generation under {self._layout.root}")
+            ix = windex.open_dir(str(gen))
+            try:
+                writer = ix.writer(timeout=max(0.0, deadline - time.monotonic()), delay=0.02)
+            except LockError as exc:
+                raise IndexBusy(f"index writer lock busy for {timeout:.1f}s") from exc
+            committed = False
+            try:
+                if self._layout.current() != gen:
+                    continue  # a rebuild swapped generations while we waited: write there
+                with writer.searcher() as s:
+                    last = self._stored_last_id(s)
+                pending = sorted((c for c in changes if c.id > last), key=lambda c: c.id)
+                if not pending:
+                    return last
+                # Several changes to one document in a batch: only the last state matters, and
+                # updating twice in one writer would leave a duplicate.
+                latest: dict[int, Change] = {}
+                for change in pending:
+                    latest[change.doc_id] = change
+                for doc_id, change in latest.items():
+                    if change.document is None:
+                        writer.delete_by_term("id", str(doc_id))
+                    else:
+                        writer.delete_by_term("id", str(doc_id))
+                        writer.add_document(**_document_fields(change.document))
+                new_last = pending[-1].id
+                writer.update_document(**_meta_fields(new_last))
+                writer.commit()
+                committed = True
+                return new_last
+            finally:
+                if not committed:
+                    writer.cancel()
+
+    # -- rebuild, verify, optimize -------------------------------------------------------------
+
+    def rebuild(
+        self, documents: Iterable[Document], *, last_change_id: int, procs: int = 2
+    ) -> int:
+        """Build a new generation with the bulk writer and swap it in; returns the doc count."""
+        gen = self._layout.new_generation()
+        ix = windex.create_in(str(gen), build_schema())
+        if procs > 1:
+            writer = ix.writer(procs=procs, limitmb=LIMIT_MB, multisegment=True)
+        else:
+            writer = ix.writer(limitmb=LIMIT_MB)
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**_document_fields(doc))
+                count += 1
+            writer.add_document(**_meta_fields(last_change_id))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._swap_in(gen)
+        with self._lock:
+            self.needs_rebuild = False
+        return count
+
+    def _swap_in(self, gen: Path) -> None:
+        """Swap under the old generation's writer lock, so no apply lands in a retired one."""
+        old = self._layout.current()
+        lock: Any = None
+        if old is not None and old.is_dir():
+            try:
+                lock = windex.open_dir(str(old)).lock("WRITELOCK")
+                deadline = time.monotonic() + SWAP_LOCK_WAIT
+                while not lock.acquire(blocking=False):
+                    if time.monotonic() > deadline:
+                        lock = None  # swap anyway: appliers re-check `current` after locking
+                        break
+                    time.sleep(0.02)
+            except Exception:
+                lock = None  # the old generation is unreadable; nothing to protect
+        try:
+            with self._layout.lock():
+                self._layout.finish(gen)
+                self._layout.swap(gen)
+                self._layout.cleanup()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def verify(self, expected: Mapping[int, int]) -> VerifyReport:
+        """Compare doc id -> version with the index: missing, stale and extra documents."""
+        with self._lock:
+            s = self._get_searcher()
+            indexed: dict[int, int] = {}
+            for stored in s.all_stored_fields():
+                key = stored.get("id")
+                if key is None or key == META_ID:
+                    continue
+                indexed[int(key)] = int(stored.get("version", 0))
+        missing = tuple(sorted(k for k in expected if k not in indexed))
+        extra = tuple(sorted(k for k in indexed if k not in expected))
+        stale = tuple(
+            sorted(k for k, v in expected.items() if k in indexed and indexed[k] != v)
+        )
+        return VerifyReport(missing=missing, stale=stale, extra=extra)
+
+    def optimize(self, *, timeout: float = 30.0) -> None:
+        """Merge all segments into one (run off-peak: it rewrites the whole index)."""
+        ix = windex.open_dir(str(self._require_gen()))
+        try:
+            writer = ix.writer(timeout=timeout)
+        except LockError as exc:
+            raise IndexBusy("index writer lock busy") from exc
+        writer.commit(optimize=True)
+
+    def _require_gen(self) -> Path:
+        gen = self._layout.current()
+        if gen is None:
+            raise FileNotFoundError(f"no index generation under {self._layout.root}")
+        return gen
+
+    def doc_count(self) -> int:
+        """Number of indexed practices."""
+        with self._lock:
+            s = self._get_searcher()
+            return int(s.doc_count()) - (1 if self._meta_docnum is not None else 0)
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def search(self, query: Query, *, body_text: BodyText | None = None) -> Results:
+        """Top hits, exact total, all facet counts and highlights; bad syntax never raises."""
+        page = max(1, int(query.page or 1))
+        per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 20)))
+        sort = query.sort if query.sort in SORTS else "relevance"
+        lang = query.lang if query.lang in LANGS else "en"
+        filters = {
+            f: tuple(dict.fromkeys(str(v) for v in vals))
+            for f, vals in query.filters.items()
+            if f in FACETS and vals
+        }
+        with self._lock:
+            s = self._get_searcher()
+            arrays = self._arrays(s)
+            parsed = qmod.parse(query.text or "", self._synonyms, arrays.resolve)
+            reader = s.reader()
+            selected = {
+                f: frozenset(
+                    s.docs_for_query(wq.Or([wq.Term(facet_field(f), v) for v in vals]))
+                )
+                for f, vals in filters.items()
+            }
+            scored = sort == "relevance" and not parsed.is_browse
+            matched, scores = self._match(s, qmod.build(parsed, reader), scored)
+            allowed = self._apply_filters(matched, scores, selected)
+            relaxed = False
+            if not allowed[0] and qmod.can_relax(parsed):
+                matched, scores = self._match(s, qmod.build(parsed, reader, relaxed=True), scored)
+                allowed = self._apply_filters(matched, scores, selected)
+                relaxed = bool(allowed[0])
+            docs, doc_scores = allowed
+            total = len(docs)
+            order = self._order(s, arrays, docs, doc_scores, sort, lang, page * per_page)
+            shown = order[(page - 1) * per_page :]
+            facets = facet_counts(arrays, matched, selected, filters)
+            hits = self._hits(s, shown, parsed, lang, body_text)
+            suggestion = self._did_you_mean(s, parsed, query.text or "", total)
+        return Results(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            relaxed=relaxed,
+            error=parsed.error,
+        )
+
+    def _match(self, s: Any, q: Any, scored: bool) -> tuple[list[int], list[float] | None]:
+        """Every matching docnum (and score) in one pass: exact totals without a second run."""
+        docs: list[int] = []
+        if q is None:
+            meta = self._meta_docnum
+            for sub, offset in s.leaf_searchers():
+                docs.extend(offset + d for d in sub.reader().all_doc_ids())
+            if meta is not None:
+                docs = [d for d in docs if d != meta]
+            return docs, None
+        q = q.normalize()
+        if not scored:
+            context = s.boolean_context()
+            for sub, offset in s.leaf_searchers():
+                m = q.matcher(sub, context)
+                docs.extend(offset + d for d in m.all_ids())
+            return docs, None
+        scores: list[float] = []
+        context = s.context(needs_current=True)
+        for sub, offset in s.leaf_searchers():
+            m = q.matcher(sub, context)
+            if not m.is_active():
+                continue
+            m = m.replace(0)
+            add_doc, add_score = docs.append, scores.append
+            mid, mscore, mnext, active = m.id, m.score, m.next, m.is_active
+            while active():
+                add_doc(offset + mid())
+                add_score(mscore())
+                mnext()
+        return docs, scores
+
+    @staticmethod
+    def _apply_filters(
+        docs: list[int], scores: list[float] | None, selected: Mapping[str, frozenset[int]]
+    ) -> tuple[list[int], list[float] | None]:
+        if not selected:
+            return docs, scores
+        sets = sorted(selected.values(), key=len)
+        keep = [i for i, d in enumerate(docs) if all(d in st for st in sets)]
+        return [docs[i] for i in keep], ([scores[i] for i in keep] if scores is not None else None)
+
+    @staticmethod
+    def _order(
+        s: Any,
+        arrays: SearcherArrays,
+        docs: list[int],
+        scores: list[float] | None,
+        sort: str,
+        lang: str,
+        top: int,
+    ) -> list[tuple[int, float]]:
+        """The first `top` (docnum, score) in the requested order, ties broken by docnum."""
+        if sort == "title":
+            titles = arrays.titles(lang)
+            best = heapq.nsmallest(top, docs, key=lambda d: (titles[d], d))
+            return [(d, 0.0) for d in best]
+        if sort == "newest" or scores is None:
+            published = arrays.published()
+            best = heapq.nsmallest(top, docs, key=lambda d: (-published[d], d))
+            return [(d, 0.0) for d in best]
+        pairs = heapq.nsmallest(top, zip(scores, docs, strict=True), key=lambda p: (-p[0], p[1]))
+        return [(d, sc) for sc, d in pairs]
+
+    def _hits(
+        self,
+        s: Any,
+        shown: list[tuple[int, float]],
+        parsed: qmod.Parsed,
+        lang: str,
+        body_text: BodyText | None,
+    ) -> tuple[Hit, ...]:
+        """Stored fields and highlights for the shown page only."""
+        terms, prefixes = qmod.highlight_terms(parsed)
+        stored = [s.stored_fields(d) for d, _sc in shown]
+        ids = [int(f["id"]) for f in stored]
+        bodies: Mapping[int, str] = {}
+        if body_text is not None and ids and (any(terms.values()) or prefixes):
+            bodies = body_text(ids)
+        other = "fr" if lang == "en" else "en"
+        hits: list[Hit] = []
+        for (_d, score), fields_ in zip(shown, stored, strict=True):
+            doc_id = int(fields_["id"])
+            title = fields_.get(f"title_{lang}") or fields_.get(f"title_{other}") or ""
+            summary = fields_.get(f"summary_{lang}") or fields_.get(f"summary_{other}") or ""
+            body_lang = fields_.get("lang", "en")
+            body = bodies.get(doc_id, "")
+            hits.append(
+                Hit(
+                    id=doc_id,
+                    slug=fields_.get("slug", ""),
+                    score=float(score),
+                    title=highlight(title, lang, terms[lang], prefixes),
+                    summary=highlight(summary, lang, terms[lang], prefixes),
+                    snippet=snippet(body, body_lang, terms[body_lang], prefixes) if body else "",
+                )
+            )
+        return tuple(hits)
+
+    def _did_you_mean(self, s: Any, parsed: qmod.Parsed, text: str, total: int) -> str | None:
+        """A corrected query from the unstemmed word field, only when a word is unknown."""
+        if not parsed.spell_words:
+            return None
+        unknown = [w for w in parsed.spell_words if self._unknown(s, w)]
+        if not unknown or total >= FEW_RESULTS:
+            return None
+        corrector = s.corrector("spell")
+        corrected = text
+        changed = False
+        for word in dict.fromkeys(unknown):
+            if len(word) < 3 or word.isdigit():
+                continue
+            found = corrector.suggest(fold(word), limit=1, maxdist=2, prefix=1)
+            if found and found[0] != fold(word):
+                corrected = _replace_word(corrected, word, found[0])
+                changed = True
+        return " ".join(corrected.split()) if changed else None
+
+    @staticmethod
+    def _unknown(s: Any, word: str) -> bool:
+        """Neither the word nor its stem is indexed: an inflection of a known word is no typo."""
+        if s.doc_frequency("spell", fold(word)):
+            return False
+        for lang in LANGS:
+            for term in analyze(lang, word):
+                if s.doc_frequency(text_field(lang), term) or s.doc_frequency(
+                    head_field(lang), term
+                ):
+                    return False
+        return True
+
+    # -- suggestions and related ---------------------------------------------------------------
+
+    def suggest(self, prefix: str, *, lang: str = "en", limit: int = 8) -> list[Suggestion]:
+        """As-you-type proposals: matching cities first, then practice titles (n-gram field)."""
+        lang = lang if lang in LANGS else "en"
+        typed = [fold(w) for w in words(prefix[: qmod.MAX_CHARS])][:8]
+        if not typed or limit <= 0:
+            return []
+        out: list[Suggestion] = []
+        with self._lock:
+            s = self._get_searcher()
+            arrays = self._arrays(s)
+            needle = " ".join(typed)
+            cities = sorted(
+                (v for k, v in arrays.known("city").items() if k.startswith(needle)),
+                key=fold,
+            )
+            out.extend(Suggestion("city", c, c) for c in cities[: max(1, limit // 3)])
+            terms = [wq.Term("ac", w[:NGRAM_MAX]) for w in typed if len(w) >= 2]
+            if terms:
+                q = terms[0] if len(terms) == 1 else wq.And(terms)
+                for hit in s.search(q, limit=limit - len(out)):
+                    title = hit.get(f"title_{lang}") or hit.get("title_fr") or ""
+                    out.append(Suggestion("practice", hit.get("slug", ""), title))
+        return out[:limit]
+
+    def related(self, doc_id: int, *, limit: int = 5) -> list[int]:
+        """Ids of practices like this one (key terms of its titles and summaries, plus themes)."""
+        with self._lock:
+            s = self._get_searcher()
+            docnum = s.document_number(id=str(doc_id))
+            if docnum is None or limit <= 0:
+                return []
+            stored = s.stored_fields(docnum)
+            subs: list[Any] = []
+            for lang in LANGS:
+                text = f"{stored.get(f'title_{lang}', '')}\n{stored.get(f'summary_{lang}', '')}"
+                if not text.strip():
+                    continue
+                for term, weight in s.key_terms_from_text(head_field(lang), text, numterms=8):
+                    subs.append(wq.Term(head_field(lang), term, boost=float(weight)))
+                    subs.append(wq.Term(text_field(lang), term, boost=float(weight)))
+            for theme in self._arrays(s).values["theme"][docnum]:
+                subs.append(wq.Term(facet_field("theme"), theme))
+            if not subs:
+                return []
+            results = s.search(wq.Or(subs), limit=limit, mask=wq.Term("id", str(doc_id)))
+            return [int(hit["id"]) for hit in results if hit.get("id") not in (None, META_ID)]
+
+
+def _replace_word(text: str, word: str, fixed: str) -> str:
+    """Replace one word as typed (whole word, case-insensitive) in the reader's text."""
+    pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+    return pattern.sub(fixed, text, count=1)
+

@@ -1,0 +1,64 @@
+"""The Whoosh schema: per-language text fields, facet keywords, sort columns, spell and n-gram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import columns, fields
+
+from .analysis import ANALYZERS, FOLD_ANALYZER, NGRAM_ANALYZER
+from .model import FACETS
+
+META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
+
+# Title+summary weigh more than body; BM25 length normalisation also favours the short field.
+HEAD_BOOST = 2.5
+
+
+def facet_field(facet: str) -> str:
+    """Field holding a facet's values, prefixed so a facet never clashes with a text field."""
+    return "f_" + facet
+
+
+def head_field(lang: str) -> str:
+    """Title and summary in one language."""
+    return "head_" + lang
+
+
+def text_field(lang: str) -> str:
+    """Body (when in that language), cities and the caller's extra text, in one language."""
+    return "text_" + lang
+
+
+def sort_field(lang: str) -> str:
+    """Column with the folded title, for sort=title in the reader's language."""
+    return "sort_" + lang
+
+
+def build_schema() -> Any:
+    """Schema with only what search needs stored: bodies come from the caller's database."""
+    spec: dict[str, Any] = {
+        "id": fields.ID(stored=True, unique=True),
+        "version": fields.STORED(),
+        "slug": fields.STORED(),
+        "lang": fields.STORED(),
+        "title_fr": fields.STORED(),
+        "title_en": fields.STORED(),
+        "summary_fr": fields.STORED(),
+        "summary_en": fields.STORED(),
+        "cities": fields.STORED(),
+        "last_change_id": fields.STORED(),
+        "published": fields.COLUMN(columns.NumericColumn("d", default=0.0)),
+        # Unstemmed words for "did you mean"; no positions needed.
+        "spell": fields.TEXT(analyzer=FOLD_ANALYZER, phrase=False),
+        # Edge n-grams of titles and cities for as-you-type suggestions.
+        "ac": fields.TEXT(analyzer=NGRAM_ANALYZER, phrase=False),
+    }
+    for lang, analyzer in ANALYZERS.items():
+        spec[head_field(lang)] = fields.TEXT(analyzer=analyzer, field_boost=HEAD_BOOST)
+        spec[text_field(lang)] = fields.TEXT(analyzer=analyzer)
+        spec[sort_field(lang)] = fields.COLUMN(columns.VarBytesColumn())
+    for facet in FACETS:
+        # Scorable so a synonym group's facet term can add to the score like any other term.
+        spec[facet_field(facet)] = fields.KEYWORD(commas=True, scorable=True, lowercase=False)
+    return fields.Schema(**spec)

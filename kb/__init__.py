@@ -1,0 +1,43 @@
+"""kb: a bilingual knowledge base of city practices that prevent hate, extremism and polarisation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from kb import config, db, errors_web, index_ext
+from kb.views import api, public
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, database engine, search index, blueprints, error handlers, CLI."""
+    app = Flask(__name__)
+    if test_config is None:
+        settings = config.load_settings()
+    else:
+        settings = config.resolve_paths({**config.load_settings({}), **test_config})
+    app.config.update(settings)
+    for key, value in (test_config or {}).items():
+        if not key.startswith("KB_"):
+            app.config[key] = value
+    Path(app.config["KB_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("KB_SECRET_KEY") or config.ensure_secret_key(
+        app.config["KB_INSTANCE_DIR"]
+    )
+    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    logging.basicConfig(level=app.config["KB_LOG_LEVEL"])
+    if app.config.get("KB_TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    index_ext.init_app(app)
+    errors_web.init_app(app)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    return app

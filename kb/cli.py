@@ -1,0 +1,205 @@
+"""The `kb` command line: thin calls into the domain."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from kb import content, create_app, db, search
+from kb.db import session_scope
+from kb.index_ext import get_index, reset
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """kb: the city prevention practice knowledge base."""
+
+
+def _app() -> Flask:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app
+
+
+# --- database ---------------------------------------------------------------------------------
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest revision."""
+    db.upgrade(db.get_engine(_app()))
+    click.echo("database schema is up to date")
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+def _report_errors(errors: list[content.ContentError]) -> None:
+    for error in errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(errors)} problem(s) found; nothing was imported.", err=True)
+
+
+@main.command("import")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the files and report problems; write nothing.")
+@with_appcontext
+def import_command(directory: Path | None, dry_run: bool) -> None:
+    """Validate every file of DIRECTORY (default KB_CONTENT_DIR), then import all or nothing."""
+    app = _app()
+    folder = directory or Path(app.config["KB_CONTENT_DIR"])
+    try:
+        loaded = content.load(folder)
+    except content.ContentErrors as exc:
+        _report_errors(exc.errors)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"{len(loaded.practices)} practice(s) checked; no problem found.")
+        return
+    engine = db.get_engine(app)
+    db.upgrade(engine)
+    report = _import(app, loaded)
+    click.echo(
+        f"practices: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged; taxonomy terms: {report.terms[0]} created, "
+        f"{report.terms[1]} updated; events: {report.events[0]} created, {report.events[1]} "
+        f"updated; pages: {report.pages[0]} created, {report.pages[1]} updated"
+    )
+
+
+def _import(app: Flask, loaded: content.ContentSet) -> content.ImportReport:
+    engine = db.get_engine(app)
+    with session_scope(engine) as session:
+        show_bar = len(loaded.practices) >= 20 and sys.stderr.isatty()
+        with click.progressbar(
+            length=len(loaded.practices), label="importing", file=sys.stderr,
+            hidden=not show_bar,
+        ) as bar:
+            report = content.apply(session=session, index=None, content=loaded, progress=bar.update)
+    # The taxonomy may have changed: reopen the index with the new synonyms, then catch up.
+    reset(app)
+    with session_scope(engine) as session:
+        search.sync(session=session, index=get_index(session, app))
+    return report
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export the knowledge base."""
+
+
+@export_group.command("markdown")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_markdown(directory: Path) -> None:
+    """Write all content to DIRECTORY in the canonical content/ format."""
+    with session_scope(db.get_engine(_app())) as session:
+        count = content.export(session=session, directory=directory)
+    click.echo(f"{count} practice(s) written to {directory}")
+
+
+# --- search index -----------------------------------------------------------------------------
+
+
+@main.group("index")
+def index_group() -> None:
+    """Search index commands."""
+
+
+@index_group.command("sync")
+@with_appcontext
+def index_sync() -> None:
+    """Apply the change-log rows this node's index has not applied yet."""
+    app = _app()
+    with session_scope(db.get_engine(app)) as session:
+        index = get_index(session, app)
+        before = index.last_change_id()
+        after = search.sync(session=session, index=index, timeout=30.0)
+    click.echo(f"index at change {after} (was {before})")
+
+
+@index_group.command("rebuild")
+@click.option("--procs", default=2, show_default=True, help="Indexing processes.")
+@with_appcontext
+def index_rebuild(procs: int) -> None:
+    """Rebuild the index from the database into a new folder and swap it in."""
+    app = _app()
+    with session_scope(db.get_engine(app)) as session:
+        count = search.rebuild(session=session, index=get_index(session, app), procs=procs)
+    click.echo(f"index rebuilt: {count} published practice(s)")
+
+
+@index_group.command("verify")
+@with_appcontext
+def index_verify() -> None:
+    """Compare the database and the index; exit 1 on any difference."""
+    app = _app()
+    with session_scope(db.get_engine(app)) as session:
+        index = get_index(session, app)
+        search.sync(session=session, index=index, timeout=30.0)
+        report = search.verify(session=session, index=index)
+    for name in ("missing", "stale", "extra"):
+        ids = getattr(report, name)
+        click.echo(f"{name}: {len(ids)}" + (f" (ids {', '.join(map(str, ids[:20]))})" if ids else ""))
+    if not report.ok:
+        click.echo("index differs from the database; run `kb index rebuild`", err=True)
+        sys.exit(1)
+    click.echo("index matches the database")
+
+
+@index_group.command("optimize")
+@with_appcontext
+def index_optimize() -> None:
+    """Merge the index's segments (run off-peak)."""
+    app = _app()
+    with session_scope(db.get_engine(app)) as session:
+        get_index(session, app).optimize()
+    click.echo("index optimized")
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+def prepare(app: Flask) -> None:
+    """Make an instance ready to serve: schema, seed content when empty, index caught up."""
+    engine = db.get_engine(app)
+    empty = db.is_empty(engine)
+    db.upgrade(engine)
+    if empty or not search.published_practices_exist(engine):
+        folder = Path(app.config["KB_CONTENT_DIR"])
+        if folder.is_dir():
+            try:
+                loaded = content.load(folder)
+            except content.ContentErrors as exc:
+                _report_errors(exc.errors)
+                sys.exit(1)
+            report = _import(app, loaded)
+            click.echo(f"imported {report.created} practice(s) from {folder}")
+    with session_scope(engine) as session:
+        index = get_index(session, app)
+        search.sync(session=session, index=index, timeout=30.0)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve kb with waitress (a production WSGI server), after preparing the instance."""
+    import waitress
+
+    app = _app()
+    prepare(app)
+    click.echo(f"kb serving on http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")

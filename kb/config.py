@@ -1,0 +1,117 @@
+"""Settings declared once as data; loaded from the instance folder and KB_* environment variables.
+
+Each `Setting` names a KB_* variable, its default and the help text that the README documents
+(a test checks that every setting appears there). Values are read when `create_app` runs, never at
+import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+    cast: Callable[[str], Any] = str
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "KB_INSTANCE_DIR",
+        "./instance",
+        "Folder for local state: the SQLite database, the search index and the generated secret key.",
+    ),
+    Setting(
+        "KB_DATABASE_URL",
+        None,
+        "SQLAlchemy database URL. Default: a SQLite file `kb.sqlite3` in the instance folder. "
+        "PostgreSQL: `postgresql+psycopg://user@host:5432/dbname`.",
+    ),
+    Setting(
+        "KB_INDEX_DIR",
+        None,
+        "Folder of this node's Whoosh search index. Default: `<instance>/index`. Each node of a "
+        "multi-node deployment has its own; all of them follow the database's change log.",
+    ),
+    Setting(
+        "KB_SECRET_KEY",
+        None,
+        "Secret used to sign sessions. When unset, one is generated once and stored in "
+        "`<instance>/secret_key` with 0600 permissions.",
+    ),
+    Setting(
+        "KB_CONTENT_DIR",
+        "content",
+        "Folder of the seed content (practices, taxonomy, events, pages) that `kb serve` imports "
+        "into an empty database and `kb import` reads by default.",
+    ),
+    Setting(
+        "KB_INDEX_LOCK_TIMEOUT",
+        "2.0",
+        "Seconds a process waits for the index writer lock before leaving the update to the next "
+        "sync (the change is delayed, never lost).",
+        float,
+    ),
+    Setting(
+        "KB_LOG_LEVEL",
+        "INFO",
+        "Logging level of the application (DEBUG, INFO, WARNING, ERROR).",
+    ),
+    Setting(
+        "KB_TRUST_PROXY",
+        "false",
+        "Set to true behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto.",
+        _bool,
+    ),
+)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Resolve every setting from the environment, with defaults derived from the instance dir."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name, setting.default)
+        values[setting.name] = None if raw is None else setting.cast(raw)
+    return resolve_paths(values)
+
+
+def resolve_paths(values: dict[str, Any]) -> dict[str, Any]:
+    """Fill the defaults that depend on the instance folder."""
+    instance = Path(values.get("KB_INSTANCE_DIR") or "./instance").resolve()
+    values["KB_INSTANCE_DIR"] = str(instance)
+    if not values.get("KB_DATABASE_URL"):
+        values["KB_DATABASE_URL"] = f"sqlite:///{instance / 'kb.sqlite3'}"
+    if not values.get("KB_INDEX_DIR"):
+        values["KB_INDEX_DIR"] = str(instance / "index")
+    values["KB_CONTENT_DIR"] = str(Path(values.get("KB_CONTENT_DIR") or "content").resolve())
+    return values
+
+
+def ensure_secret_key(instance_dir: str) -> str:
+    """Return the instance's secret key, generating it once with owner-only permissions."""
+    path = Path(instance_dir) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting together must not both write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

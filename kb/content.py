@@ -1,0 +1,706 @@
+"""`content/` files <-> records: parse and validate with line numbers, import, canonical export.
+
+`load(directory)` reads and checks every file and raises `ContentErrors` listing every problem as
+`path:line: field: message`; only a clean set is applied, in one transaction, by `apply`.
+`export(session, directory)` writes the canonical format, so that import then export of the seed
+content gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session, select
+
+from indexer import Index
+from kb import events as events_mod
+from kb import pages as pages_mod
+from kb import practices, search, taxonomy
+from kb.events import EventData
+from kb.models import TERM_KINDS, Practice
+from kb.pages import PageData
+from kb.practices import PracticeData, SourceData
+from kb.taxonomy import SECTION_OF_KIND, Term, Vocabulary
+
+PRACTICE_KEYS = (
+    "slug", "title", "summary", "language", "original_title", "cities", "country", "region",
+    "themes", "approaches", "target_groups", "lead_organisation", "partners", "start_year",
+    "end_year", "status", "evidence_level", "evaluation", "lessons", "contact_organisation",
+    "events", "sources",
+)
+SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
+TERM_KEYS = ("slug", "label", "definition", "synonyms")
+EVENT_KEYS = (
+    "slug", "title", "place", "start_date", "end_date", "organiser", "note", "sources",
+)
+PAGE_KEYS = ("slug", "language", "title", "sources")
+MAX_FILE_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class ContentError:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class ContentErrors(Exception):
+    """Every problem found in a content folder; nothing was imported."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in content")
+        self.errors = errors
+
+
+@dataclass
+class ContentSet:
+    """A fully validated content folder, ready to apply."""
+
+    vocabulary: Vocabulary
+    events: list[EventData] = field(default_factory=list)
+    practices: list[PracticeData] = field(default_factory=list)
+    pages: list[PageData] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    terms: tuple[int, int] = (0, 0)
+    events: tuple[int, int] = (0, 0)
+    pages: tuple[int, int] = (0, 0)
+
+
+# --- YAML with line numbers ------------------------------------------------------------------
+
+
+class _Located:
+    """The value of a YAML document plus the line (1-based, in the file) of every path in it."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        self.value: Any = yaml.safe_load(text)
+        self.lines: dict[str, int] = {}
+        self.first_line = first_line
+        if node is not None:
+            self._walk(node, "")
+
+    def _walk(self, node: yaml.Node, path: str) -> None:
+        self.lines[path] = node.start_mark.line + self.first_line
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                sub = f"{path}.{key_node.value}" if path else str(key_node.value)
+                self._walk(value_node, sub)
+                self.lines[sub] = key_node.start_mark.line + self.first_line
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._walk(item, f"{path}[{i}]")
+
+    def line(self, path: str) -> int:
+        """The line of `path`, or of its nearest parent that exists."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return self.first_line
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> ContentError:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + first_line if mark is not None else first_line
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ContentError(path, line, "yaml", f"invalid YAML: {problem}")
+
+
+def _read(path: Path, errors: list[ContentError]) -> str | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            errors.append(ContentError(str(path), 1, "file", f"larger than {MAX_FILE_BYTES} bytes"))
+            return None
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        errors.append(ContentError(str(path), 1, "file", "not UTF-8 text"))
+    except OSError as exc:
+        errors.append(ContentError(str(path), 1, "file", f"cannot be read: {exc.strerror}"))
+    return None
+
+
+def _split_front_matter(path: str, text: str) -> tuple[str, str] | ContentError:
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return ContentError(path, 1, "front matter", "expected the file to start with a line '---'")
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            return ContentError(path, 1, "front matter", "no closing '---' line after the front matter")
+    return text[4 : end + 1], text[end + 5 :]
+
+
+class _Checker:
+    """Typed access to one YAML document that records errors with their lines."""
+
+    def __init__(self, path: str, located: _Located, errors: list[ContentError]) -> None:
+        self.path, self.located, self.errors = path, located, errors
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(ContentError(self.path, self.located.line(where), where, message))
+
+    def mapping(self, value: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.error(where or "front matter", "expected a mapping of keys to values")
+            return {}
+        for key in value:
+            if key not in allowed:
+                prefix = f"{where}." if where else ""
+                self.error(f"{prefix}{key}", f"unknown key; expected one of: {', '.join(allowed)}")
+        return value
+
+    def text(self, data: dict[str, Any], key: str, where: str, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return "" if required else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self.error(where, "expected text")
+            return "" if required else None
+        return value
+
+    def bilingual(self, data: dict[str, Any], key: str, where: str) -> tuple[str, str]:
+        value = data.get(key)
+        if value is None:
+            self.error(where, "required; expected fr and en values")
+            return "", ""
+        if not isinstance(value, dict):
+            self.error(where, "expected a mapping with fr and en")
+            return "", ""
+        self.mapping(value, where, ("fr", "en"))
+        fr = self.text(value, "fr", f"{where}.fr") or ""
+        en = self.text(value, "en", f"{where}.en") or ""
+        return fr, en
+
+    def strings(self, data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            self.error(where, "expected a list (one '- item' per line)")
+            return ()
+        if not isinstance(value, list):
+            self.error(where, "expected a list")
+            return ()
+        out: list[str] = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                self.error(f"{where}[{i}]", "expected text")
+            else:
+                out.append(item)
+        return tuple(out)
+
+    def year(self, data: dict[str, Any], key: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f"expected a year as a whole number, got {value!r}")
+            return None
+        return value
+
+    def date(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()[:10]
+        return str(value)
+
+    def sources(self, data: dict[str, Any], key: str) -> tuple[SourceData, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error(key, "expected a list of sources")
+            return ()
+        out: list[SourceData] = []
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            item = self.mapping(item, where, SOURCE_KEYS)
+            out.append(
+                SourceData(
+                    title=self.text(item, "title", f"{where}.title") or "",
+                    url=self.text(item, "url", f"{where}.url") or "",
+                    publisher=self.text(item, "publisher", f"{where}.publisher", required=False),
+                    date=self.date(item.get("date")),
+                    language=self.text(item, "language", f"{where}.language", required=False),
+                )
+            )
+        return tuple(out)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def parse_practice(
+    path: Path, errors: list[ContentError]
+) -> tuple[PracticeData, _Checker] | None:
+    """Read one practice file; problems go to `errors` (with lines); None when unusable.
+
+    The checker comes back with the record so that validation errors found later point at the
+    right line of this file.
+    """
+    display = str(path)
+    text = _read(path, errors)
+    if text is None:
+        return None
+    split = _split_front_matter(display, text)
+    if isinstance(split, ContentError):
+        errors.append(split)
+        return None
+    front, body = split
+    try:
+        located = _Located(front, first_line=2)
+    except yaml.YAMLError as exc:
+        errors.append(_yaml_error(display, exc, 2))
+        return None
+    check = _Checker(display, located, errors)
+    data = check.mapping(located.value, "", PRACTICE_KEYS)
+    if not data:
+        return None
+    title_fr, title_en = check.bilingual(data, "title", "title")
+    summary_fr, summary_en = check.bilingual(data, "summary", "summary")
+    record = PracticeData(
+        slug=check.text(data, "slug", "slug") or "",
+        title_fr=title_fr,
+        title_en=title_en,
+        summary_fr=summary_fr,
+        summary_en=summary_en,
+        language=check.text(data, "language", "language") or "",
+        original_title=check.text(data, "original_title", "original_title", required=False),
+        cities=check.strings(data, "cities", "cities"),
+        country=check.text(data, "country", "country") or "",
+        region=check.text(data, "region", "region", required=False),
+        themes=check.strings(data, "themes", "themes"),
+        approaches=check.strings(data, "approaches", "approaches"),
+        target_groups=check.strings(data, "target_groups", "target_groups"),
+        lead_organisation=check.text(data, "lead_organisation", "lead_organisation") or "",
+        partners=check.strings(data, "partners", "partners"),
+        start_year=check.year(data, "start_year"),
+        end_year=check.year(data, "end_year"),
+        status=check.text(data, "status", "status") or "",
+        evidence_level=check.text(data, "evidence_level", "evidence_level") or "",
+        evaluation=check.text(data, "evaluation", "evaluation", required=False),
+        lessons=_strip_block(check.text(data, "lessons", "lessons", required=False)),
+        contact_organisation=check.text(
+            data, "contact_organisation", "contact_organisation", required=False
+        ),
+        events=check.strings(data, "events", "events"),
+        sources=check.sources(data, "sources"),
+        body=normalise_body(body),
+    )
+    if record.slug and record.slug != path.stem:
+        check.error("slug", f"must equal the file name {path.stem!r}")
+    return record, check
+
+
+def _strip_block(value: str | None) -> str | None:
+    return value.strip("\n") if isinstance(value, str) else value
+
+
+def normalise_body(body: str) -> str:
+    """Canonical body: no leading blank lines, exactly one trailing newline (or empty)."""
+    body = body.replace("\r\n", "\n").strip("\n")
+    return f"{body}\n" if body.strip() else ""
+
+
+def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
+    display = str(path)
+    text = _read(path, errors)
+    if text is None:
+        return Vocabulary({})
+    try:
+        located = _Located(text, first_line=1)
+    except yaml.YAMLError as exc:
+        errors.append(_yaml_error(display, exc, 1))
+        return Vocabulary({})
+    check = _Checker(display, located, errors)
+    data = check.mapping(located.value, "", tuple(SECTION_OF_KIND.values()))
+    terms: dict[str, tuple[Term, ...]] = {}
+    for kind in TERM_KINDS:
+        section = SECTION_OF_KIND[kind]
+        items = data.get(section)
+        if not isinstance(items, list) or not items:
+            check.error(section or "taxonomy", "expected a non-empty list of terms")
+            continue
+        parsed: list[Term] = []
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            where = f"{section}[{i}]"
+            item = check.mapping(item, where, TERM_KEYS)
+            slug = check.text(item, "slug", f"{where}.slug") or ""
+            if not practices.SLUG_RE.match(slug):
+                check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
+            if slug in seen:
+                check.error(f"{where}.slug", f"duplicate slug {slug!r}")
+            seen.add(slug)
+            label = check.bilingual(item, "label", f"{where}.label")
+            definition = (
+                check.bilingual(item, "definition", f"{where}.definition")
+                if "definition" in item
+                else ("", "")
+            )
+            for lang, text_value in zip(("fr", "en"), label, strict=True):
+                if not text_value.strip():
+                    check.error(f"{where}.label.{lang}", "required; expected a label")
+            synonyms = item.get("synonyms") or {}
+            if not isinstance(synonyms, dict):
+                check.error(f"{where}.synonyms", "expected a mapping with fr and en lists")
+                synonyms = {}
+            check.mapping(synonyms, f"{where}.synonyms", ("fr", "en"))
+            parsed.append(
+                Term(
+                    kind=kind,
+                    slug=slug,
+                    label_fr=label[0],
+                    label_en=label[1],
+                    definition_fr=definition[0],
+                    definition_en=definition[1],
+                    synonyms_fr=check.strings(synonyms, "fr", f"{where}.synonyms.fr"),
+                    synonyms_en=check.strings(synonyms, "en", f"{where}.synonyms.en"),
+                )
+            )
+        terms[kind] = tuple(parsed)
+    return Vocabulary(terms)
+
+
+def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
+    display = str(path)
+    text = _read(path, errors)
+    if text is None:
+        return []
+    try:
+        located = _Located(text, first_line=1)
+    except yaml.YAMLError as exc:
+        errors.append(_yaml_error(display, exc, 1))
+        return []
+    check = _Checker(display, located, errors)
+    data = check.mapping(located.value, "", ("events",))
+    items = data.get("events") or []
+    if not isinstance(items, list):
+        check.error("events", "expected a list of events")
+        return []
+    out: list[EventData] = []
+    for i, item in enumerate(items):
+        where = f"events[{i}]"
+        item = check.mapping(item, where, EVENT_KEYS)
+        slug = check.text(item, "slug", f"{where}.slug") or ""
+        if not practices.SLUG_RE.match(slug):
+            check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
+        title = check.bilingual(item, "title", f"{where}.title")
+        note = check.bilingual(item, "note", f"{where}.note") if "note" in item else ("", "")
+        sources = check.sources(item, "sources") if "sources" in item else ()
+        _check_sources(check, sources, f"{where}.sources")
+        out.append(
+            EventData(
+                slug=slug,
+                title_fr=title[0],
+                title_en=title[1],
+                place=check.text(item, "place", f"{where}.place") or "",
+                start_date=check.date(item.get("start_date")),
+                end_date=check.date(item.get("end_date")),
+                organiser=check.text(item, "organiser", f"{where}.organiser") or "",
+                note_fr=note[0],
+                note_en=note[1],
+                sources=tuple(_source_dict(s) for s in sources),
+            )
+        )
+    return out
+
+
+def parse_page(path: Path, errors: list[ContentError]) -> PageData | None:
+    display = str(path)
+    text = _read(path, errors)
+    if text is None:
+        return None
+    split = _split_front_matter(display, text)
+    if isinstance(split, ContentError):
+        errors.append(split)
+        return None
+    front, body = split
+    try:
+        located = _Located(front, first_line=2)
+    except yaml.YAMLError as exc:
+        errors.append(_yaml_error(display, exc, 2))
+        return None
+    check = _Checker(display, located, errors)
+    data = check.mapping(located.value, "", PAGE_KEYS)
+    slug = check.text(data, "slug", "slug") or ""
+    language = check.text(data, "language", "language") or ""
+    title = check.text(data, "title", "title") or ""
+    if f"{slug}.{language}" != path.stem:
+        check.error("slug", f"file name must be <slug>.<language>.md, expected {slug}.{language}.md")
+    if language not in practices.LANGUAGES:
+        check.error("language", f"expected one of {', '.join(practices.LANGUAGES)}")
+    if not title.strip():
+        check.error("title", "required; expected the page's title")
+    sources = check.sources(data, "sources")
+    _check_sources(check, sources, "sources")
+    for name, value in (("title", title), ("body", body)):
+        if practices.EMAIL_RE.search(value) or practices.PHONE_RE.search(value):
+            check.error(name, "contains an e-mail address or phone number")
+    return PageData(slug, language, title, normalise_body(body), tuple(_source_dict(s) for s in sources))
+
+
+def _check_sources(check: _Checker, sources: tuple[SourceData, ...], where: str) -> None:
+    for i, source in enumerate(sources):
+        if not source.title.strip():
+            check.error(f"{where}[{i}].title", "required; expected the source's title")
+        if not practices.is_http_url(source.url):
+            check.error(f"{where}[{i}].url", f"expected an http(s) URL, got {source.url!r}")
+
+
+def _source_dict(source: SourceData) -> dict[str, Any]:
+    return _quoted_date({k: v for k, v in vars(source).items() if v is not None})
+
+
+def load(directory: str | Path) -> ContentSet:
+    """Parse and validate a whole content folder; raise ContentErrors listing every problem."""
+    root = Path(directory)
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        raise ContentErrors([ContentError(str(root), 0, "folder", "not a directory")])
+    vocabulary = parse_taxonomy(root / "taxonomy.yaml", errors)
+    event_list = parse_events(root / "events.yaml", errors) if (root / "events.yaml").exists() else []
+    event_slugs = tuple(e.slug for e in event_list)
+    records: list[PracticeData] = []
+    seen: dict[str, str] = {}
+    for path in sorted((root / "practices").glob("*.md")):
+        parsed = parse_practice(path, errors)
+        if parsed is None:
+            continue
+        record, checker = parsed
+        for problem in practices.validate(record, vocabulary=vocabulary, events=event_slugs):
+            checker.error(problem.field, problem.message)
+        if record.slug in seen:
+            checker.error("slug", f"duplicate slug, also used in {seen[record.slug]}")
+        seen[record.slug] = str(path)
+        records.append(record)
+    page_list = [
+        page
+        for path in sorted((root / "pages").glob("*.md"))
+        if (page := parse_page(path, errors)) is not None
+    ]
+    if errors:
+        raise ContentErrors(errors)
+    return ContentSet(vocabulary, event_list, records, page_list)
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+def apply(
+    *,
+    session: Session,
+    index: Index | None,
+    content: ContentSet,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Upsert a validated content set in one transaction; new practices are published."""
+    report = ImportReport()
+    report.terms = taxonomy.save(session=session, vocabulary=content.vocabulary)
+    report.events = events_mod.save(session=session, events=content.events)
+    existing = {p.slug: p for p in session.exec(select(Practice))}
+    for record in content.practices:
+        current = existing.get(record.slug)
+        if current is None:
+            practices.create(
+                session=session, index=None, data=record, vocabulary=content.vocabulary,
+                state="published", commit=False,
+            )
+            report.created += 1
+        elif practices.to_data(session, current) != record:
+            assert current.id is not None
+            practices.update(
+                session=session, index=None, practice_id=current.id, data=record,
+                expected_version=current.version, vocabulary=content.vocabulary, commit=False,
+            )
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if progress:
+            progress(1)
+    report.pages = pages_mod.save(session=session, pages=content.pages)
+    session.commit()
+    if index is not None:
+        search.sync(session=session, index=index)
+    return report
+
+
+# --- canonical export ------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no key sorting, multi-line text as literal blocks."""
+
+    def choose_scalar_style(self) -> str:
+        # "Le modèle d'Aarhus" reads better than 'Le modèle d''Aarhus'.
+        style = str(super().choose_scalar_style())
+        value = getattr(self.event, "value", "")
+        if style == "'" and "'" in value and "\\" not in value and '"' not in value:
+            return '"'
+        return style
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+class _Quoted(str):
+    """Text written in single quotes, so that dates like 2019 or 2016-07-12 stay strings."""
+
+
+def _represent_quoted(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="'")
+
+
+class _Block(str):
+    """Markdown written as a literal block, so it reads and diffs like the body."""
+
+
+def _represent_block(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_Block, _represent_block)
+_Dumper.add_representer(_Quoted, _represent_quoted)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000,
+        default_flow_style=False,
+    )
+
+
+def practice_front_matter(record: PracticeData) -> dict[str, Any]:
+    """The front matter of a practice, keys in the documented order, empty optionals left out."""
+    raw: dict[str, Any] = {
+        "slug": record.slug,
+        "title": {"fr": record.title_fr, "en": record.title_en},
+        "summary": {"fr": record.summary_fr, "en": record.summary_en},
+        "language": record.language,
+        "original_title": record.original_title,
+        "cities": list(record.cities),
+        "country": record.country,
+        "region": record.region,
+        "themes": list(record.themes),
+        "approaches": list(record.approaches),
+        "target_groups": list(record.target_groups),
+        "lead_organisation": record.lead_organisation,
+        "partners": list(record.partners),
+        "start_year": record.start_year,
+        "end_year": record.end_year,
+        "status": record.status,
+        "evidence_level": record.evidence_level,
+        "evaluation": record.evaluation,
+        "lessons": _Block(record.lessons) if record.lessons else None,
+        "contact_organisation": record.contact_organisation,
+        "events": list(record.events),
+        "sources": [_source_dict(s) for s in record.sources],
+    }
+    return {k: v for k, v in raw.items() if v not in (None, "", [])}
+
+
+def _quoted_date(source: dict[str, Any]) -> dict[str, Any]:
+    out = dict(source)
+    if out.get("date"):
+        out["date"] = _Quoted(out["date"])
+    return out
+
+
+def render_practice(record: PracticeData) -> str:
+    return f"---\n{dump_yaml(practice_front_matter(record))}---\n{record.body}"
+
+
+def render_taxonomy(vocabulary: Vocabulary) -> str:
+    data: dict[str, Any] = {}
+    for kind in TERM_KINDS:
+        items = []
+        for term in vocabulary.terms.get(kind, ()):
+            item: dict[str, Any] = {
+                "slug": term.slug,
+                "label": {"fr": term.label_fr, "en": term.label_en},
+            }
+            if term.definition_fr or term.definition_en:
+                item["definition"] = {"fr": term.definition_fr, "en": term.definition_en}
+            item["synonyms"] = {"fr": list(term.synonyms_fr), "en": list(term.synonyms_en)}
+            items.append(item)
+        data[SECTION_OF_KIND[kind]] = items
+    return dump_yaml(data)
+
+
+def render_events(event_list: list[EventData]) -> str:
+    items = []
+    for e in event_list:
+        raw: dict[str, Any] = {
+            "slug": e.slug,
+            "title": {"fr": e.title_fr, "en": e.title_en},
+            "place": e.place,
+            "start_date": _Quoted(e.start_date) if e.start_date else None,
+            "end_date": _Quoted(e.end_date) if e.end_date else None,
+            "organiser": e.organiser,
+            "note": {"fr": e.note_fr, "en": e.note_en} if (e.note_fr or e.note_en) else None,
+            "sources": [_quoted_date(s) for s in e.sources],
+        }
+        items.append({k: v for k, v in raw.items() if v not in (None, "", [])})
+    return dump_yaml({"events": items})
+
+
+def render_page(page: PageData) -> str:
+    raw: dict[str, Any] = {
+        "slug": page.slug,
+        "language": page.language,
+        "title": page.title,
+        "sources": [_quoted_date(s) for s in page.sources],
+    }
+    front = {k: v for k, v in raw.items() if v not in (None, "", [])}
+    return f"---\n{dump_yaml(front)}---\n{page.body}"
+
+
+def export(*, session: Session, directory: str | Path) -> int:
+    """Write the database's content (all practices, taxonomy, events, pages) in canonical form."""
+    root = Path(directory)
+    (root / "practices").mkdir(parents=True, exist_ok=True)
+    (root / "pages").mkdir(parents=True, exist_ok=True)
+    _write(root / "taxonomy.yaml", render_taxonomy(taxonomy.load(session)))
+    _write(root / "events.yaml", render_events([events_mod.to_data(e) for e in events_mod.all_events(session)]))
+    count = 0
+    for practice in _all_practices(session):
+        _write(root / "practices" / f"{practice.slug}.md", render_practice(practices.to_data(session, practice)))
+        count += 1
+    for page in pages_mod.all_pages(session):
+        _write(root / "pages" / f"{page.slug}.{page.language}.md", render_page(pages_mod.to_data(page)))
+    return count
+
+
+def _all_practices(session: Session) -> Iterator[Practice]:
+    yield from session.exec(select(Practice).order_by(Practice.slug))
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
+

@@ -1,0 +1,74 @@
+"""This process's search index, kept in app.extensions["kb.index"].
+
+The index is opened with the taxonomy's synonym groups; when the taxonomy in the database changes
+(an import elsewhere), the index object is reopened with the new groups. A missing or corrupt
+index is rebuilt from the database on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from sqlmodel import Session
+
+from indexer import Index
+from kb import db, search, taxonomy
+from kb.taxonomy import Vocabulary
+
+VOCABULARY_TTL = 30.0  # seconds between checks that the taxonomy has not changed
+
+
+@dataclass
+class SearchState:
+    path: str
+    index: Index | None = None
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    checked_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["kb.index"] = SearchState(path=app.config["KB_INDEX_DIR"])
+
+
+def get_index(session: Session, app: Flask | None = None) -> Index:
+    """The index for this process, opened (and rebuilt if missing/corrupt) on first use."""
+    state: SearchState = (app or current_app).extensions["kb.index"]
+    now = time.monotonic()
+    if state.index is not None and now - state.checked_at < VOCABULARY_TTL:
+        return state.index
+    with state.lock:
+        if state.index is not None and now - state.checked_at < VOCABULARY_TTL:
+            return state.index
+        vocabulary = taxonomy.load(session)
+        if state.index is None or vocabulary != state.vocabulary:
+            state.index = Index.open(state.path, synonyms=taxonomy.synonym_groups(vocabulary))
+            state.vocabulary = vocabulary
+            if state.index.needs_rebuild:
+                search.rebuild(session=session, index=state.index)
+        state.checked_at = now
+        return state.index
+
+
+def open_for_cli(app: Flask) -> tuple[Index, Session]:
+    """An index and a session for a CLI command (the caller closes both)."""
+    session = Session(db.get_engine(app), expire_on_commit=False)
+    return get_index(session, app), session
+
+
+def vocabulary(app: Flask | None = None) -> Vocabulary:
+    state: SearchState = (app or current_app).extensions["kb.index"]
+    return state.vocabulary
+
+
+def reset(app: Flask) -> None:
+    """Forget the open index (after an import changed the taxonomy, or a rebuild elsewhere)."""
+    state: SearchState = app.extensions["kb.index"]
+    with state.lock:
+        if state.index is not None:
+            state.index.close()
+        state.index = None
+        state.checked_at = 0.0

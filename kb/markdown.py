@@ -1,0 +1,80 @@
+"""Markdown to safe HTML, and Markdown to plain text for search.
+
+The only module that imports `markdown` and `bleach`. Raw HTML in Markdown is escaped or stripped
+by an allow-list of tags, attributes and URL schemes; links to other sites get
+`rel="nofollow noopener noreferrer"`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import bleach
+import markdown as md
+from bleach.html5lib_shim import Filter
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "abbr", "sup", "sub", "del", "dl", "dt", "dd",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel"],
+    "img": ["src", "alt", "title"],
+    "abbr": ["title"],
+    "th": ["align"],
+    "td": ["align"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+EXTERNAL_REL = "nofollow noopener noreferrer"
+# Headings in user Markdown start at h2: the page's own title is the only h1.
+_HEADING_SHIFT = re.compile(r"<(/?)h1>")
+# The cleaner strips disallowed tags but keeps their text; the text of these is never prose.
+# (Readability only: the cleaner, not this pattern, is what makes the output safe.)
+_DROP_WITH_CONTENT = re.compile(r"<(script|style|template)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+
+
+class _ExternalLinks(Filter):  # type: ignore[misc]
+    """Mark every http(s) link rel=nofollow noopener noreferrer; drop images not on http(s)."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                attrs = token["data"]
+                href = attrs.get((None, "href"), "")
+                if href.lower().startswith(("http://", "https://")):
+                    attrs[(None, "rel")] = EXTERNAL_REL
+                else:
+                    attrs.pop((None, "rel"), None)
+            yield token
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_ExternalLinks],
+)
+_text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+_EXTENSIONS = ["extra", "sane_lists"]
+
+
+def render(text: str) -> str:
+    """Render Markdown to HTML that is safe to insert in a page."""
+    raw = md.markdown(text or "", extensions=_EXTENSIONS, output_format="html")
+    raw = _HEADING_SHIFT.sub(r"<\1h2>", _DROP_WITH_CONTENT.sub("", raw))
+    return str(_cleaner.clean(raw))
+
+
+def to_plain_text(text: str) -> str:
+    """Render Markdown to plain text (for the search index and snippets): no markup, no tags."""
+    raw = md.markdown(text or "", extensions=_EXTENSIONS, output_format="html")
+    # Keep block boundaries as line breaks so that snippets do not glue two paragraphs together.
+    raw = re.sub(r"</(p|h[1-6]|li|tr|blockquote|pre)>", "\n", _DROP_WITH_CONTENT.sub("", raw))
+    plain = html.unescape(str(_text_cleaner.clean(raw)))
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", plain)).strip()

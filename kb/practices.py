@@ -1,0 +1,512 @@
+"""The only writer of practices: validate, version, snapshot, change log, state moves.
+
+Every function that changes a practice appends a `ChangeLog` row and a `Revision` snapshot in the
+same transaction as the change, commits, then lets this process's search index catch up
+(`search.sync`). A crash or a busy index between the commit and the index write delays the index
+update; the change log keeps it until the next sync.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+import pycountry
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import update as sql_update
+from sqlmodel import Session, select
+
+from indexer import Index
+from kb import search, workflow
+from kb.markdown import to_plain_text
+from kb.errors import Conflict, FieldError, NotFound, ValidationError
+from kb.models import (
+    ACTIVITY_STATUSES,
+    ChangeLog,
+    Event,
+    Practice,
+    PracticeEvent,
+    PracticeTerm,
+    Revision,
+    Source,
+    TaxonomyTerm,
+    User,
+    utcnow,
+)
+from kb.taxonomy import Vocabulary
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE_RE = re.compile(
+    r"(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4})"  # +33 1 23 45 67 89
+    r"|(?:\b0\d(?:[\s.-]?\d{2}){4}\b)"  # 01 23 45 67 89
+    r"|(?:\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b)"  # (212) 555-1234
+    r"|(?:\b\d{3}[.-]\d{3}[.-]\d{4}\b)"  # 212-555-1234
+)
+LANGUAGES = ("fr", "en")
+YEAR_MIN, YEAR_MAX = 1900, 2100
+LIMITS = {"title": 200, "summary": 1200, "body": 100_000, "text": 5_000, "name": 400, "url": 2000}
+TERM_FIELDS = {"themes": "theme", "approaches": "approach", "target_groups": "target"}
+
+
+@dataclass(frozen=True)
+class SourceData:
+    title: str
+    url: str
+    publisher: str | None = None
+    date: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class PracticeData:
+    """A practice as plain data: what forms, content files and the API all produce."""
+
+    slug: str
+    title_fr: str
+    title_en: str
+    summary_fr: str
+    summary_en: str
+    language: str
+    cities: tuple[str, ...]
+    country: str
+    themes: tuple[str, ...]
+    lead_organisation: str
+    status: str
+    evidence_level: str
+    sources: tuple[SourceData, ...]
+    body: str = ""
+    original_title: str | None = None
+    region: str | None = None
+    approaches: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    start_year: int | None = None
+    end_year: int | None = None
+    evaluation: str | None = None
+    lessons: str | None = None
+    contact_organisation: str | None = None
+    events: tuple[str, ...] = ()
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-ready dict (for revisions and diffs)."""
+        data = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
+# Paths of the fields in error messages follow the content format (title.fr, sources[2].url).
+FIELD_PATHS = {
+    "title_fr": "title.fr",
+    "title_en": "title.en",
+    "summary_fr": "summary.fr",
+    "summary_en": "summary.en",
+}
+
+
+def validate(
+    data: PracticeData, *, vocabulary: Vocabulary, events: Sequence[str] = ()
+) -> list[FieldError]:
+    """Every problem with `data`, each naming the field and saying what is expected."""
+    errors: list[FieldError] = []
+
+    def err(name: str, message: str) -> None:
+        errors.append(FieldError(FIELD_PATHS.get(name, name), message))
+
+    if not SLUG_RE.match(data.slug or "") or len(data.slug) > 120:
+        err("slug", "expected lowercase letters, digits and single hyphens (at most 120 characters)")
+    for name, limit in (
+        ("title_fr", LIMITS["title"]),
+        ("title_en", LIMITS["title"]),
+        ("summary_fr", LIMITS["summary"]),
+        ("summary_en", LIMITS["summary"]),
+    ):
+        _required_text(err, name, getattr(data, name), limit)
+    if data.language not in LANGUAGES:
+        err("language", f"expected one of {', '.join(LANGUAGES)}, got {data.language!r}")
+    if not data.cities or any(not isinstance(c, str) or not c.strip() for c in data.cities):
+        err("cities", "expected a list of at least one city name")
+    if not isinstance(data.country, str) or pycountry.countries.get(alpha_2=data.country) is None:
+        err("country", f"expected an ISO 3166-1 alpha-2 country code (e.g. FR), got {data.country!r}")
+    _required_text(err, "lead_organisation", data.lead_organisation, LIMITS["name"])
+    if data.status not in ACTIVITY_STATUSES:
+        err("status", f"expected one of {', '.join(ACTIVITY_STATUSES)}, got {data.status!r}")
+    if not data.themes:
+        err("themes", f"expected at least one theme among: {', '.join(vocabulary.slugs('theme'))}")
+    for name, kind in TERM_FIELDS.items():
+        valid = vocabulary.slugs(kind)
+        for slug in getattr(data, name):
+            if slug not in valid:
+                err(name, f"unknown {kind} {slug!r}; expected one of: {', '.join(valid)}")
+        if len(set(getattr(data, name))) != len(getattr(data, name)):
+            err(name, "a value is listed twice")
+    if data.evidence_level not in vocabulary.slugs("evidence"):
+        valid = ", ".join(vocabulary.slugs("evidence"))
+        err("evidence_level", f"unknown evidence level {data.evidence_level!r}; expected one of: {valid}")
+    for event in data.events:
+        if event not in events:
+            err("events", f"unknown event {event!r}; expected one of: {', '.join(events) or 'none'}")
+    for name in ("start_year", "end_year"):
+        year = getattr(data, name)
+        if year is not None and (
+            not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX
+        ):
+            err(name, f"expected a year between {YEAR_MIN} and {YEAR_MAX}, got {year!r}")
+    if (
+        isinstance(data.start_year, int)
+        and isinstance(data.end_year, int)
+        and data.end_year < data.start_year
+    ):
+        err("end_year", f"expected a year not before start_year ({data.start_year})")
+    if data.end_year is not None and data.status == "ongoing":
+        err("end_year", "an ongoing practice has no end year (set status: ended, or remove it)")
+    for name in ("original_title", "region", "contact_organisation"):
+        value = getattr(data, name)
+        if value is not None and (not isinstance(value, str) or len(value) > LIMITS["name"]):
+            err(name, f"expected text of at most {LIMITS['name']} characters")
+    for name in ("evaluation", "lessons"):
+        value = getattr(data, name)
+        if value is not None and (not isinstance(value, str) or len(value) > LIMITS["text"]):
+            err(name, f"expected text of at most {LIMITS['text']} characters")
+    if not isinstance(data.body, str) or len(data.body) > LIMITS["body"]:
+        err("body", f"expected Markdown text of at most {LIMITS['body']} characters")
+    if not data.sources:
+        err("sources", "expected at least one source with a title and an http(s) URL")
+    for i, source in enumerate(data.sources):
+        _check_source(err, f"sources[{i}]", source)
+    _check_no_personal_contact(err, data)
+    return errors
+
+
+def _required_text(err: Any, name: str, value: object, limit: int) -> None:
+    if not isinstance(value, str) or not value.strip():
+        err(name, "required; expected non-empty text")
+    elif len(value) > limit:
+        err(name, f"expected at most {limit} characters, got {len(value)}")
+
+
+def _check_source(err: Any, path: str, source: SourceData) -> None:
+    if not isinstance(source.title, str) or not source.title.strip():
+        err(f"{path}.title", "required; expected the source's title")
+    if not is_http_url(source.url):
+        err(f"{path}.url", f"expected an http(s) URL, got {source.url!r}")
+    if source.date is not None and not DATE_RE.match(str(source.date)):
+        err(f"{path}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {source.date!r}")
+    if source.language is not None and not re.fullmatch(r"[a-z]{2}", str(source.language)):
+        err(f"{path}.language", f"expected a two-letter ISO 639-1 code, got {source.language!r}")
+
+
+def is_http_url(url: object) -> bool:
+    if not isinstance(url, str) or len(url) > LIMITS["url"] or any(c.isspace() for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and "." in parts.netloc
+
+
+def _check_no_personal_contact(err: Any, data: PracticeData) -> None:
+    """Contacts are organisations: no e-mail address or phone number anywhere in a practice."""
+    for name, value in _text_fields(data):
+        if EMAIL_RE.search(value):
+            err(name, "contains an e-mail address; a public contact is an organisation, not a person")
+        elif PHONE_RE.search(value):
+            err(name, "contains a phone number; a public contact is an organisation, not a person")
+
+
+def _text_fields(data: PracticeData) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for f in fields(data):
+        value = getattr(data, f.name)
+        if isinstance(value, str):
+            out.append((f.name, value))
+        elif f.name in ("cities", "partners"):
+            out.extend((f.name, v) for v in value if isinstance(v, str))
+    for i, source in enumerate(data.sources):
+        for key in ("title", "publisher"):
+            value = getattr(source, key)
+            if isinstance(value, str):
+                out.append((f"sources[{i}].{key}", value))
+    return out
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get(session: Session, practice_id: int) -> Practice:
+    practice = session.get(Practice, practice_id)
+    if practice is None:
+        raise NotFound(f"no practice with id {practice_id}")
+    return practice
+
+
+def get_by_slug(session: Session, slug: str, *, published_only: bool = True) -> Practice:
+    statement = select(Practice).where(Practice.slug == slug)
+    if published_only:
+        statement = statement.where(Practice.state == "published")
+    practice = session.exec(statement).first()
+    if practice is None:
+        raise NotFound(f"no practice {slug!r}")
+    return practice
+
+
+def sources_of(session: Session, practice_id: int) -> list[Source]:
+    statement = select(Source).where(Source.practice_id == practice_id).order_by(Source.position)
+    return list(session.exec(statement))
+
+
+def terms_of(session: Session, practice_id: int) -> dict[str, list[str]]:
+    """The practice's taxonomy slugs by kind, in their stored order."""
+    statement = (
+        select(TaxonomyTerm.kind, TaxonomyTerm.slug)
+        .join(PracticeTerm, PracticeTerm.term_id == TaxonomyTerm.id)  # type: ignore[arg-type]
+        .where(PracticeTerm.practice_id == practice_id)
+        .order_by(PracticeTerm.position)
+    )
+    out: dict[str, list[str]] = {"theme": [], "approach": [], "target": []}
+    for kind, slug in session.exec(statement):
+        out.setdefault(kind, []).append(slug)
+    return out
+
+
+def events_of(session: Session, practice_id: int) -> list[Event]:
+    statement = (
+        select(Event)
+        .join(PracticeEvent, PracticeEvent.event_id == Event.id)  # type: ignore[arg-type]
+        .where(PracticeEvent.practice_id == practice_id)
+        .order_by(Event.start_date, Event.slug)
+    )
+    return list(session.exec(statement))
+
+
+def to_data(session: Session, practice: Practice) -> PracticeData:
+    """The stored practice as plain data (the inverse of what `create`/`update` write)."""
+    assert practice.id is not None
+    terms = terms_of(session, practice.id)
+    return PracticeData(
+        slug=practice.slug,
+        title_fr=practice.title_fr,
+        title_en=practice.title_en,
+        summary_fr=practice.summary_fr,
+        summary_en=practice.summary_en,
+        language=practice.language,
+        original_title=practice.original_title,
+        cities=tuple(practice.cities),
+        country=practice.country,
+        region=practice.region,
+        themes=tuple(terms["theme"]),
+        approaches=tuple(terms["approach"]),
+        target_groups=tuple(terms["target"]),
+        lead_organisation=practice.lead_organisation,
+        partners=tuple(practice.partners),
+        start_year=practice.start_year,
+        end_year=practice.end_year,
+        status=practice.status,
+        evidence_level=practice.evidence_level,
+        evaluation=practice.evaluation,
+        lessons=practice.lessons,
+        contact_organisation=practice.contact_organisation,
+        events=tuple(e.slug for e in events_of(session, practice.id)),
+        sources=tuple(
+            SourceData(s.title, s.url, s.publisher, s.date, s.language)
+            for s in sources_of(session, practice.id)
+        ),
+        body=practice.body,
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+SCALAR_FIELDS = (
+    "slug", "title_fr", "title_en", "summary_fr", "summary_en", "language", "original_title",
+    "country", "region", "lead_organisation", "start_year", "end_year", "status",
+    "evidence_level", "evaluation", "lessons", "contact_organisation", "body",
+)
+
+
+def create(
+    *,
+    session: Session,
+    index: Index | None,
+    data: PracticeData,
+    vocabulary: Vocabulary,
+    state: str = "draft",
+    author: User | None = None,
+    commit: bool = True,
+) -> Practice:
+    """Validate and add a new practice in `state`; commit and sync the index unless commit=False."""
+    _raise_if_invalid(session, data, vocabulary)
+    if session.exec(select(Practice.id).where(Practice.slug == data.slug)).first() is not None:
+        raise ValidationError([FieldError("slug", f"{data.slug!r} is already used by another practice")])
+    if state not in workflow.TRANSITIONS:
+        raise ValidationError([FieldError("state", f"unknown state {state!r}")])
+    now = utcnow()
+    practice = Practice(
+        **{name: getattr(data, name) for name in SCALAR_FIELDS},
+        cities=list(data.cities),
+        partners=list(data.partners),
+        body_text=to_plain_text(data.body),
+        state=state,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        published_at=now if state == "published" else None,
+        created_by_id=author.id if author else None,
+        updated_by_id=author.id if author else None,
+    )
+    session.add(practice)
+    session.flush()
+    _write_children(session, practice, data)
+    _log(session, practice, "create", data, author)
+    _finish(session, index, commit)
+    return practice
+
+
+def update(
+    *,
+    session: Session,
+    index: Index | None,
+    practice_id: int,
+    data: PracticeData,
+    expected_version: int,
+    vocabulary: Vocabulary,
+    author: User | None = None,
+    commit: bool = True,
+) -> Practice:
+    """Replace a practice's content if `expected_version` is still current (optimistic lock)."""
+    practice = get(session, practice_id)
+    _raise_if_invalid(session, data, vocabulary)
+    if data.slug != practice.slug:
+        raise ValidationError([FieldError("slug", "a practice's slug never changes (URLs depend on it)")])
+    _bump_version(session, practice, expected_version)
+    for name in SCALAR_FIELDS:
+        setattr(practice, name, getattr(data, name))
+    practice.cities = list(data.cities)
+    practice.partners = list(data.partners)
+    practice.body_text = to_plain_text(data.body)
+    practice.updated_at = utcnow()
+    practice.updated_by_id = author.id if author else practice.updated_by_id
+    session.add(practice)
+    _write_children(session, practice, data)
+    _log(session, practice, "update", data, author)
+    _finish(session, index, commit)
+    return practice
+
+
+def set_state(
+    *,
+    session: Session,
+    index: Index | None,
+    practice_id: int,
+    state: str,
+    expected_version: int,
+    actor: User | None = None,
+    commit: bool = True,
+) -> Practice:
+    """Move a practice through the workflow (see workflow.TRANSITIONS)."""
+    practice = get(session, practice_id)
+    workflow.check_transition(practice.state, state)
+    _bump_version(session, practice, expected_version)
+    practice.state = state
+    practice.updated_at = utcnow()
+    if state == "published":
+        practice.published_at = practice.updated_at
+    session.add(practice)
+    _log(session, practice, "state", to_data(session, practice), actor)
+    _finish(session, index, commit)
+    return practice
+
+
+def delete(
+    *,
+    session: Session,
+    index: Index | None,
+    practice_id: int,
+    expected_version: int,
+    actor: User | None = None,
+) -> None:
+    """Remove a practice for good (its revisions and change-log rows remain)."""
+    practice = get(session, practice_id)
+    _bump_version(session, practice, expected_version)
+    _log(session, practice, "delete", to_data(session, practice), actor)
+    for model in (Source, PracticeTerm, PracticeEvent):
+        session.execute(sql_delete(model).where(model.practice_id == practice_id))  # type: ignore[attr-defined]
+    session.delete(practice)
+    _finish(session, index, True)
+
+
+def _raise_if_invalid(session: Session, data: PracticeData, vocabulary: Vocabulary) -> None:
+    events = tuple(session.exec(select(Event.slug)))
+    errors = validate(data, vocabulary=vocabulary, events=events)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _bump_version(session: Session, practice: Practice, expected_version: int) -> None:
+    """Compare-and-set on `version` in SQL, so two concurrent writers cannot both win."""
+    assert practice.id is not None
+    result = session.execute(
+        sql_update(Practice)
+        .where(Practice.id == practice.id, Practice.version == expected_version)  # type: ignore[arg-type]
+        .values(version=expected_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        current = session.get(Practice, practice.id)
+        raise Conflict(
+            f"practice {practice.slug!r} was changed by someone else (you edited version "
+            f"{expected_version}, it is now version {current.version if current else '?'}); "
+            "reload it and apply your changes again"
+        )
+    practice.version = expected_version + 1
+
+
+def _write_children(session: Session, practice: Practice, data: PracticeData) -> None:
+    assert practice.id is not None
+    pid = practice.id
+    session.execute(sql_delete(Source).where(Source.practice_id == pid))  # type: ignore[arg-type]
+    session.execute(sql_delete(PracticeTerm).where(PracticeTerm.practice_id == pid))  # type: ignore[arg-type]
+    session.execute(sql_delete(PracticeEvent).where(PracticeEvent.practice_id == pid))  # type: ignore[arg-type]
+    for position, source in enumerate(data.sources):
+        session.add(Source(practice_id=pid, position=position, **asdict(source)))
+    ids = {(r.kind, r.slug): r.id for r in session.exec(select(TaxonomyTerm))}
+    position = 0
+    for name, kind in TERM_FIELDS.items():
+        for slug in getattr(data, name):
+            session.add(PracticeTerm(practice_id=pid, term_id=ids[(kind, slug)], position=position))
+            position += 1
+    if data.events:
+        event_ids = dict(session.exec(select(Event.slug, Event.id)).all())
+        for slug in data.events:
+            session.add(PracticeEvent(practice_id=pid, event_id=event_ids[slug]))
+    session.flush()
+
+
+def _log(
+    session: Session, practice: Practice, action: str, data: PracticeData, author: User | None
+) -> None:
+    assert practice.id is not None
+    snapshot = data.snapshot() | {"state": practice.state}
+    session.add(
+        ChangeLog(practice_id=practice.id, slug=practice.slug, action=action, version=practice.version)
+    )
+    session.add(
+        Revision(
+            practice_id=practice.id,
+            version=practice.version,
+            action=action,
+            snapshot=snapshot,
+            author_id=author.id if author else None,
+        )
+    )
+    session.flush()
+
+
+def _finish(session: Session, index: Index | None, commit: bool) -> None:
+    if not commit:
+        return
+    session.commit()
+    if index is not None:
+        search.sync(session=session, index=index)

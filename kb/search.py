@@ -1,0 +1,222 @@
+"""Practices <-> the search index: documents, change-log sync, rebuild, verify and queries.
+
+The database is the source of truth. The index follows the `ChangeLog` outbox: each process
+applies the rows above the last id its index recorded, so several workers on one index folder, or
+several nodes each with its own folder, all converge. Only published practices are indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pycountry
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from indexer import Change, Document, Index, IndexBusy, Query, Results, VerifyReport
+from kb import taxonomy
+from kb.models import ChangeLog, Practice, PracticeTerm, TaxonomyTerm
+from kb.taxonomy import Vocabulary
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class PracticeResults:
+    """Index results with the matching practices loaded from the database, in rank order."""
+
+    results: Results
+    practices: tuple[Practice, ...]
+
+
+def country_names(code: str) -> tuple[str, str]:
+    """The English and French names of a country, for matching and display."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code, code
+    english = getattr(country, "common_name", None) or country.name
+    return english, _french_country_name(code, english)
+
+
+def _french_country_name(code: str, english: str) -> str:
+    try:
+        import gettext
+
+        french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+        country = pycountry.countries.get(alpha_2=code)
+        return french.gettext(country.name) if country else english
+    except (OSError, AttributeError):
+        return english
+
+
+def terms_by_practice(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    statement = (
+        select(PracticeTerm.practice_id, TaxonomyTerm.kind, TaxonomyTerm.slug)
+        .join(TaxonomyTerm, col(TaxonomyTerm.id) == col(PracticeTerm.term_id))
+        .where(col(PracticeTerm.practice_id).in_(ids))
+        .order_by(col(PracticeTerm.position))
+    )
+    out: dict[int, dict[str, list[str]]] = {}
+    for practice_id, kind, slug in session.exec(statement):
+        out.setdefault(practice_id, {}).setdefault(kind, []).append(slug)
+    return out
+
+
+def documents(
+    session: Session, practices: Sequence[Practice], vocabulary: Vocabulary
+) -> list[Document]:
+    """The index documents of `practices` (taxonomy labels and country names as extra text)."""
+    terms = terms_by_practice(session, [p.id for p in practices if p.id is not None])
+    docs = []
+    for practice in practices:
+        assert practice.id is not None
+        tags = terms.get(practice.id, {})
+        themes, approaches, targets = (tags.get(k, []) for k in ("theme", "approach", "target"))
+        extra = " ".join(
+            [
+                *country_names(practice.country),
+                taxonomy.labels_text(vocabulary, "theme", themes),
+                taxonomy.labels_text(vocabulary, "approach", approaches),
+                taxonomy.labels_text(vocabulary, "target", targets),
+                practice.original_title or "",
+                practice.lead_organisation,
+                " ".join(practice.partners),
+                practice.lessons or "",
+                practice.region or "",
+            ]
+        )
+        published = practice.published_at or practice.updated_at
+        docs.append(
+            Document(
+                id=practice.id,
+                slug=practice.slug,
+                version=practice.version,
+                title_fr=practice.title_fr,
+                title_en=practice.title_en,
+                summary_fr=practice.summary_fr,
+                summary_en=practice.summary_en,
+                body=practice.body_text,
+                language=practice.language,
+                cities=tuple(practice.cities),
+                country=practice.country,
+                themes=tuple(themes),
+                approaches=tuple(approaches),
+                targets=tuple(targets),
+                evidence=practice.evidence_level,
+                year=practice.start_year,
+                published=published.timestamp(),
+                extra_text=extra,
+            )
+        )
+    return docs
+
+
+def latest_change_id(session: Session) -> int:
+    """The newest change-log id (one indexed lookup)."""
+    return int(session.exec(select(func.max(ChangeLog.id))).one() or 0)
+
+
+def sync(*, session: Session, index: Index, timeout: float = 2.0) -> int:
+    """Apply pending change-log rows to `index`; return the last change id it now holds.
+
+    A busy writer lock is not an error: the rows stay in the log and the next sync applies them.
+    """
+    vocabulary: Vocabulary | None = None
+    while True:
+        after = index.last_change_id()
+        rows = list(
+            session.exec(
+                select(ChangeLog).where(col(ChangeLog.id) > after).order_by(col(ChangeLog.id)).limit(BATCH)
+            )
+        )
+        if not rows:
+            return after
+        # Several rows for one practice collapse into its current state, under the newest row id.
+        newest: dict[int, int] = {}
+        for row in rows:
+            assert row.id is not None
+            newest[row.practice_id] = row.id
+        published = {
+            p.id: p
+            for p in session.exec(
+                select(Practice).where(
+                    col(Practice.id).in_(list(newest)), Practice.state == "published"
+                )
+            )
+        }
+        vocabulary = vocabulary or taxonomy.load(session)
+        docs = {d.id: d for d in documents(session, list(published.values()), vocabulary)}
+        changes = [
+            Change(id=change_id, doc_id=pid, document=docs.get(pid))
+            for pid, change_id in sorted(newest.items(), key=lambda item: item[1])
+        ]
+        try:
+            index.apply(changes, timeout=timeout)
+        except IndexBusy:
+            log.info("search index busy; %d change(s) left for the next sync", len(rows))
+            return after
+        session.rollback()  # end the read transaction so the next batch sees fresh rows
+
+
+def ensure_fresh(*, session: Session, index: Index, timeout: float = 0.5) -> None:
+    """Catch the index up when the change log is ahead of it (cheap when it is not)."""
+    if latest_change_id(session) > index.last_change_id():
+        sync(session=session, index=index, timeout=timeout)
+
+
+def published_practices(session: Session) -> list[Practice]:
+    return list(session.exec(select(Practice).where(Practice.state == "published").order_by(col(Practice.id))))
+
+
+def rebuild(*, session: Session, index: Index, procs: int = 2) -> int:
+    """Rebuild the index from the database and swap it in; return the number of documents."""
+    # Read the log position first: changes committed while we build are re-applied by sync.
+    last = latest_change_id(session)
+    vocabulary = taxonomy.load(session)
+    docs = documents(session, published_practices(session), vocabulary)
+    count = index.rebuild(docs, last_change_id=last, procs=procs)
+    sync(session=session, index=index)
+    return count
+
+
+def verify(*, session: Session, index: Index) -> VerifyReport:
+    """Compare the published practices with the index: missing, stale and extra documents."""
+    expected = dict(
+        session.exec(
+            select(Practice.id, Practice.version).where(Practice.state == "published")
+        ).all()
+    )
+    return index.verify({int(k): int(v) for k, v in expected.items()})
+
+
+def body_loader(session: Session):  # type: ignore[no-untyped-def]
+    """A callable giving the plain bodies of the shown hits, for snippets."""
+
+    def load(ids: Sequence[int]) -> Mapping[int, str]:
+        rows = session.exec(select(Practice.id, Practice.body_text).where(col(Practice.id).in_(list(ids))))
+        return {int(pid): text for pid, text in rows}
+
+    return load
+
+
+def search(*, session: Session, index: Index, query: Query) -> PracticeResults:
+    """Run `query` and load the shown practices from the database in rank order."""
+    ensure_fresh(session=session, index=index)
+    results = index.search(query, body_text=body_loader(session))
+    ids = [hit.id for hit in results.hits]
+    rows = {
+        p.id: p
+        for p in session.exec(
+            select(Practice).where(col(Practice.id).in_(ids), Practice.state == "published")
+        )
+    }
+    return PracticeResults(results, tuple(rows[i] for i in ids if i in rows))
+
+
+def published_practices_exist(engine: Engine) -> bool:
+    """True when at least one practice is published (used to decide on seeding)."""
+    with Session(engine) as session:
+        return session.exec(select(Practice.id).where(Practice.state == "published").limit(1)).first() is not None

@@ -1,0 +1,165 @@
+"""Fixtures: a real app on a real database file (and PostgreSQL when configured) and index folder.
+
+`KB_TEST_POSTGRES_URL` (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) adds a PostgreSQL
+variant of every database-backed test; each test gets its own schema, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from kb import create_app, db
+from kb.index_ext import get_index
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+POSTGRES_URL = os.environ.get("KB_TEST_POSTGRES_URL")
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(
+                not POSTGRES_URL, reason="KB_TEST_POSTGRES_URL is not set (no PostgreSQL server)"
+            ),
+        ],
+    ),
+]
+
+
+def _postgres_schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+        return
+    assert POSTGRES_URL
+    schema = f"kb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_schema_url(POSTGRES_URL, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, database_url: str) -> Callable[..., Flask]:
+    """Build an app on this test's database; extra settings override the defaults."""
+
+    def build(**overrides: Any) -> Flask:
+        settings: dict[str, Any] = {
+            "TESTING": True,
+            "KB_INSTANCE_DIR": str(tmp_path / "instance"),
+            "KB_DATABASE_URL": database_url,
+            "KB_INDEX_DIR": str(tmp_path / "index"),
+            "KB_CONTENT_DIR": str(CONTENT_DIR),
+        }
+        settings.update(overrides)
+        application = create_app(settings)
+        db.upgrade(db.get_engine(application))
+        return application
+
+    return build
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    application = make_app()
+    yield application
+    db.get_engine(application).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with Session(db.get_engine(app), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def index(app: Flask, session: Session):  # type: ignore[no-untyped-def]
+    return get_index(session, app)
+
+
+@pytest.fixture
+def seeded(app: Flask, runner: FlaskCliRunner) -> Flask:
+    """The app with the seed content imported."""
+    result = runner.invoke(args=["import", str(CONTENT_DIR)])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the seed content, to break on purpose."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+BASE_PRACTICE: dict[str, Any] = {
+    "slug": "test-practice",
+    "title_fr": "Une pratique de test sur la cohésion sociale",
+    "title_en": "A test practice on social cohesion",
+    "summary_fr": "Une ville réunit des habitants pour dialoguer.",
+    "summary_en": "A city brings residents together for dialogue.",
+    "language": "en",
+    "cities": ("Testville",),
+    "country": "FR",
+    "themes": ("social-cohesion",),
+    "lead_organisation": "City of Testville",
+    "status": "ongoing",
+    "evidence_level": "none-found",
+    "sources": (("Test source", "https://example.org/source"),),
+    "body": "## Context\n\nResidents meet every month.\n",
+}
+
+
+@pytest.fixture
+def make_practice(seeded: Flask, session: Session, index: Any) -> Callable[..., Any]:
+    """Create a practice through the domain's one write path; keyword overrides change fields."""
+    from kb import practices, taxonomy
+    from kb.practices import PracticeData, SourceData
+
+    def make(state: str = "published", **overrides: Any) -> Any:
+        values = {**BASE_PRACTICE, **overrides}
+        values["sources"] = tuple(
+            s if isinstance(s, SourceData) else SourceData(*s) for s in values["sources"]
+        )
+        return practices.create(
+            session=session, index=index, data=PracticeData(**values),
+            vocabulary=taxonomy.load(session), state=state,
+        )
+
+    return make

@@ -1,0 +1,61 @@
+"""Analysis: accents, case, plurals, both languages, weights, cities and countries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from indexer import Query
+
+
+def ids(index: Any, text: str, **kw: Any) -> list[int]:
+    return [h.id for h in index.search(Query(text=text, **kw)).hits]
+
+
+@pytest.mark.parametrize("text", ["securite", "sécurité", "SÉCURITÉ", "Securite"])
+def test_accents_and_case_do_not_matter(index: Any, text: str) -> None:
+    assert set(ids(index, text)) == {1, 6}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("discriminations", 4),  # French plural finds the singular in the English title
+        ("discrimination", 4),
+        ("observatoires", 4),
+        ("workshop", 2),  # English singular finds "workshops"
+        ("mentor", 3),
+        ("médiateur", 1),
+    ],
+)
+def test_plurals_and_inflections_match(index: Any, text: str, expected: int) -> None:
+    assert expected in ids(index, text)
+
+
+def test_a_french_query_finds_an_english_language_practice(index: Any) -> None:
+    # Practice 3 is written in English; its French title is indexed with the French analyzer.
+    assert ids(index, "sortie extrémisme") == [3]
+
+
+def test_an_english_query_finds_a_french_language_practice(index: Any) -> None:
+    assert 4 in ids(index, "housing observatory")
+
+
+def test_title_weighs_more_than_body(index: Any) -> None:
+    # "mediators" is in practice 1's summary, and only in practice 6's body.
+    assert ids(index, "médiateurs")[:2] == [1, 6]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("Lille", 4), ("gent", 5), ("berlin", 3)])
+def test_city_names_match_as_text(index: Any, text: str, expected: int) -> None:
+    assert ids(index, text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["Allemagne", "germany"])
+def test_country_names_from_extra_text_match(index: Any, text: str) -> None:
+    assert ids(index, text) == [3]
+
+
+def test_french_elisions_are_dropped(index: Any) -> None:
+    assert 3 in ids(index, "l'extrémisme")
