@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import heapq
 import os
 import re
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,20 @@ def _check_readable(gen: Path) -> bool:
         return set(ix.schema.names()) == expected
 
 
+def _readable(gen: Path) -> bool | None:
+    """_check_readable, with None for "corrupt" instead of an exception."""
+    # Whoosh leaves the file it failed to parse open; its ResourceWarning is expected here and
+    # would otherwise surface later at an arbitrary place, so collect it inside this block.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return _check_readable(gen)
+        except Exception:
+            return None
+        finally:
+            gc.collect()
+
+
 class Index:
     """A Whoosh index folder shared by the processes of one node, kept in sync by change id."""
 
@@ -140,14 +156,14 @@ class Index:
         with layout.lock():
             gen = layout.current()
             if gen is not None and gen.is_dir():
-                try:
-                    if not _check_readable(gen):
-                        needs_rebuild = True  # an older schema: readable, but rebuild it
-                except Exception:
+                readable = _readable(gen)
+                if readable is None:
                     # Whatever the failure (truncated TOC, missing segment, unpickling error),
                     # the database can rebuild it: move it aside and start empty.
                     layout.move_aside(gen)
                     gen = None
+                elif not readable:
+                    needs_rebuild = True  # an older schema: readable, but rebuild it
             elif (layout.root / "current").exists() or gen is not None:
                 gen = None  # dangling link or foreign layout
             if gen is None:
@@ -416,6 +432,17 @@ class Index:
 
     def _match(self, s: Any, q: Any, scored: bool) -> tuple[list[int], list[float] | None]:
         """Every matching docnum (and score) in one pass: exact totals without a second run."""
+        docs, scores = self._match_all(s, q, scored)
+        meta = self._meta_docnum
+        if meta is not None and isinstance(q, (wq.Every, wq.AndNot)):
+            # Only an everything-query can reach the meta document; keep it out of results.
+            keep = [i for i, d in enumerate(docs) if d != meta]
+            if len(keep) != len(docs):
+                docs = [docs[i] for i in keep]
+                scores = [scores[i] for i in keep] if scores is not None else None
+        return docs, scores
+
+    def _match_all(self, s: Any, q: Any, scored: bool) -> tuple[list[int], list[float] | None]:
         docs: list[int] = []
         if q is None:
             meta = self._meta_docnum
@@ -526,9 +553,15 @@ class Index:
         for word in dict.fromkeys(unknown):
             if len(word) < 3 or word.isdigit():
                 continue
-            found = corrector.suggest(fold(word), limit=1, maxdist=2, prefix=1)
-            if found and found[0] != fold(word):
-                corrected = _replace_word(corrected, word, found[0])
+            folded = fold(word)
+            found = corrector.suggest(folded, limit=10, maxdist=2, prefix=1)
+            if not found:
+                continue
+            # Whoosh ranks within maxdist by frequency only; the closest word reads better
+            # ("polarisaton" -> "polarisation", not the more frequent "polarization").
+            best = min(found, key=lambda cand: _distance(folded, cand))
+            if best != folded:
+                corrected = _replace_word(corrected, word, best)
                 changed = True
         return " ".join(corrected.split()) if changed else None
 
@@ -600,3 +633,17 @@ def _replace_word(text: str, word: str, fixed: str) -> str:
     pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
     return pattern.sub(fixed, text, count=1)
 
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance with adjacent transpositions, for ranking spelling candidates."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb import config, db, errors_web, index_ext
+from kb import cli, config, db, errors_web, index_ext
 from kb.views import api, public
 
 
@@ -31,8 +32,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     logging.basicConfig(level=app.config["KB_LOG_LEVEL"])
     if app.config.get("KB_TRUST_PROXY"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
     db.init_app(app)
@@ -40,4 +39,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors_web.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    cli.init_app(app)
     return app

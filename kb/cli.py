@@ -7,17 +7,17 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from kb import content, create_app, db, search
+from kb import content, db, search
 from kb.db import session_scope
 from kb.index_ext import get_index, reset
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False, set_debug_flag=False)
-def main() -> None:
-    """kb: the city prevention practice knowledge base."""
+def init_app(app: Flask) -> None:
+    """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
+    for command in (db_group, import_command, export_group, index_group, serve):
+        app.cli.add_command(command)
 
 
 def _app() -> Flask:
@@ -28,7 +28,7 @@ def _app() -> Flask:
 # --- database ---------------------------------------------------------------------------------
 
 
-@main.group("db")
+@click.group("db")
 def db_group() -> None:
     """Database schema commands."""
 
@@ -50,7 +50,7 @@ def _report_errors(errors: list[content.ContentError]) -> None:
     click.echo(f"{len(errors)} problem(s) found; nothing was imported.", err=True)
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the files and report problems; write nothing.")
 @with_appcontext
@@ -93,7 +93,7 @@ def _import(app: Flask, loaded: content.ContentSet) -> content.ImportReport:
     return report
 
 
-@main.group("export")
+@click.group("export")
 def export_group() -> None:
     """Export the knowledge base."""
 
@@ -111,7 +111,7 @@ def export_markdown(directory: Path) -> None:
 # --- search index -----------------------------------------------------------------------------
 
 
-@main.group("index")
+@click.group("index")
 def index_group() -> None:
     """Search index commands."""
 
@@ -190,7 +190,7 @@ def prepare(app: Flask) -> None:
         search.sync(session=session, index=index, timeout=30.0)
 
 
-@main.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)

@@ -91,6 +91,7 @@ class _Located:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         self.value: Any = yaml.safe_load(text)
         self.lines: dict[str, int] = {}
+        self.duplicates: list[str] = []
         self.first_line = first_line
         if node is not None:
             self._walk(node, "")
@@ -100,6 +101,9 @@ class _Located:
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 sub = f"{path}.{key_node.value}" if path else str(key_node.value)
+                if sub in self.lines:
+                    # YAML keeps the last value silently; a repeated key is an editing mistake.
+                    self.duplicates.append(sub)
                 self._walk(value_node, sub)
                 self.lines[sub] = key_node.start_mark.line + self.first_line
         elif isinstance(node, yaml.SequenceNode):
@@ -154,6 +158,8 @@ class _Checker:
 
     def __init__(self, path: str, located: _Located, errors: list[ContentError]) -> None:
         self.path, self.located, self.errors = path, located, errors
+        for key in located.duplicates:
+            self.error(key, "this key appears more than once")
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(ContentError(self.path, self.located.line(where), where, message))

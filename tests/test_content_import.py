@@ -89,7 +89,8 @@ BROKEN = [
     ("status: ongoing", "status: maybe", "status", "ongoing, ended, unknown"),
     ("evidence_level: ", "evidence_level: x", "evidence_level", "unknown evidence level"),
     ("region: Europe", "region: Europe\nfavourite_colour: blue", "favourite_colour", "unknown key"),
-    ("region: Europe", "region: Europe\ncontact_organisation: call +33 1 23 45 67 89", "contact_organisation", "phone"),
+    ("lead_organisation: ", "lead_organisation: Call +33 1 23 45 67 89, ", "lead_organisation", "phone"),
+    ("region: Europe", "region: Europe\ncountry: DK", "country", "more than once"),
 ]
 
 
@@ -114,7 +115,7 @@ def test_missing_french_title_is_reported(runner: FlaskCliRunner, content_copy: 
     path.write_text("".join(lines), encoding="utf-8")
     result = runner.invoke(args=["import", str(content_copy)])
     assert result.exit_code == 1
-    assert f"{path}:{title_at + 2}: title.fr: required" in result.output
+    assert f"{path}:{title_at + 1}: title.fr: required" in result.output  # the title: line
 
 
 def test_bad_yaml_is_reported_with_its_line(runner: FlaskCliRunner, content_copy: Path) -> None:

@@ -50,7 +50,7 @@ def test_excluded_word_removes_documents(index: Any) -> None:
         ("approach:mediation", {1, 6}),
         ("target:teachers", {2}),
         ("year:2015", {3}),
-        ("quartiers country:FR", {1, 6}),
+        ("quartiers country:FR", {1, 2, 6}),
         ('city:"Strasbourg" haine', {1}),
         ("-country:FR", {3, 5}),
     ],

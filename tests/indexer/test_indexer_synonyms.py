@@ -33,9 +33,9 @@ def test_a_quoted_synonym_phrase_is_expanded(index: Any) -> None:
 
 
 def test_synonym_facet_term_finds_tagged_practices_without_the_word(index_path: Any) -> None:
-    from indexer import Index, SynonymGroup
+    from ixcorpus import make_document
 
-    from .conftest import make_document
+    from indexer import Index, SynonymGroup
 
     ix = Index.open(index_path, synonyms=[SynonymGroup(("racisme", "racism"), "theme", "racism")])
     ix.rebuild([make_document(id=9, themes=("racism",))], last_change_id=1, procs=1)

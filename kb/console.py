@@ -1,0 +1,20 @@
+"""The `kb` console script: Flask's CLI group around create_app, with kb's commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup, routes_command, shell_command
+
+from kb import create_app
+
+
+@click.group(
+    cls=FlaskGroup, create_app=create_app, add_default_commands=False,
+    add_version_option=False, load_dotenv=False, set_debug_flag=False,
+)
+def main() -> None:
+    """kb: the city prevention practice knowledge base."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
