@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint typecheck bench bench-web install install-test clean
+.PHONY: run test test-fast lint typecheck bench install install-test translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,22 +22,33 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP) $@
 
-install: $(STAMP)
+# Interface translations are compiled from the .po files at install time (the .mo are not kept in git).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard kb/translations/*/LC_MESSAGES/messages.po))
 
-install-test: $(TEST_STAMP)
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+## Re-extract interface strings into kb/translations/messages.pot and merge them into the .po files
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o kb/translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-location --omit-header
+
+install: $(STAMP) $(MO_FILES)
+
+install-test: $(TEST_STAMP) $(MO_FILES)
 
 ## Install and serve the app with the seed content at http://127.0.0.1:5000
-run: $(STAMP)
+run: $(STAMP) $(MO_FILES)
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
 ## Install the test dependencies and run the whole suite (lint, types, tests)
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(MO_FILES)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The suite without slow and browser tests, for quick local runs
-test-fast: $(TEST_STAMP)
+test-fast: $(TEST_STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)

@@ -78,7 +78,10 @@ def _document_fields(doc: Document) -> dict[str, Any]:
     for lang in LANGS:
         out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
         body = doc.body if lang == body_lang else ""
-        out[text_field(lang)] = f"{body}\n{cities}\n{doc.extra_text}"
+        # Title and summary are repeated here so a phrase needs one field per language.
+        out[text_field(lang)] = (
+            f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
+        )
         title = titles[lang] or titles["en" if lang == "fr" else "fr"]
         out[sort_field(lang)] = fold(title).strip().encode("utf-8")
     facet_values: dict[str, Sequence[str]] = {
@@ -406,16 +409,25 @@ class Index:
                 for f, vals in filters.items()
             }
             scored = sort == "relevance" and not parsed.is_browse
-            matched, scores = self._match(s, qmod.build(parsed, reader), scored)
-            allowed = self._apply_filters(matched, scores, selected)
+            wquery = qmod.build(parsed, reader)
+            matched, _ = self._match(s, wquery, False)
+            docs, _ = self._apply_filters(matched, None, selected)
             relaxed = False
-            if not allowed[0] and qmod.can_relax(parsed):
-                matched, scores = self._match(s, qmod.build(parsed, reader, relaxed=True), scored)
-                allowed = self._apply_filters(matched, scores, selected)
-                relaxed = bool(allowed[0])
-            docs, doc_scores = allowed
+            if not docs and qmod.can_relax(parsed):
+                wquery = qmod.build(parsed, reader, relaxed=True)
+                matched, _ = self._match(s, wquery, False)
+                docs, _ = self._apply_filters(matched, None, selected)
+                relaxed = bool(docs)
             total = len(docs)
-            order = self._order(s, arrays, docs, doc_scores, sort, lang, page * per_page)
+            if scored and docs and wquery is not None:
+                # Unscored pass above for the exact total and facets; the ranking pass lets
+                # Whoosh skip blocks that cannot reach the top (block quality), which scoring
+                # every match in one pass cannot do.
+                allow = set(docs) if selected else None  # whoosh accepts set, not frozenset
+                ranked = s.search(wquery.normalize(), limit=page * per_page, filter=allow)
+                order = [(hit.docnum, float(hit.score)) for hit in ranked]
+            else:
+                order = self._order(s, arrays, docs, None, sort, lang, page * per_page)
             shown = order[(page - 1) * per_page :]
             facets = facet_counts(arrays, matched, selected, filters)
             hits = self._hits(s, shown, parsed, lang, body_text)

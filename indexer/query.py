@@ -210,11 +210,12 @@ def _phrase_query(seq: Sequence[str]) -> Any:
         dropped = len(seq) - len(terms)
         if not terms:
             continue
-        for name in (head_field(lang), text_field(lang)):
-            if len(terms) == 1:
-                subs.append(wq.Term(name, terms[0]))
-            else:
-                subs.append(wq.Phrase(name, terms, slop=1 + dropped))
+        # Text fields repeat title and summary: one phrase matcher per language, not two.
+        if len(terms) == 1:
+            subs.append(wq.Term(head_field(lang), terms[0]))
+            subs.append(wq.Term(text_field(lang), terms[0]))
+        else:
+            subs.append(wq.Phrase(text_field(lang), terms, slop=1 + dropped))
     return _or(subs)
 
 

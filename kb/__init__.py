@@ -1,4 +1,4 @@
-"""kb: a bilingual knowledge base of city practices that prevent hate, extremism and polarisation."""
+"""kb: a bilingual knowledge base of city practices against hate, extremism and polarisation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb import cli, config, db, errors_web, index_ext
+from kb import cli, config, db, errors_web, i18n, index_ext, security
 from kb.views import api, public
 
 
@@ -37,6 +37,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     index_ext.init_app(app)
     errors_web.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    app.register_blueprint(public.root)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     cli.init_app(app)

@@ -82,7 +82,9 @@ def _import(app: Flask, loaded: content.ContentSet) -> content.ImportReport:
     with session_scope(engine) as session:
         show_bar = len(loaded.practices) >= 20 and sys.stderr.isatty()
         with click.progressbar(
-            length=len(loaded.practices), label="importing", file=sys.stderr,
+            length=len(loaded.practices),
+            label="importing",
+            file=sys.stderr,
             hidden=not show_bar,
         ) as bar:
             report = content.apply(session=session, index=None, content=loaded, progress=bar.update)
@@ -150,7 +152,9 @@ def index_verify() -> None:
         report = search.verify(session=session, index=index)
     for name in ("missing", "stale", "extra"):
         ids = getattr(report, name)
-        click.echo(f"{name}: {len(ids)}" + (f" (ids {', '.join(map(str, ids[:20]))})" if ids else ""))
+        click.echo(
+            f"{name}: {len(ids)}" + (f" (ids {', '.join(map(str, ids[:20]))})" if ids else "")
+        )
     if not report.ok:
         click.echo("index differs from the database; run `kb index rebuild`", err=True)
         sys.exit(1)

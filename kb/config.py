@@ -31,7 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "KB_INSTANCE_DIR",
         "./instance",
-        "Folder for local state: the SQLite database, the search index and the generated secret key.",
+        "Folder for local state: the SQLite database, the search index, the generated secret key.",
     ),
     Setting(
         "KB_DATABASE_URL",

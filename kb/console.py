@@ -9,8 +9,12 @@ from kb import create_app
 
 
 @click.group(
-    cls=FlaskGroup, create_app=create_app, add_default_commands=False,
-    add_version_option=False, load_dotenv=False, set_debug_flag=False,
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
 )
 def main() -> None:
     """kb: the city prevention practice knowledge base."""

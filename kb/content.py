@@ -28,15 +28,40 @@ from kb.practices import PracticeData, SourceData
 from kb.taxonomy import SECTION_OF_KIND, Term, Vocabulary
 
 PRACTICE_KEYS = (
-    "slug", "title", "summary", "language", "original_title", "cities", "country", "region",
-    "themes", "approaches", "target_groups", "lead_organisation", "partners", "start_year",
-    "end_year", "status", "evidence_level", "evaluation", "lessons", "contact_organisation",
-    "events", "sources",
+    "slug",
+    "title",
+    "summary",
+    "language",
+    "original_title",
+    "cities",
+    "country",
+    "region",
+    "themes",
+    "approaches",
+    "target_groups",
+    "lead_organisation",
+    "partners",
+    "start_year",
+    "end_year",
+    "status",
+    "evidence_level",
+    "evaluation",
+    "lessons",
+    "contact_organisation",
+    "events",
+    "sources",
 )
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
 TERM_KEYS = ("slug", "label", "definition", "synonyms")
 EVENT_KEYS = (
-    "slug", "title", "place", "start_date", "end_date", "organiser", "note", "sources",
+    "slug",
+    "title",
+    "place",
+    "start_date",
+    "end_date",
+    "organiser",
+    "note",
+    "sources",
 )
 PAGE_KEYS = ("slug", "language", "title", "sources")
 MAX_FILE_BYTES = 512 * 1024
@@ -84,12 +109,20 @@ class ImportReport:
 # --- YAML with line numbers ------------------------------------------------------------------
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Located:
     """The value of a YAML document plus the line (1-based, in the file) of every path in it."""
 
     def __init__(self, text: str, first_line: int) -> None:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.value: Any = yaml.safe_load(text)
+        # Compose once (libyaml when available) and build the value from the same nodes.
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            self.value: Any = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
         self.lines: dict[str, int] = {}
         self.duplicates: list[str] = []
         self.first_line = first_line
@@ -149,7 +182,9 @@ def _split_front_matter(path: str, text: str) -> tuple[str, str] | ContentError:
         if text.endswith("\n---"):
             end = len(text) - 4
         else:
-            return ContentError(path, 1, "front matter", "no closing '---' line after the front matter")
+            return ContentError(
+                path, 1, "front matter", "no closing '---' line after the front matter"
+            )
     return text[4 : end + 1], text[end + 5 :]
 
 
@@ -258,9 +293,7 @@ class _Checker:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_practice(
-    path: Path, errors: list[ContentError]
-) -> tuple[PracticeData, _Checker] | None:
+def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData, _Checker] | None:
     """Read one practice file; problems go to `errors` (with lines); None when unusable.
 
     The checker comes back with the record so that validation errors found later point at the
@@ -455,7 +488,9 @@ def parse_page(path: Path, errors: list[ContentError]) -> PageData | None:
     language = check.text(data, "language", "language") or ""
     title = check.text(data, "title", "title") or ""
     if f"{slug}.{language}" != path.stem:
-        check.error("slug", f"file name must be <slug>.<language>.md, expected {slug}.{language}.md")
+        check.error(
+            "slug", f"file name must be <slug>.<language>.md, expected {slug}.{language}.md"
+        )
     if language not in practices.LANGUAGES:
         check.error("language", f"expected one of {', '.join(practices.LANGUAGES)}")
     if not title.strip():
@@ -465,7 +500,9 @@ def parse_page(path: Path, errors: list[ContentError]) -> PageData | None:
     for name, value in (("title", title), ("body", body)):
         if practices.EMAIL_RE.search(value) or practices.PHONE_RE.search(value):
             check.error(name, "contains an e-mail address or phone number")
-    return PageData(slug, language, title, normalise_body(body), tuple(_source_dict(s) for s in sources))
+    return PageData(
+        slug, language, title, normalise_body(body), tuple(_source_dict(s) for s in sources)
+    )
 
 
 def _check_sources(check: _Checker, sources: tuple[SourceData, ...], where: str) -> None:
@@ -487,7 +524,9 @@ def load(directory: str | Path) -> ContentSet:
     if not root.is_dir():
         raise ContentErrors([ContentError(str(root), 0, "folder", "not a directory")])
     vocabulary = parse_taxonomy(root / "taxonomy.yaml", errors)
-    event_list = parse_events(root / "events.yaml", errors) if (root / "events.yaml").exists() else []
+    event_list = (
+        parse_events(root / "events.yaml", errors) if (root / "events.yaml").exists() else []
+    )
     event_slugs = tuple(e.slug for e in event_list)
     records: list[PracticeData] = []
     seen: dict[str, str] = {}
@@ -531,15 +570,24 @@ def apply(
         current = existing.get(record.slug)
         if current is None:
             practices.create(
-                session=session, index=None, data=record, vocabulary=content.vocabulary,
-                state="published", commit=False,
+                session=session,
+                index=None,
+                data=record,
+                vocabulary=content.vocabulary,
+                state="published",
+                commit=False,
             )
             report.created += 1
         elif practices.to_data(session, current) != record:
             assert current.id is not None
             practices.update(
-                session=session, index=None, practice_id=current.id, data=record,
-                expected_version=current.version, vocabulary=content.vocabulary, commit=False,
+                session=session,
+                index=None,
+                practice_id=current.id,
+                data=record,
+                expected_version=current.version,
+                vocabulary=content.vocabulary,
+                commit=False,
             )
             report.updated += 1
         else:
@@ -597,7 +645,11 @@ _Dumper.add_representer(_Quoted, _represent_quoted)
 
 def dump_yaml(data: Any) -> str:
     return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000,
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=10_000,
         default_flow_style=False,
     )
 
@@ -693,13 +745,21 @@ def export(*, session: Session, directory: str | Path) -> int:
     (root / "practices").mkdir(parents=True, exist_ok=True)
     (root / "pages").mkdir(parents=True, exist_ok=True)
     _write(root / "taxonomy.yaml", render_taxonomy(taxonomy.load(session)))
-    _write(root / "events.yaml", render_events([events_mod.to_data(e) for e in events_mod.all_events(session)]))
+    _write(
+        root / "events.yaml",
+        render_events([events_mod.to_data(e) for e in events_mod.all_events(session)]),
+    )
     count = 0
     for practice in _all_practices(session):
-        _write(root / "practices" / f"{practice.slug}.md", render_practice(practices.to_data(session, practice)))
+        _write(
+            root / "practices" / f"{practice.slug}.md",
+            render_practice(practices.to_data(session, practice)),
+        )
         count += 1
     for page in pages_mod.all_pages(session):
-        _write(root / "pages" / f"{page.slug}.{page.language}.md", render_page(pages_mod.to_data(page)))
+        _write(
+            root / "pages" / f"{page.slug}.{page.language}.md", render_page(pages_mod.to_data(page))
+        )
     return count
 
 
@@ -709,4 +769,3 @@ def _all_practices(session: Session) -> Iterator[Practice]:
 
 def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
-

@@ -25,7 +25,9 @@ def make_engine(url: str, **options: Any) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # NullPool: a SQLite connection is cheap and must not be shared across threads/forks.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool,
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=NullPool,
             **options,
         )
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,11 +1,11 @@
 """The errors of kb, each carrying its HTTP status, rendered by one handler as HTML or JSON.
 
-    KBError (500)
-    ├── BadRequest (400)
-    ├── PermissionDenied (403)
-    ├── NotFound (404)
-    ├── Conflict (409)            stale version in an optimistic-concurrency update
-    └── ValidationError (422)     one or more FieldError, each naming the field and what is expected
+KBError (500)
+├── BadRequest (400)
+├── PermissionDenied (403)
+├── NotFound (404)
+├── Conflict (409)            stale version in an optimistic-concurrency update
+└── ValidationError (422)     one or more FieldError, each naming the field and what is expected
 """
 
 from __future__ import annotations

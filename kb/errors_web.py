@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from kb.errors import KBError
@@ -17,11 +18,28 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _respond(status: int, code: str, message: str, payload: dict[str, object] | None = None) -> ResponseReturnValue:
+def _respond(
+    status: int, code: str, message: str, payload: dict[str, object] | None = None
+) -> ResponseReturnValue:
     if _wants_json():
         body = payload or {"error": {"code": code, "status": status, "message": message}}
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template(
+        "error.html", status=status, message=_html_message(status, message)
+    ), status
+
+
+def _html_message(status: int, message: str) -> str:
+    """Readers get a message in their language; the technical one stays in the log and the API."""
+    if status == 404:
+        return _("The page you asked for does not exist. It may have been moved or removed.")
+    if status == 405:
+        return _("This address cannot be used that way.")
+    if status == 413:
+        return _("What you sent is too large.")
+    if status >= 500:
+        return _("An unexpected error occurred; it has been logged. Please try again later.")
+    return message
 
 
 def handle_kb_error(error: KBError) -> ResponseReturnValue:

@@ -48,7 +48,8 @@ def get_index(session: Session, app: Flask | None = None) -> Index:
             state.index = Index.open(state.path, synonyms=taxonomy.synonym_groups(vocabulary))
             state.vocabulary = vocabulary
             if state.index.needs_rebuild:
-                search.rebuild(session=session, index=state.index)
+                # procs=1: forking writer processes from a threaded web worker is unsafe.
+                search.rebuild(session=session, index=state.index, procs=1)
         state.checked_at = now
         return state.index
 

@@ -25,7 +25,11 @@ def save(*, session: Session, pages: list[PageData]) -> tuple[int, int]:
     existing = {(p.slug, p.language): p for p in session.exec(select(Page))}
     created = updated = 0
     for data in pages:
-        values = {"title": data.title, "body": data.body, "sources": [dict(s) for s in data.sources]}
+        values = {
+            "title": data.title,
+            "body": data.body,
+            "sources": [dict(s) for s in data.sources],
+        }
         row = existing.get((data.slug, data.language))
         if row is None:
             session.add(Page(slug=data.slug, language=data.language, **values))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 
 from indexer import Index
 from kb import search, workflow
-from kb.markdown import to_plain_text
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
+from kb.markdown import to_plain_text
 from kb.models import (
     ACTIVITY_STATUSES,
     ChangeLog,
@@ -117,7 +117,9 @@ def validate(
         errors.append(FieldError(FIELD_PATHS.get(name, name), message))
 
     if not SLUG_RE.match(data.slug or "") or len(data.slug) > 120:
-        err("slug", "expected lowercase letters, digits and single hyphens (at most 120 characters)")
+        err(
+            "slug", "expected lowercase letters, digits and single hyphens (at most 120 characters)"
+        )
     for name, limit in (
         ("title_fr", LIMITS["title"]),
         ("title_en", LIMITS["title"]),
@@ -130,7 +132,10 @@ def validate(
     if not data.cities or any(not isinstance(c, str) or not c.strip() for c in data.cities):
         err("cities", "expected a list of at least one city name")
     if not isinstance(data.country, str) or pycountry.countries.get(alpha_2=data.country) is None:
-        err("country", f"expected an ISO 3166-1 alpha-2 country code (e.g. FR), got {data.country!r}")
+        err(
+            "country",
+            f"expected an ISO 3166-1 alpha-2 country code (e.g. FR), got {data.country!r}",
+        )
     _required_text(err, "lead_organisation", data.lead_organisation, LIMITS["name"])
     if data.status not in ACTIVITY_STATUSES:
         err("status", f"expected one of {', '.join(ACTIVITY_STATUSES)}, got {data.status!r}")
@@ -145,10 +150,15 @@ def validate(
             err(name, "a value is listed twice")
     if data.evidence_level not in vocabulary.slugs("evidence"):
         valid = ", ".join(vocabulary.slugs("evidence"))
-        err("evidence_level", f"unknown evidence level {data.evidence_level!r}; expected one of: {valid}")
+        err(
+            "evidence_level",
+            f"unknown evidence level {data.evidence_level!r}; expected one of: {valid}",
+        )
     for event in data.events:
         if event not in events:
-            err("events", f"unknown event {event!r}; expected one of: {', '.join(events) or 'none'}")
+            err(
+                "events", f"unknown event {event!r}; expected one of: {', '.join(events) or 'none'}"
+            )
     for name in ("start_year", "end_year"):
         year = getattr(data, name)
         if year is not None and (
@@ -210,7 +220,10 @@ def _check_no_personal_contact(err: Any, data: PracticeData) -> None:
     """Contacts are organisations: no e-mail address or phone number anywhere in a practice."""
     for name, value in _text_fields(data):
         if EMAIL_RE.search(value):
-            err(name, "contains an e-mail address; a public contact is an organisation, not a person")
+            err(
+                name,
+                "contains an e-mail address; a public contact is an organisation, not a person",
+            )
         elif PHONE_RE.search(value):
             err(name, "contains a phone number; a public contact is an organisation, not a person")
 
@@ -319,9 +332,24 @@ def to_data(session: Session, practice: Practice) -> PracticeData:
 # --- writing ---------------------------------------------------------------------------------
 
 SCALAR_FIELDS = (
-    "slug", "title_fr", "title_en", "summary_fr", "summary_en", "language", "original_title",
-    "country", "region", "lead_organisation", "start_year", "end_year", "status",
-    "evidence_level", "evaluation", "lessons", "contact_organisation", "body",
+    "slug",
+    "title_fr",
+    "title_en",
+    "summary_fr",
+    "summary_en",
+    "language",
+    "original_title",
+    "country",
+    "region",
+    "lead_organisation",
+    "start_year",
+    "end_year",
+    "status",
+    "evidence_level",
+    "evaluation",
+    "lessons",
+    "contact_organisation",
+    "body",
 )
 
 
@@ -338,7 +366,9 @@ def create(
     """Validate and add a new practice in `state`; commit and sync the index unless commit=False."""
     _raise_if_invalid(session, data, vocabulary)
     if session.exec(select(Practice.id).where(Practice.slug == data.slug)).first() is not None:
-        raise ValidationError([FieldError("slug", f"{data.slug!r} is already used by another practice")])
+        raise ValidationError(
+            [FieldError("slug", f"{data.slug!r} is already used by another practice")]
+        )
     if state not in workflow.TRANSITIONS:
         raise ValidationError([FieldError("state", f"unknown state {state!r}")])
     now = utcnow()
@@ -378,7 +408,9 @@ def update(
     practice = get(session, practice_id)
     _raise_if_invalid(session, data, vocabulary)
     if data.slug != practice.slug:
-        raise ValidationError([FieldError("slug", "a practice's slug never changes (URLs depend on it)")])
+        raise ValidationError(
+            [FieldError("slug", "a practice's slug never changes (URLs depend on it)")]
+        )
     _bump_version(session, practice, expected_version)
     for name in SCALAR_FIELDS:
         setattr(practice, name, getattr(data, name))
@@ -490,7 +522,9 @@ def _log(
     assert practice.id is not None
     snapshot = data.snapshot() | {"state": practice.state}
     session.add(
-        ChangeLog(practice_id=practice.id, slug=practice.slug, action=action, version=practice.version)
+        ChangeLog(
+            practice_id=practice.id, slug=practice.slug, action=action, version=practice.version
+        )
     )
     session.add(
         Revision(

@@ -8,6 +8,7 @@ several nodes each with its own folder, all converge. Only published practices a
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,16 @@ import pycountry
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from indexer import Change, Document, Index, IndexBusy, Query, Results, VerifyReport
+from indexer import (
+    Change,
+    Document,
+    Index,
+    IndexBusy,
+    Query,
+    Results,
+    Suggestion,
+    VerifyReport,
+)
 from kb import taxonomy
 from kb.models import ChangeLog, Practice, PracticeTerm, TaxonomyTerm
 from kb.taxonomy import Vocabulary
@@ -129,7 +139,10 @@ def sync(*, session: Session, index: Index, timeout: float = 2.0) -> int:
         after = index.last_change_id()
         rows = list(
             session.exec(
-                select(ChangeLog).where(col(ChangeLog.id) > after).order_by(col(ChangeLog.id)).limit(BATCH)
+                select(ChangeLog)
+                .where(col(ChangeLog.id) > after)
+                .order_by(col(ChangeLog.id))
+                .limit(BATCH)
             )
         )
         if not rows:
@@ -168,7 +181,11 @@ def ensure_fresh(*, session: Session, index: Index, timeout: float = 0.5) -> Non
 
 
 def published_practices(session: Session) -> list[Practice]:
-    return list(session.exec(select(Practice).where(Practice.state == "published").order_by(col(Practice.id))))
+    return list(
+        session.exec(
+            select(Practice).where(Practice.state == "published").order_by(col(Practice.id))
+        )
+    )
 
 
 def rebuild(*, session: Session, index: Index, procs: int = 2) -> int:
@@ -177,7 +194,8 @@ def rebuild(*, session: Session, index: Index, procs: int = 2) -> int:
     last = latest_change_id(session)
     vocabulary = taxonomy.load(session)
     docs = documents(session, published_practices(session), vocabulary)
-    count = index.rebuild(docs, last_change_id=last, procs=procs)
+    # Worker processes only pay off on large sets; forking for a few dozen documents costs seconds.
+    count = index.rebuild(docs, last_change_id=last, procs=procs if len(docs) >= 2000 else 1)
     sync(session=session, index=index)
     return count
 
@@ -196,7 +214,9 @@ def body_loader(session: Session):  # type: ignore[no-untyped-def]
     """A callable giving the plain bodies of the shown hits, for snippets."""
 
     def load(ids: Sequence[int]) -> Mapping[int, str]:
-        rows = session.exec(select(Practice.id, Practice.body_text).where(col(Practice.id).in_(list(ids))))
+        rows = session.exec(
+            select(Practice.id, Practice.body_text).where(col(Practice.id).in_(list(ids)))
+        )
         return {int(pid): text for pid, text in rows}
 
     return load
@@ -219,4 +239,28 @@ def search(*, session: Session, index: Index, query: Query) -> PracticeResults:
 def published_practices_exist(engine: Engine) -> bool:
     """True when at least one practice is published (used to decide on seeding)."""
     with Session(engine) as session:
-        return session.exec(select(Practice.id).where(Practice.state == "published").limit(1)).first() is not None
+        return (
+            session.exec(select(Practice.id).where(Practice.state == "published").limit(1)).first()
+            is not None
+        )
+
+
+def suggest(
+    *, index: Index, vocabulary: Vocabulary, prefix: str, lang: str, limit: int = 8
+) -> list[Suggestion]:
+    """As-you-type suggestions: matching themes first, then practice titles and cities."""
+    folded = _fold(prefix)
+    themes = [
+        Suggestion(kind="theme", value=term.slug, label=term.label(lang))
+        for term in vocabulary.terms.get("theme", ())
+        if any(
+            _fold(word).startswith(folded)
+            for word in (term.label(lang), *term.synonyms_fr, *term.synonyms_en)
+        )
+    ]
+    return (themes + index.suggest(prefix, lang=lang, limit=limit))[:limit]
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

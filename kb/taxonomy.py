@@ -15,7 +15,12 @@ from indexer import SynonymGroup
 from kb.models import TERM_KINDS, TaxonomyTerm
 
 # Facet names used by search and URLs, for each kind of term.
-FACET_OF_KIND = {"theme": "theme", "approach": "approach", "target": "target", "evidence": "evidence"}
+FACET_OF_KIND = {
+    "theme": "theme",
+    "approach": "approach",
+    "target": "target",
+    "evidence": "evidence",
+}
 # Section names in taxonomy.yaml, for each kind.
 SECTION_OF_KIND = {
     "theme": "themes",
@@ -128,7 +133,9 @@ def synonym_groups(vocabulary: Vocabulary) -> list[SynonymGroup]:
     for kind in ("theme", "approach", "target"):
         for term in vocabulary.terms.get(kind, ()):
             words = _unique([term.label_fr, term.label_en, *term.synonyms_fr, *term.synonyms_en])
-            groups.append(SynonymGroup(terms=tuple(words), facet=FACET_OF_KIND[kind], value=term.slug))
+            groups.append(
+                SynonymGroup(terms=tuple(words), facet=FACET_OF_KIND[kind], value=term.slug)
+            )
     return groups
 
 

@@ -16,7 +16,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def check_transition(current: str, target: str) -> None:
     """Raise BadRequest unless the workflow allows moving from `current` to `target`."""
     if target not in TRANSITIONS:
-        raise BadRequest(f"state: unknown state {target!r}; expected one of {', '.join(TRANSITIONS)}")
+        raise BadRequest(
+            f"state: unknown state {target!r}; expected one of {', '.join(TRANSITIONS)}"
+        )
     if target not in TRANSITIONS.get(current, frozenset()):
         allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
         raise BadRequest(f"state: cannot move from {current} to {target} (allowed: {allowed})")

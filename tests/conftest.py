@@ -158,8 +158,52 @@ def make_practice(seeded: Flask, session: Session, index: Any) -> Callable[..., 
             s if isinstance(s, SourceData) else SourceData(*s) for s in values["sources"]
         )
         return practices.create(
-            session=session, index=index, data=PracticeData(**values),
-            vocabulary=taxonomy.load(session), state=state,
+            session=session,
+            index=index,
+            data=PracticeData(**values),
+            vocabulary=taxonomy.load(session),
+            state=state,
         )
 
     return make
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """One app with the seed content per backend, shared by read-only tests (pages, API, search)."""
+    base = tmp_path_factory.mktemp(f"seeded-{request.param}")
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{base / 'kb.sqlite3'}"
+    else:
+        assert POSTGRES_URL
+        schema = f"kb_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _postgres_schema_url(POSTGRES_URL, schema)
+    application = create_app(
+        {
+            "TESTING": True,
+            "KB_INSTANCE_DIR": str(base / "instance"),
+            "KB_DATABASE_URL": url,
+            "KB_INDEX_DIR": str(base / "index"),
+            "KB_CONTENT_DIR": str(CONTENT_DIR),
+        }
+    )
+    result = application.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)])
+    assert result.exit_code == 0, result.output
+    yield application
+    db.get_engine(application).dispose()
+    if schema:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def reader(seeded_app: Flask) -> FlaskClient:
+    """A test client on the shared seeded app (read-only tests only)."""
+    return seeded_app.test_client()

@@ -32,7 +32,10 @@ def test_an_unknown_api_path_is_a_json_404(client: FlaskClient) -> None:
 
 def test_an_unknown_practice_in_the_api_is_a_json_404(seeded: Flask, client: FlaskClient) -> None:
     response = client.get("/api/v1/practices/no-such-practice")
-    assert response.status_code == 404 and "no-such-practice" in response.get_json()["error"]["message"]
+    assert (
+        response.status_code == 404
+        and "no-such-practice" in response.get_json()["error"]["message"]
+    )
 
 
 def test_the_api_returns_a_full_public_record(seeded: Flask, client: FlaskClient) -> None:

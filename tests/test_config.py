@@ -25,8 +25,9 @@ def test_defaults_put_database_and_index_in_the_instance_folder(tmp_path: Path) 
 
 
 def test_environment_values_are_cast(tmp_path: Path) -> None:
-    values = load_settings({"KB_INSTANCE_DIR": str(tmp_path), "KB_INDEX_LOCK_TIMEOUT": "0.25",
-                            "KB_TRUST_PROXY": "yes"})
+    values = load_settings(
+        {"KB_INSTANCE_DIR": str(tmp_path), "KB_INDEX_LOCK_TIMEOUT": "0.25", "KB_TRUST_PROXY": "yes"}
+    )
     assert values["KB_INDEX_LOCK_TIMEOUT"] == 0.25 and values["KB_TRUST_PROXY"] is True
 
 

@@ -54,7 +54,9 @@ def test_import_then_export_gives_byte_identical_files(
     for folder in ["practices", "pages"]:
         names = sorted(p.name for p in (CONTENT_DIR / folder).glob("*.md"))
         assert sorted(p.name for p in (out / folder).glob("*.md")) == names
-        match, mismatch, errors = filecmp.cmpfiles(CONTENT_DIR / folder, out / folder, names, shallow=False)
+        match, mismatch, errors = filecmp.cmpfiles(
+            CONTENT_DIR / folder, out / folder, names, shallow=False
+        )
         assert mismatch == [] and errors == []
 
 
@@ -63,7 +65,10 @@ def test_an_edited_file_is_updated_and_versioned(
 ) -> None:
     runner.invoke(args=["import", str(content_copy)])
     path = content_copy / "practices" / "aarhus-model.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("region: Europe", "region: Northern Europe"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("region: Europe", "region: Northern Europe"),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["import", str(content_copy)])
     assert "0 created, 1 updated" in result.output, result.output
     practice = session.exec(select(Practice).where(Practice.slug == "aarhus-model")).one()
@@ -89,7 +94,12 @@ BROKEN = [
     ("status: ongoing", "status: maybe", "status", "ongoing, ended, unknown"),
     ("evidence_level: ", "evidence_level: x", "evidence_level", "unknown evidence level"),
     ("region: Europe", "region: Europe\nfavourite_colour: blue", "favourite_colour", "unknown key"),
-    ("lead_organisation: ", "lead_organisation: Call +33 1 23 45 67 89, ", "lead_organisation", "phone"),
+    (
+        "lead_organisation: ",
+        "lead_organisation: Call +33 1 23 45 67 89, ",
+        "lead_organisation",
+        "phone",
+    ),
     ("region: Europe", "region: Europe\ncountry: DK", "country", "more than once"),
 ]
 
@@ -101,7 +111,7 @@ def test_a_broken_file_is_reported_with_path_line_and_field(
     path = break_file(content_copy, "aarhus-model", old, new)
     result = runner.invoke(args=["import", str(content_copy)])
     assert result.exit_code == 1
-    line = next(l for l in result.output.splitlines() if f": {field}: " in l)
+    line = next(ln for ln in result.output.splitlines() if f": {field}: " in ln)
     assert line.startswith(f"{path}:")
     assert int(line.split(":")[1]) > 1
     assert words in line
@@ -125,7 +135,9 @@ def test_bad_yaml_is_reported_with_its_line(runner: FlaskCliRunner, content_copy
     assert f"{path}:" in result.output and "yaml: invalid YAML" in result.output
 
 
-def test_a_file_without_front_matter_is_reported(runner: FlaskCliRunner, content_copy: Path) -> None:
+def test_a_file_without_front_matter_is_reported(
+    runner: FlaskCliRunner, content_copy: Path
+) -> None:
     path = content_copy / "practices" / "no-front-matter.md"
     path.write_text("Just a body.\n", encoding="utf-8")
     result = runner.invoke(args=["import", str(content_copy)])
@@ -168,7 +180,9 @@ def test_a_broken_folder_leaves_an_imported_database_untouched(
     assert aarhus.region == "Europe" and count(session, ChangeLog) == before
 
 
-def test_dry_run_checks_without_writing(runner: FlaskCliRunner, session: Session, app: Flask) -> None:
+def test_dry_run_checks_without_writing(
+    runner: FlaskCliRunner, session: Session, app: Flask
+) -> None:
     result = runner.invoke(args=["import", "--dry-run", str(CONTENT_DIR)])
     assert result.exit_code == 0 and "no problem found" in result.output
     assert count(session, Practice) == 0

@@ -40,7 +40,7 @@ XSS_VECTORS = [
     '<link rel="stylesheet" href="https://evil.example/x.css">',
     "<<script>script>alert(1)<</script>/script>",
     '<a href="vbscript:msgbox(1)">x</a>',
-    '<details open ontoggle=alert(1)>',
+    "<details open ontoggle=alert(1)>",
     '<video><source onerror="alert(1)"></video>',
 ]
 
@@ -70,7 +70,9 @@ def test_external_links_get_nofollow_noopener_noreferrer() -> None:
     assert 'href="https://example.org/page"' in html
 
 
-@pytest.mark.parametrize("url", ["mailto:contact@example.org", "https://example.org", "http://a.example"])
+@pytest.mark.parametrize(
+    "url", ["mailto:contact@example.org", "https://example.org", "http://a.example"]
+)
 def test_http_https_and_mailto_links_are_kept(url: str) -> None:
     assert f'href="{url}"' in render(f"[x]({url})")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -23,7 +24,9 @@ def test_creating_a_practice_logs_one_change_and_one_revision(
     practice = make_practice()
     logs = session.exec(select(ChangeLog).where(ChangeLog.practice_id == practice.id)).all()
     assert [(c.action, c.version) for c in logs] == [("create", 1)]
-    assert session.exec(select(Revision).where(Revision.practice_id == practice.id)).one().version == 1
+    assert (
+        session.exec(select(Revision).where(Revision.practice_id == practice.id)).one().version == 1
+    )
 
 
 def test_an_update_bumps_the_version_and_logs_it(
@@ -32,11 +35,19 @@ def test_an_update_bumps_the_version_and_logs_it(
     practice = make_practice()
     changed = replace(data_of(session, practice), region="Grand Est")
     updated = practices.update(
-        session=session, index=index, practice_id=practice.id, data=changed,
-        expected_version=1, vocabulary=taxonomy.load(session),
+        session=session,
+        index=index,
+        practice_id=practice.id,
+        data=changed,
+        expected_version=1,
+        vocabulary=taxonomy.load(session),
     )
     assert updated.version == 2 and updated.region == "Grand Est"
-    actions = session.exec(select(ChangeLog.action).where(ChangeLog.practice_id == practice.id).order_by(col(ChangeLog.id))).all()
+    actions = session.exec(
+        select(ChangeLog.action)
+        .where(ChangeLog.practice_id == practice.id)
+        .order_by(col(ChangeLog.id))
+    ).all()
     assert actions == ["create", "update"]
 
 
@@ -47,11 +58,23 @@ def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(
     vocabulary = taxonomy.load(session)
     first = replace(data_of(session, practice), region="First editor")
     second = replace(data_of(session, practice), region="Second editor")
-    practices.update(session=session, index=index, practice_id=practice.id, data=first,
-                     expected_version=1, vocabulary=vocabulary)
+    practices.update(
+        session=session,
+        index=index,
+        practice_id=practice.id,
+        data=first,
+        expected_version=1,
+        vocabulary=vocabulary,
+    )
     with pytest.raises(Conflict, match="changed by someone else"):
-        practices.update(session=session, index=index, practice_id=practice.id, data=second,
-                         expected_version=1, vocabulary=vocabulary)
+        practices.update(
+            session=session,
+            index=index,
+            practice_id=practice.id,
+            data=second,
+            expected_version=1,
+            vocabulary=vocabulary,
+        )
     session.expire_all()
     assert practices.get(session, practice.id).region == "First editor"
 
@@ -101,8 +124,13 @@ def test_state_moves_follow_the_workflow_table(
 
     def walk() -> None:
         for state in path:
-            practices.set_state(session=session, index=index, practice_id=practice.id,
-                                state=state, expected_version=practice.version)
+            practices.set_state(
+                session=session,
+                index=index,
+                practice_id=practice.id,
+                state=state,
+                expected_version=practice.version,
+            )
 
     if allowed:
         walk()
@@ -118,5 +146,7 @@ def test_delete_keeps_history_and_logs_the_removal(
     practice = make_practice()
     pid = practice.id
     practices.delete(session=session, index=index, practice_id=pid, expected_version=1)
-    assert session.exec(select(ChangeLog.action).where(ChangeLog.practice_id == pid).order_by(col(ChangeLog.id))).all() == ["create", "delete"]
+    assert session.exec(
+        select(ChangeLog.action).where(ChangeLog.practice_id == pid).order_by(col(ChangeLog.id))
+    ).all() == ["create", "delete"]
     assert len(session.exec(select(Revision).where(Revision.practice_id == pid)).all()) == 2

@@ -11,7 +11,6 @@ import os
 import resource
 import shutil
 import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -71,6 +70,7 @@ def run_in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any
 
     proc = MP.Process(target=target)
     proc.start()
+    child.close()  # so recv() raises EOFError instead of hanging if the child dies
     out = parent.recv()
     proc.join()
     return out  # type: ignore[no-any-return]

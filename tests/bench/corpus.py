@@ -90,7 +90,7 @@ def _tail_words(rng: random.Random, lang: str, n: int) -> list[str]:
     """A Zipf-like long tail of rarer words so the lexicon is not tiny."""
     out = []
     for _ in range(n):
-        rank = int(rng.paretovariate(1.1)) % 20000
+        rank = int(rng.paretovariate(0.7)) % 60000
         out.append(f"{'mot' if lang == 'fr' else 'word'}{rank}")
     return out
 
@@ -102,11 +102,13 @@ def _sentence(rng: random.Random, lang: str) -> str:
     words: list[str] = []
     for _ in range(rng.randint(8, 16)):
         roll = rng.random()
+        # Function words, domain words, domain phrases, then a long tail: real prose uses far
+        # more distinct words than a domain list, so most of any text is the tail.
         if roll < 0.35:
             words.append(rng.choice(func))
-        elif roll < 0.85:
+        elif roll < 0.55:
             words.append(rng.choice(vocab))
-        elif roll < 0.93:
+        elif roll < 0.58:
             words.append(rng.choice(phrases))
         else:
             words.extend(_tail_words(rng, lang, 1))

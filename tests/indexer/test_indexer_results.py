@@ -138,3 +138,9 @@ def test_highlight_in_query_text_is_not_injected(index: Any, body_text: Any) -> 
     for hit in results.hits:
         assert "&lt;mark" not in hit.title
         assert hit.title.count("<mark>") == hit.title.count("</mark>")
+
+
+def test_relevance_ranking_applies_facet_filters(index: Any) -> None:
+    results = index.search(Query(text="quartiers", filters={"country": ("FR",)}))
+    assert {h.id for h in results.hits} == {1, 2, 6}
+    assert results.total == 3

@@ -1,0 +1,158 @@
+"""What the practitioners' pages show: home overview, practice details, facet labels, citations.
+
+Plain functions over a session (and the index where needed); the views only render their results.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from indexer import Index
+from kb import practices, search
+from kb.models import Event, Practice, Source
+from kb.taxonomy import Vocabulary
+
+LANGUAGE_NAMES = {
+    "fr": {"fr": "Français", "en": "Anglais"},
+    "en": {"fr": "French", "en": "English"},
+}
+FACET_KIND = {"theme": "theme", "approach": "approach", "target": "target", "evidence": "evidence"}
+
+
+def facet_label(vocabulary: Vocabulary, facet: str, value: str, lang: str) -> str:
+    """The reader-facing label of one facet value."""
+    if facet in FACET_KIND:
+        return vocabulary.label(FACET_KIND[facet], value, lang)
+    if facet == "country":
+        english, french = search.country_names(value)
+        return french if lang == "fr" else english
+    if facet == "language":
+        return LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"]).get(value, value)
+    return value
+
+
+@dataclass(frozen=True)
+class Count:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The home page: what the knowledge base holds."""
+
+    total: int
+    themes: tuple[Count, ...]
+    countries: tuple[Count, ...]
+    cities: tuple[Count, ...]
+    recent: tuple[Practice, ...]
+
+
+def overview(*, session: Session, vocabulary: Vocabulary, lang: str, recent: int = 6) -> Overview:
+    published = search.published_practices(session)
+    ids = [p.id for p in published if p.id is not None]
+    tags = search.terms_by_practice(session, ids)
+    theme_counts = Counter(slug for t in tags.values() for slug in t.get("theme", []))
+    country_counts = Counter(p.country for p in published)
+    city_counts = Counter(city for p in published for city in p.cities)
+    themes = tuple(
+        Count(t.slug, t.label(lang), theme_counts[t.slug])
+        for t in vocabulary.terms.get("theme", ())
+        if theme_counts[t.slug]
+    )
+    countries = tuple(
+        sorted(
+            (
+                Count(c, facet_label(vocabulary, "country", c, lang), n)
+                for c, n in country_counts.items()
+            ),
+            key=lambda c: c.label,
+        )
+    )
+    cities = tuple(sorted((Count(c, c, n) for c, n in city_counts.items()), key=lambda c: c.label))
+    newest = sorted(
+        published, key=lambda p: (p.published_at or p.updated_at, p.id or 0), reverse=True
+    )
+    return Overview(len(published), themes, countries, cities, tuple(newest[:recent]))
+
+
+@dataclass(frozen=True)
+class PracticePage:
+    practice: Practice
+    data: practices.PracticeData
+    sources: tuple[Source, ...]
+    events: tuple[Event, ...]
+    related: tuple[Practice, ...]
+
+
+def practice_page(*, session: Session, index: Index, slug: str) -> PracticePage:
+    """A published practice with its sources, events and related practices (NotFound otherwise)."""
+    practice = practices.get_by_slug(session, slug)
+    assert practice.id is not None
+    search.ensure_fresh(session=session, index=index)
+    related_ids = index.related(practice.id, limit=4)
+    rows = {
+        p.id: p
+        for p in session.exec(
+            select(Practice).where(col(Practice.id).in_(related_ids), Practice.state == "published")
+        )
+    }
+    return PracticePage(
+        practice=practice,
+        data=practices.to_data(session, practice),
+        sources=tuple(practices.sources_of(session, practice.id)),
+        events=tuple(practices.events_of(session, practice.id)),
+        related=tuple(rows[i] for i in related_ids if i in rows),
+    )
+
+
+def citation(page: PracticePage, *, url: str, lang: str) -> str:
+    """A plain-text reference to the practice page."""
+    p = page.practice
+    updated = p.updated_at.date().isoformat()
+    if lang == "fr":
+        return (
+            f"{p.lead_organisation}. « {p.title_fr} ». kb, base de connaissances des pratiques "
+            f"municipales de prévention, version {p.version}, mise à jour le {updated}. {url}"
+        )
+    return (
+        f'{p.lead_organisation}. "{p.title_en}". kb, knowledge base of city prevention '
+        f"practices, version {p.version}, updated {updated}. {url}"
+    )
+
+
+def json_ld(page: PracticePage, *, url: str, lang: str) -> dict[str, Any]:
+    """schema.org description of a practice page, for search engines and the resource centre."""
+    p = page.practice
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": p.title(lang),
+        "alternateName": p.title("en" if lang == "fr" else "fr"),
+        "description": p.summary(lang),
+        "url": url,
+        "inLanguage": p.language,
+        "keywords": list(page.data.themes),
+        "dateModified": p.updated_at.isoformat(),
+        "version": str(p.version),
+        "spatialCoverage": [
+            {
+                "@type": "Place",
+                "name": city,
+                "address": {"@type": "PostalAddress", "addressCountry": p.country},
+            }
+            for city in p.cities
+        ],
+        "creator": {"@type": "Organization", "name": p.lead_organisation},
+        "citation": [
+            {"@type": "CreativeWork", "name": s.title, "url": s.url} for s in page.sources
+        ],
+    }
+    if p.published_at:
+        data["datePublished"] = p.published_at.isoformat()
+    return data

@@ -1,0 +1,50 @@
+"""Interface language: French and English, chosen by the URL (/fr/…, /en/…), with Flask-Babel.
+
+Interface strings are English in the code and templates, translated to French in
+`kb/translations/fr/LC_MESSAGES/messages.po` (compiled by `make install`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_babel import Babel, format_date
+
+LANGS = ("fr", "en")
+DEFAULT_LANG = "fr"  # French when in doubt: most readers are French-speaking practitioners
+LANG_COOKIE = "kb_lang"
+
+
+def current_lang() -> str:
+    lang = g.get("lang")
+    return lang if lang in LANGS else preferred_lang()
+
+
+def preferred_lang() -> str:
+    """The reader's language: remembered choice, then Accept-Language, then French."""
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in LANGS:
+        return remembered
+    return request.accept_languages.best_match(LANGS) or DEFAULT_LANG
+
+
+def twin_url(lang: str) -> str:
+    """This page in `lang` (same view, same arguments, same query string)."""
+    if (
+        request.endpoint
+        and request.view_args is not None
+        and "lang" in (request.url_rule.arguments if request.url_rule else ())
+    ):
+        args: dict[str, Any] = {**request.view_args, "lang": lang}
+        url = url_for(request.endpoint, **args)
+        query = request.query_string.decode("utf-8", "replace")
+        return f"{url}?{query}" if query else url
+    return url_for("public.home", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=current_lang)
+    app.jinja_env.globals.update(
+        twin_url=twin_url, current_lang=current_lang, LANGS=LANGS, format_date=format_date
+    )
