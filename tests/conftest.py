@@ -146,8 +146,28 @@ BASE_PRACTICE: dict[str, Any] = {
 }
 
 
+@pytest.fixture(scope="session")
+def seed_content() -> Any:
+    """The seed content folder, parsed and validated once per test session."""
+    from kb import content
+
+    return content.load(CONTENT_DIR)
+
+
 @pytest.fixture
-def make_practice(seeded: Flask, session: Session, index: Any) -> Callable[..., Any]:
+def vocabulary_loaded(app: Flask, session: Session, seed_content: Any) -> Any:
+    """The database with the seed taxonomy and events, and no practice."""
+    from kb import content, taxonomy
+
+    vocabulary_only = content.ContentSet(
+        vocabulary=seed_content.vocabulary, events=seed_content.events
+    )
+    content.apply(session=session, index=None, content=vocabulary_only)
+    return taxonomy.load(session)
+
+
+@pytest.fixture
+def make_practice(vocabulary_loaded: Any, session: Session, index: Any) -> Callable[..., Any]:
     """Create a practice through the domain's one write path; keyword overrides change fields."""
     from kb import practices, taxonomy
     from kb.practices import PracticeData, SourceData

@@ -1,0 +1,121 @@
+"""Small helpers shared by the browser tests (read the page the way a reader sees it)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from playwright.sync_api import ConsoleMessage, Locator, Page
+
+# Sample pages of every page type (seed content of content/).
+PRACTICE_SLUG = "montreal-cprmv"
+THEME_SLUG = "hate"
+COUNTRY_CODE = "FR"
+PAGES: dict[str, str] = {
+    "home-fr": "/fr/",
+    "home-en": "/en/",
+    "search-with-facets": "/fr/search?q=haine",
+    "search-empty": "/fr/search?q=xqzwvbnmkj",
+    "practice-fr": f"/fr/practices/{PRACTICE_SLUG}",
+    "practice-en": f"/en/practices/{PRACTICE_SLUG}",
+    "theme": f"/fr/themes/{THEME_SLUG}",
+    "country": f"/en/countries/{COUNTRY_CODE}",
+    "about-fr": "/fr/about",
+    "about-en": "/en/about",
+    "not-found": "/fr/practices/this-practice-does-not-exist",
+}
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The address of the app under test; `live_server("/fr/")` is a full URL."""
+
+    url: str
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+def results_total(page: Page) -> int:
+    """The exact total announced in the results heading ("12 pratiques pour « haine »")."""
+    text = page.locator("#results-heading").inner_text()
+    match = re.search(r"\d+", text)
+    assert match, f"no count in the results heading: {text!r}"
+    return int(match.group())
+
+
+def facet_count(option: Locator) -> int:
+    """The count shown next to a facet value: "France (13)" → 13."""
+    text = option.locator(".count").inner_text()
+    match = re.search(r"\d+", text)
+    assert match, f"no count in the facet option: {text!r}"
+    return int(match.group())
+
+
+def narrowing_facet_option(page: Page, facet: str = "country") -> Locator:
+    """The first visible option of `facet` that would narrow the current results."""
+    total = results_total(page)
+    options = page.locator(f"fieldset.facet .facet-option:has(input[name={facet}])")
+    for i in range(options.count()):
+        option = options.nth(i)
+        if option.is_visible() and 0 < facet_count(option) < total:
+            return option
+    raise AssertionError(f"no {facet} option narrows the {total} results")
+
+
+def tab_until(page: Page, condition: str, max_tabs: int = 60) -> int:
+    """Press Tab until the JS expression `condition` (on `el`, the focused element) is true."""
+    for presses in range(1, max_tabs + 1):
+        page.keyboard.press("Tab")
+        script = f"(() => {{ const el = document.activeElement; return !!({condition}); }})()"
+        if page.evaluate(script):
+            return presses
+    raise AssertionError(f"{max_tabs} presses of Tab never focused an element where {condition}")
+
+
+def focus_outline(page: Page) -> dict[str, str]:
+    """Computed outline of the focused element."""
+    outline: dict[str, str] = page.evaluate(
+        """() => {
+          const s = getComputedStyle(document.activeElement);
+          return {style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor,
+                  tag: document.activeElement.tagName.toLowerCase()};
+        }"""
+    )
+    return outline
+
+
+@dataclass
+class PageProblems:
+    """What a page reported while it ran: console errors, uncaught exceptions."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+
+# Collects Content-Security-Policy violations in the page itself (init scripts run through the
+# DevTools protocol, so the page's CSP does not apply to this one).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline"));
+});
+"""
+
+
+def watch(page: Page) -> PageProblems:
+    problems = PageProblems()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+    page.add_init_script(CSP_LISTENER)
+    return problems
+
+
+def csp_violations(page: Page) -> list[str]:
+    violations: list[str] = page.evaluate("window.__cspViolations || []")
+    return violations

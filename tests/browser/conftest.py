@@ -1,0 +1,208 @@
+"""Real-browser fixtures: the app in a real WSGI server (waitress), Debian's Chromium driven by
+Playwright for Python, and axe-core fetched from npm.
+
+The whole folder is skipped, with the reason, when Playwright or Chromium is missing (`.ci/run`
+installs the `chromium` and `chromium-driver` Debian packages; Playwright comes with the `test`
+extra). Playwright's own browser downloads are never used: Chromium is `/usr/bin/chromium`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytest.importorskip(
+    "playwright.sync_api",
+    reason="Playwright for Python is not installed (pip install -e '.[test]'): "
+    "browser tests skipped",
+)
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found (apt-get install chromium chromium-driver): browser tests skipped",
+        allow_module_level=True,
+    )
+
+from browser_support import LiveServer  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+from kb import create_app, db  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT_DIR = ROOT / "content"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# axe-core comes from the npm registry, pinned, into a git-ignored cache next to this file.
+AXE_VERSION = "4.14.1"
+AXE_CACHE = Path(__file__).resolve().parent / ".axe"
+
+SCREENSHOTS = pytest.StashKey[list[Path]]()
+
+
+# --- the app in a real WSGI server -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A fresh instance with the seed content, served by waitress on a free local port."""
+    import waitress
+    from waitress import wasyncore
+
+    base = tmp_path_factory.mktemp("browser-instance")
+    app = create_app(
+        {
+            "KB_INSTANCE_DIR": str(base / "instance"),
+            "KB_DATABASE_URL": f"sqlite:///{base / 'kb.sqlite3'}",
+            "KB_INDEX_DIR": str(base / "index"),
+            "KB_CONTENT_DIR": str(CONTENT_DIR),
+            "KB_LOG_LEVEL": "WARNING",
+        }
+    )
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["import"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+
+    server: Any = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, ident="kb")
+    thread = threading.Thread(target=server.run, name="kb-waitress", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.effective_port}")
+    finally:
+        # Quieten waitress while it closes the browser's keep-alive connections under its loop.
+        logging.getLogger("waitress").setLevel(logging.CRITICAL)
+        server.task_dispatcher.shutdown()
+        wasyncore.close_all(server._map)
+        thread.join(timeout=10)
+        db.get_engine(app).dispose()
+
+
+# --- Chromium ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Open browser contexts (options as Browser.new_context); all are closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        options.setdefault("locale", "fr-FR")
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., BrowserContext]) -> Page:
+    """A page in a fresh context (JavaScript on, desktop width, French browser)."""
+    return new_context().new_page()
+
+
+# --- axe-core ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe.min.js of the pinned axe-core npm package, installed once into tests/browser/.axe/."""
+    script = AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+    manifest = script.with_name("package.json")
+    if script.exists() and manifest.exists():
+        if json.loads(manifest.read_text(encoding="utf-8")).get("version") == AXE_VERSION:
+            return script
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(f"npm not found: cannot install axe-core {AXE_VERSION} for the axe checks")
+    AXE_CACHE.mkdir(exist_ok=True)
+    command = [
+        npm,
+        "install",
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--loglevel=error",
+        "--prefix",
+        str(AXE_CACHE),
+        f"axe-core@{AXE_VERSION}",
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env={**os.environ, "CI": "true"}
+    )
+    if done.returncode != 0 or not script.exists():
+        pytest.fail(
+            f"`{' '.join(command)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}",
+            pytrace=False,
+        )
+    return script
+
+
+# --- screenshots -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def record_screenshot(request: pytest.FixtureRequest) -> Callable[[Path], None]:
+    """Remember a screenshot's path for the end-of-run summary."""
+
+    def record(path: Path) -> None:
+        print(f"screenshot: {path}")
+        request.config.stash.setdefault(SCREENSHOTS, []).append(path)
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    paths = config.stash.get(SCREENSHOTS, [])
+    if paths:
+        terminalreporter.write_sep("-", "browser screenshots")
+        for path in paths:
+            terminalreporter.write_line(str(path))

@@ -1,0 +1,108 @@
+"""A keyboard-only journey: skip link, search box, facet checkboxes, visible focus."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import LiveServer, focus_outline, results_total, tab_until
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def active_element(page: Page, expression: str) -> str:
+    value: str = page.evaluate(
+        f"(() => {{ const el = document.activeElement; return {expression}; }})()"
+    )
+    return value
+
+
+def test_the_skip_link_is_the_first_tab_stop(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server("/fr/"))
+    page.keyboard.press("Tab")
+
+    assert active_element(page, "el.className") == "skip-link"
+    assert active_element(page, "el.getAttribute('href')") == "#main"
+    skip_link = page.locator("a.skip-link")
+    expect(skip_link).to_be_in_viewport()
+    expect(skip_link).to_have_text("Aller au contenu principal")
+
+
+def test_activating_the_skip_link_moves_focus_to_the_main_content(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server("/fr/"))
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+    assert urlsplit(page.url).fragment == "main"
+    # The next Tab continues inside main, not back in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+
+
+def test_tab_reaches_the_search_box_and_enter_searches(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server("/fr/"))
+    tab_until(page, "el.id === 'q'")
+    page.keyboard.type("haine")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert urlsplit(page.url).path == "/fr/search"
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["haine"]
+    assert results_total(page) > 0
+
+
+def test_tab_reaches_a_facet_checkbox_and_space_ticks_it(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server("/fr/search?q=haine"))
+    before = results_total(page)
+    tab_until(page, "el.type === 'checkbox' && el.name === 'country'")
+    value = active_element(page, "el.value")
+
+    with page.expect_navigation():  # kb.js submits the filters when a box changes
+        page.keyboard.press("Space")
+
+    assert parse_qs(urlsplit(page.url).query)["country"] == [value]
+    expect(page.locator(f"input[type=checkbox][name=country][value='{value}']")).to_be_checked()
+    assert results_total(page) < before
+    expect(page.locator(".chips a.chip:not(.chip-clear)")).to_have_count(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/fr/", "el.className === 'skip-link'"),
+        ("/fr/", "el.classList.contains('brand')"),
+        ("/fr/", "el.id === 'q'"),
+        ("/fr/", "el.type === 'submit'"),
+        ("/fr/", "el.closest('.theme-grid')"),
+        ("/fr/search?q=haine", "el.type === 'checkbox'"),
+        ("/fr/search?q=haine", "el.tagName === 'SUMMARY'"),
+        ("/fr/search?q=haine", "el.id === 'sort'"),
+        ("/fr/search?q=haine", "el.closest('.card-title')"),
+    ],
+    ids=[
+        "skip-link",
+        "brand",
+        "search-box",
+        "search-button",
+        "theme-link",
+        "facet-checkbox",
+        "more-values",
+        "sort-select",
+        "result-link",
+    ],
+)
+def test_keyboard_focus_is_visible(
+    page: Page, live_server: LiveServer, path: str, target: str
+) -> None:
+    page.goto(live_server(path))
+    tab_until(page, target, max_tabs=80)
+
+    outline = focus_outline(page)
+    assert outline["style"] != "none", outline
+    assert outline["width"] not in ("0px", ""), outline
