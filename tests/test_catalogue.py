@@ -1,4 +1,4 @@
-"""The practitioners' catalogue: bilingual pages, search with facets, practice pages, URL contract."""
+"""The practitioners' catalogue: bilingual pages, search, facets, practice pages, URL contract."""
 
 from __future__ import annotations
 

@@ -128,7 +128,8 @@ with Session(db.get_engine(app), expire_on_commit=False) as session:
     for i in range(count):
         practices.create(session=session, index=index, vocabulary=vocabulary, state="published",
             data=PracticeData(slug=f"w{worker}-{i}", title_fr=f"Pratique {worker} {i}",
-                title_en=f"Practice {worker} {i} wombat", summary_fr="Résumé.", summary_en="Summary.",
+                title_en=f"Practice {worker} {i} wombat",
+                summary_fr="Résumé.", summary_en="Summary.",
                 language="en", cities=("Testville",), country="FR", themes=("hate",),
                 lead_organisation="City", status="ongoing", evidence_level="none-found",
                 sources=(SourceData("Source", "https://example.org/s"),)))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Locator, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page
 
 # Sample pages of every page type (seed content of content/).
 PRACTICE_SLUG = "montreal-cprmv"
@@ -119,3 +120,12 @@ def watch(page: Page) -> PageProblems:
 def csp_violations(page: Page) -> list[str]:
     violations: list[str] = page.evaluate("window.__cspViolations || []")
     return violations
+
+
+def open_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context with kb's test defaults (French browser, desktop width)."""
+    options.setdefault("locale", "fr-FR")
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    return context

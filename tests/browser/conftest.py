@@ -33,7 +33,7 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-from browser_support import LiveServer  # noqa: E402
+from browser_support import LiveServer, open_context  # noqa: E402
 from playwright.sync_api import (  # noqa: E402
     Browser,
     BrowserContext,
@@ -119,28 +119,35 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session")
+def shared_context(browser: Browser) -> Iterator[BrowserContext]:
+    """One ordinary context (JavaScript on, real CSP) shared by the tests' pages, for speed."""
+    context = open_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(shared_context: BrowserContext) -> Iterator[Page]:
+    """A fresh tab of the shared context, with no cookie left by an earlier test."""
+    shared_context.clear_cookies()
+    page = shared_context.new_page()
+    yield page
+    page.close()
+
+
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Open browser contexts (options as Browser.new_context); all are closed after the test."""
+    """Open contexts with other options (as Browser.new_context); closed after the test."""
     contexts: list[BrowserContext] = []
 
     def make(**options: Any) -> BrowserContext:
-        options.setdefault("locale", "fr-FR")
-        options.setdefault("viewport", {"width": 1280, "height": 900})
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
+        contexts.append(open_context(browser, **options))
+        return contexts[-1]
 
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def page(new_context: Callable[..., BrowserContext]) -> Page:
-    """A page in a fresh context (JavaScript on, desktop width, French browser)."""
-    return new_context().new_page()
 
 
 # --- axe-core ----------------------------------------------------------------------------------

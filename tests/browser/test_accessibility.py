@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PAGES, LiveServer
-from playwright.sync_api import BrowserContext
+from browser_support import PAGES, LiveServer, open_context
+from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
 
@@ -28,16 +28,27 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+@pytest.fixture(scope="module")
+def axe_context(browser: Browser) -> Iterator[BrowserContext]:
+    # bypass_csp for the axe check only: add_script_tag inlines axe.min.js, which the app's
+    # `script-src 'self'` rightly blocks. Every other test runs under the real CSP.
+    context = open_context(browser, bypass_csp=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def axe_page(axe_context: BrowserContext) -> Iterator[Page]:
+    page = axe_context.new_page()
+    yield page
+    page.close()
+
+
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_page_has_no_wcag_a_or_aa_violations(
-    new_context: Callable[..., BrowserContext],
-    live_server: LiveServer,
-    axe_script: Path,
-    path: str,
+    axe_page: Page, live_server: LiveServer, axe_script: Path, path: str
 ) -> None:
-    # bypass_csp for this check only: add_script_tag inlines axe.min.js, which the app's
-    # `script-src 'self'` would rightly block. Every other test runs under the real CSP.
-    page = new_context(bypass_csp=True).new_page()
+    page = axe_page
     page.goto(live_server(path))
     page.add_script_tag(path=str(axe_script))
 

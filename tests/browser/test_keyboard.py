@@ -36,7 +36,7 @@ def test_activating_the_skip_link_moves_focus_to_the_main_content(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
 
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+    expect(page.locator("#main")).to_be_focused()
     assert urlsplit(page.url).fragment == "main"
     # The next Tab continues inside main, not back in the header.
     page.keyboard.press("Tab")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import PRACTICE_SLUG, LiveServer
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +22,14 @@ SCREENS = {
 @pytest.mark.parametrize("width", VIEWPORTS.keys())
 @pytest.mark.parametrize("name", SCREENS.keys())
 def test_page_fits_the_screen_width_without_horizontal_overflow(
-    new_context: Callable[..., BrowserContext],
+    page: Page,
     live_server: LiveServer,
     screenshot_dir: Path,
     record_screenshot: Callable[[Path], None],
     name: str,
     width: str,
 ) -> None:
-    page = new_context(viewport=VIEWPORTS[width]).new_page()
+    page.set_viewport_size(VIEWPORTS[width])
     page.goto(live_server(SCREENS[name]))
 
     shot = screenshot_dir / f"{name}-{width}.png"
