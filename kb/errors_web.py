@@ -32,13 +32,13 @@ def _respond(
 def _html_message(status: int, message: str) -> str:
     """Readers get a message in their language; the technical one stays in the log and the API."""
     if status == 404:
-        return _("The page you asked for does not exist. It may have been moved or removed.")
+        return str(_("The page you asked for does not exist. It may have been moved or removed."))
     if status == 405:
-        return _("This address cannot be used that way.")
+        return str(_("This address cannot be used that way."))
     if status == 413:
-        return _("What you sent is too large.")
+        return str(_("What you sent is too large."))
     if status >= 500:
-        return _("An unexpected error occurred; it has been logged. Please try again later.")
+        return str(_("An unexpected error occurred; it has been logged. Please try again later."))
     return message
 
 

@@ -29,7 +29,7 @@ def save(*, session: Session, events: list[EventData]) -> tuple[int, int]:
     existing = {e.slug: e for e in session.exec(select(Event))}
     created = updated = 0
     for data in events:
-        values = {
+        values: dict[str, Any] = {
             "title_fr": data.title_fr,
             "title_en": data.title_en,
             "place": data.place,

@@ -14,7 +14,7 @@ from typing import Any
 
 import bleach
 import markdown as md
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]
 
 ALLOWED_TAGS = frozenset(
     {

@@ -25,7 +25,7 @@ def save(*, session: Session, pages: list[PageData]) -> tuple[int, int]:
     existing = {(p.slug, p.language): p for p in session.exec(select(Page))}
     created = updated = 0
     for data in pages:
-        values = {
+        values: dict[str, Any] = {
             "title": data.title,
             "body": data.body,
             "sources": [dict(s) for s in data.sources],

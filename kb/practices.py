@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 import pycountry
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from indexer import Index
-from kb import search, workflow
+from kb import search, taxonomy, workflow
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
 from kb.markdown import to_plain_text
 from kb.models import (
@@ -142,10 +142,10 @@ def validate(
     if not data.themes:
         err("themes", f"expected at least one theme among: {', '.join(vocabulary.slugs('theme'))}")
     for name, kind in TERM_FIELDS.items():
-        valid = vocabulary.slugs(kind)
+        known = vocabulary.slugs(kind)
         for slug in getattr(data, name):
-            if slug not in valid:
-                err(name, f"unknown {kind} {slug!r}; expected one of: {', '.join(valid)}")
+            if slug not in known:
+                err(name, f"unknown {kind} {slug!r}; expected one of: {', '.join(known)}")
         if len(set(getattr(data, name))) != len(getattr(data, name)):
             err(name, "a value is listed twice")
     if data.evidence_level not in vocabulary.slugs("evidence"):
@@ -265,7 +265,9 @@ def get_by_slug(session: Session, slug: str, *, published_only: bool = True) -> 
 
 
 def sources_of(session: Session, practice_id: int) -> list[Source]:
-    statement = select(Source).where(Source.practice_id == practice_id).order_by(Source.position)
+    statement = (
+        select(Source).where(Source.practice_id == practice_id).order_by(col(Source.position))
+    )
     return list(session.exec(statement))
 
 
@@ -275,7 +277,7 @@ def terms_of(session: Session, practice_id: int) -> dict[str, list[str]]:
         select(TaxonomyTerm.kind, TaxonomyTerm.slug)
         .join(PracticeTerm, PracticeTerm.term_id == TaxonomyTerm.id)  # type: ignore[arg-type]
         .where(PracticeTerm.practice_id == practice_id)
-        .order_by(PracticeTerm.position)
+        .order_by(col(PracticeTerm.position))
     )
     out: dict[str, list[str]] = {"theme": [], "approach": [], "target": []}
     for kind, slug in session.exec(statement):
@@ -288,7 +290,7 @@ def events_of(session: Session, practice_id: int) -> list[Event]:
         select(Event)
         .join(PracticeEvent, PracticeEvent.event_id == Event.id)  # type: ignore[arg-type]
         .where(PracticeEvent.practice_id == practice_id)
-        .order_by(Event.start_date, Event.slug)
+        .order_by(col(Event.start_date), col(Event.slug))
     )
     return list(session.exec(statement))
 
@@ -462,8 +464,7 @@ def delete(
     practice = get(session, practice_id)
     _bump_version(session, practice, expected_version)
     _log(session, practice, "delete", to_data(session, practice), actor)
-    for model in (Source, PracticeTerm, PracticeEvent):
-        session.execute(sql_delete(model).where(model.practice_id == practice_id))  # type: ignore[attr-defined]
+    _delete_children(session, practice_id)
     session.delete(practice)
     _finish(session, index, True)
 
@@ -498,22 +499,26 @@ def _bump_version(session: Session, practice: Practice, expected_version: int) -
 def _write_children(session: Session, practice: Practice, data: PracticeData) -> None:
     assert practice.id is not None
     pid = practice.id
-    session.execute(sql_delete(Source).where(Source.practice_id == pid))  # type: ignore[arg-type]
-    session.execute(sql_delete(PracticeTerm).where(PracticeTerm.practice_id == pid))  # type: ignore[arg-type]
-    session.execute(sql_delete(PracticeEvent).where(PracticeEvent.practice_id == pid))  # type: ignore[arg-type]
+    _delete_children(session, pid)
     for position, source in enumerate(data.sources):
         session.add(Source(practice_id=pid, position=position, **asdict(source)))
-    ids = {(r.kind, r.slug): r.id for r in session.exec(select(TaxonomyTerm))}
+    ids = taxonomy.term_ids(session)
     position = 0
     for name, kind in TERM_FIELDS.items():
         for slug in getattr(data, name):
             session.add(PracticeTerm(practice_id=pid, term_id=ids[(kind, slug)], position=position))
             position += 1
     if data.events:
-        event_ids = dict(session.exec(select(Event.slug, Event.id)).all())
+        event_ids = {e.slug: e.id for e in session.exec(select(Event)) if e.id is not None}
         for slug in data.events:
             session.add(PracticeEvent(practice_id=pid, event_id=event_ids[slug]))
     session.flush()
+
+
+def _delete_children(session: Session, practice_id: int) -> None:
+    session.execute(sql_delete(Source).where(col(Source.practice_id) == practice_id))
+    session.execute(sql_delete(PracticeTerm).where(col(PracticeTerm.practice_id) == practice_id))
+    session.execute(sql_delete(PracticeEvent).where(col(PracticeEvent.practice_id) == practice_id))
 
 
 def _log(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pycountry
@@ -202,22 +202,18 @@ def rebuild(*, session: Session, index: Index, procs: int = 2) -> int:
 
 def verify(*, session: Session, index: Index) -> VerifyReport:
     """Compare the published practices with the index: missing, stale and extra documents."""
-    expected = dict(
-        session.exec(
-            select(Practice.id, Practice.version).where(Practice.state == "published")
-        ).all()
-    )
-    return index.verify({int(k): int(v) for k, v in expected.items()})
+    rows = session.exec(select(Practice.id, Practice.version).where(Practice.state == "published"))
+    return index.verify({pid: version for pid, version in rows if pid is not None})
 
 
-def body_loader(session: Session):  # type: ignore[no-untyped-def]
+def body_loader(session: Session) -> Callable[[Sequence[int]], Mapping[int, str]]:
     """A callable giving the plain bodies of the shown hits, for snippets."""
 
     def load(ids: Sequence[int]) -> Mapping[int, str]:
         rows = session.exec(
             select(Practice.id, Practice.body_text).where(col(Practice.id).in_(list(ids)))
         )
-        return {int(pid): text for pid, text in rows}
+        return {pid: text for pid, text in rows if pid is not None}
 
     return load
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from indexer import SynonymGroup
 from kb.models import TERM_KINDS, TaxonomyTerm
@@ -70,7 +71,9 @@ class Vocabulary:
 
 def load(session: Session) -> Vocabulary:
     """Read the vocabulary from the database."""
-    rows = session.exec(select(TaxonomyTerm).order_by(TaxonomyTerm.kind, TaxonomyTerm.position))
+    rows = session.exec(
+        select(TaxonomyTerm).order_by(col(TaxonomyTerm.kind), col(TaxonomyTerm.position))
+    )
     by_kind: dict[str, list[Term]] = {kind: [] for kind in TERM_KINDS}
     for row in rows:
         by_kind.setdefault(row.kind, []).append(_term_of(row))
@@ -100,7 +103,7 @@ def save(*, session: Session, vocabulary: Vocabulary) -> tuple[int, int]:
     created = updated = 0
     for kind, terms in vocabulary.terms.items():
         for position, term in enumerate(terms):
-            values = {
+            values: dict[str, Any] = {
                 "position": position,
                 "label_fr": term.label_fr,
                 "label_en": term.label_en,

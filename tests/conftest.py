@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from kb import create_app, db
-from kb.index_ext import get_index
+from kb.index_ext import get_index, reset
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -112,9 +112,37 @@ def index(app: Flask, session: Session):  # type: ignore[no-untyped-def]
     return get_index(session, app)
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database and index with the seed content imported, built once per session."""
+    base = tmp_path_factory.mktemp("seeded-template")
+    template = create_app(
+        {
+            "TESTING": True,
+            "KB_INSTANCE_DIR": str(base / "instance"),
+            "KB_DATABASE_URL": f"sqlite:///{base / 'kb.sqlite3'}",
+            "KB_INDEX_DIR": str(base / "index"),
+            "KB_CONTENT_DIR": str(CONTENT_DIR),
+        }
+    )
+    result = template.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)])
+    assert result.exit_code == 0, result.output
+    db.get_engine(template).dispose()
+    return base
+
+
 @pytest.fixture
-def seeded(app: Flask, runner: FlaskCliRunner) -> Flask:
-    """The app with the seed content imported."""
+def seeded(app: Flask, runner: FlaskCliRunner, seeded_sqlite_template: Path) -> Flask:
+    """The app with the seed content imported (on SQLite, a copy of a once-built template)."""
+    url = app.config["KB_DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        db.get_engine(app).dispose()
+        shutil.copyfile(seeded_sqlite_template / "kb.sqlite3", url.removeprefix("sqlite:///"))
+        index_dir = Path(app.config["KB_INDEX_DIR"])
+        reset(app)
+        shutil.rmtree(index_dir, ignore_errors=True)
+        shutil.copytree(seeded_sqlite_template / "index", index_dir, symlinks=True)
+        return app
     result = runner.invoke(args=["import", str(CONTENT_DIR)])
     assert result.exit_code == 0, result.output
     return app

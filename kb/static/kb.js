@@ -10,6 +10,43 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // Narrow screens: the filters come before the results in the page, and they are long. Fold
+  // them behind a button in their heading (a disclosure), so that the results show first; the
+  // page order, and so the tab order, stays the same. Without JavaScript they are all shown.
+  var filters = document.querySelector("form.filters");
+  var heading = filters && filters.querySelector(".filters-title");
+  if (heading && window.matchMedia) {
+    var narrow = window.matchMedia("(max-width: 52rem)");
+    var label = heading.textContent.trim();
+    var body = document.createElement("div");
+    body.id = "filters-body";
+    while (heading.nextSibling) { body.appendChild(heading.nextSibling); }
+    filters.appendChild(body);
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "filters-toggle";
+    toggle.textContent = label;
+    toggle.setAttribute("aria-controls", body.id);
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      body.hidden = !open;
+    });
+    var fold = function () {
+      if (narrow.matches) {
+        heading.textContent = "";
+        heading.appendChild(toggle);
+        toggle.setAttribute("aria-expanded", "false");
+        body.hidden = true;
+      } else {
+        heading.textContent = label;
+        body.hidden = false;
+      }
+    };
+    fold();
+    if (narrow.addEventListener) { narrow.addEventListener("change", fold); }
+  }
+
   // Suggestions while typing, through the native <datalist> (accessible without ARIA widgets).
   var input = document.querySelector("input[data-suggest]");
   if (!input || !window.fetch) { return; }

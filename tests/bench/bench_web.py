@@ -1,4 +1,4 @@
-"""Benchmark: the HTML search page and /api/v1/search served by waitress, at 1,000 and 10,000 practices.
+"""Benchmark: the HTML search page and /api/v1/search via waitress at 1,000 and 10,000 practices.
 
 Run: .venv/bin/python -m tests.bench.bench_web [--sizes 1000,10000] [--requests 400]
 
@@ -23,6 +23,7 @@ import hashlib
 import http.client
 import json
 import multiprocessing
+import os
 import random
 import shutil
 import sys
@@ -50,48 +51,90 @@ TARGET_SIZE = 10_000
 
 # The corpus generator's tags, mapped onto the slugs of content/taxonomy.yaml.
 THEME_MAP = {
-    "hate": "hate", "violent-extremism": "violent-extremism", "polarisation": "polarisation",
-    "discrimination": "discrimination", "social-cohesion": "social-cohesion",
-    "local-democracy": "local-democracy", "online-harms": "online-harms",
-    "youth": "radicalisation", "gender": "discrimination", "antisemitism": "hate",
-    "anti-muslim-hatred": "hate", "racism": "discrimination", "lgbtiq": "hate",
-    "conspiracy-theories": "online-harms", "school-violence": "radicalisation",
-    "prisons": "radicalisation", "sport": "social-cohesion", "housing": "local-democracy",
+    "hate": "hate",
+    "violent-extremism": "violent-extremism",
+    "polarisation": "polarisation",
+    "discrimination": "discrimination",
+    "social-cohesion": "social-cohesion",
+    "local-democracy": "local-democracy",
+    "online-harms": "online-harms",
+    "youth": "radicalisation",
+    "gender": "discrimination",
+    "antisemitism": "hate",
+    "anti-muslim-hatred": "hate",
+    "racism": "discrimination",
+    "lgbtiq": "hate",
+    "conspiracy-theories": "online-harms",
+    "school-violence": "radicalisation",
+    "prisons": "radicalisation",
+    "sport": "social-cohesion",
+    "housing": "local-democracy",
 }
 APPROACH_MAP = {
-    "education": "awareness-education", "mediation": "mediation", "mentoring": "mentoring",
-    "participation": "participatory-bodies", "research": "research-evaluation",
-    "training": "frontline-training", "communication": "counter-narratives",
-    "exit-work": "case-management", "sport": "community-dialogue",
-    "culture": "community-dialogue", "victim-support": "victim-support",
+    "education": "awareness-education",
+    "mediation": "mediation",
+    "mentoring": "mentoring",
+    "participation": "participatory-bodies",
+    "research": "research-evaluation",
+    "training": "frontline-training",
+    "communication": "counter-narratives",
+    "exit-work": "case-management",
+    "sport": "community-dialogue",
+    "culture": "community-dialogue",
+    "victim-support": "victim-support",
     "policing": "community-policing",
 }
 TARGET_MAP = {
-    "youth": "young-people", "teachers": "schools", "parents": "families",
-    "residents": "residents", "young-adults": "young-people",
-    "police": "frontline-professionals", "victims": "victims",
-    "social-workers": "frontline-professionals", "elected-officials": "local-officials",
+    "youth": "young-people",
+    "teachers": "schools",
+    "parents": "families",
+    "residents": "residents",
+    "young-adults": "young-people",
+    "police": "frontline-professionals",
+    "victims": "victims",
+    "social-workers": "frontline-professionals",
+    "elected-officials": "local-officials",
     "journalists": "civil-society",
 }
 EVIDENCE_MAP = {
-    "anecdotal": "none-found", "promising": "activity-data",
-    "evaluated": "internal-evaluation", "proven": "independent-evaluation",
+    "anecdotal": "none-found",
+    "promising": "activity-data",
+    "evaluated": "internal-evaluation",
+    "proven": "independent-evaluation",
 }
 
 # The fixed request mix: what practitioners type and click (query strings without `lang`).
 QUERIES: list[list[tuple[str, str]]] = [
     # single terms, French and English, some typed without accents
-    [("q", "radicalisation")], [("q", "prévention")], [("q", "prevention")],
-    [("q", "médiation")], [("q", "jeunesse")], [("q", "racisme")], [("q", "laïcité")],
-    [("q", "harcèlement")], [("q", "hatred")], [("q", "school")], [("q", "mentoring")],
-    [("q", "polarization")], [("q", "discrimination")], [("q", "volunteers")],
+    [("q", "radicalisation")],
+    [("q", "prévention")],
+    [("q", "prevention")],
+    [("q", "médiation")],
+    [("q", "jeunesse")],
+    [("q", "racisme")],
+    [("q", "laïcité")],
+    [("q", "harcèlement")],
+    [("q", "hatred")],
+    [("q", "school")],
+    [("q", "mentoring")],
+    [("q", "polarization")],
+    [("q", "discrimination")],
+    [("q", "volunteers")],
     # two words (AND)
-    [("q", "prévention radicalisation")], [("q", "médiation quartier")],
-    [("q", "formation enseignants")], [("q", "youth violence")], [("q", "school bullying")],
-    [("q", "police trust")], [("q", "rumeurs complot")], [("q", "online reporting")],
+    [("q", "prévention radicalisation")],
+    [("q", "médiation quartier")],
+    [("q", "formation enseignants")],
+    [("q", "youth violence")],
+    [("q", "school bullying")],
+    [("q", "police trust")],
+    [("q", "rumeurs complot")],
+    [("q", "online reporting")],
     # phrases
-    [("q", '"discours de haine"')], [("q", '"extrémisme violent"')],
-    [("q", '"cohésion sociale"')], [("q", '"hate speech"')], [("q", '"violent extremism"')],
+    [("q", '"discours de haine"')],
+    [("q", '"extrémisme violent"')],
+    [("q", '"cohésion sociale"')],
+    [("q", '"hate speech"')],
+    [("q", '"violent extremism"')],
     [("q", '"conspiracy theories"')],
     # filters (several values of one facet = OR, across facets = AND)
     [("q", "radicalisation"), ("theme", "violent-extremism")],
@@ -107,13 +150,20 @@ QUERIES: list[list[tuple[str, str]]] = [
     [("q", "training"), ("evidence", "independent-evaluation")],
     [("theme", "online-harms"), ("approach", "counter-narratives"), ("country", "GB")],
     # browse (empty query) and sorts
-    [], [("sort", "newest")], [("sort", "title")],
+    [],
+    [("sort", "newest")],
+    [("sort", "title")],
     [("theme", "social-cohesion"), ("sort", "newest")],
     # further pages
-    [("q", "prévention"), ("page", "2")], [("q", "youth"), ("page", "2")],
-    [("theme", "hate"), ("page", "2")], [("page", "3")],
+    [("q", "prévention"), ("page", "2")],
+    [("q", "youth"), ("page", "2")],
+    [("theme", "hate"), ("page", "2")],
+    [("page", "3")],
     # typo (did-you-mean), prefix, rare word, exclusion
-    [("q", "radicalsation")], [("q", "préven*")], [("q", "mot1234")], [("q", "haine -racisme")],
+    [("q", "radicalsation")],
+    [("q", "préven*")],
+    [("q", "mot1234")],
+    [("q", "haine -racisme")],
 ]
 
 
@@ -179,8 +229,16 @@ def practice_data(record: Record) -> Any:
         status = "unknown"
     organisation = f"Ville de {city}" if doc.language == "fr" else f"City of {city}"
     partners = tuple(
-        rng.choice(["Association Ancrages", "Regional Youth Network", "Université locale",
-                    "Community Foundation", "Centre social", "Local schools"])
+        rng.choice(
+            [
+                "Association Ancrages",
+                "Regional Youth Network",
+                "Université locale",
+                "Community Foundation",
+                "Centre social",
+                "Local schools",
+            ]
+        )
         for _ in range(rng.randint(0, 2))
     )
     return PracticeData(
@@ -266,7 +324,8 @@ def ensure_instance(size: int) -> Path:
         if info.get("fingerprint") == expected:
             print(
                 f"[{size}] cached instance {folder.relative_to(ROOT)} (built in "
-                f"{info['insert_s']:.1f} s insert + {info['index_s']:.1f} s index)", flush=True
+                f"{info['insert_s']:.1f} s insert + {info['index_s']:.1f} s index)",
+                flush=True,
             )
             return folder
     if folder.exists():
@@ -280,7 +339,8 @@ def ensure_instance(size: int) -> Path:
     marker.write_text(json.dumps(info))
     print(
         f"[{size}] built: {info['insert_s']:.1f} s inserting through practices.create, "
-        f"{info['index_s']:.1f} s search.rebuild(procs=2)", flush=True
+        f"{info['index_s']:.1f} s search.rebuild(procs=2)",
+        flush=True,
     )
     return folder
 
@@ -484,32 +544,58 @@ def bench_size(size: int, requests: int, warmup: int, max_seconds: float, solo: 
     t0 = time.perf_counter()
     with Server(folder) as server:
         port = server.port
-        print(f"[{size}] waitress (threads={THREADS}) on 127.0.0.1:{port}, started in "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"[{size}] waitress (threads={THREADS}) on 127.0.0.1:{port}, started in "
+            f"{time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         health = fetch_json(port, "/healthz")
         if health.get("index_documents") != size or health.get("index_lag"):
             raise SystemExit(f"unexpected /healthz: {health}")
         totals = [fetch_json(port, p)["total"] for p in ENDPOINTS["api"]]
-        print(f"[{size}] query mix: {len(QUERIES)} queries; API totals min/median/max = "
-              f"{min(totals)}/{sorted(totals)[len(totals) // 2]}/{max(totals)}; "
-              f"{sum(1 for t in totals if t == 0)} with no result", flush=True)
+        print(
+            f"[{size}] query mix: {len(QUERIES)} queries; API totals min/median/max = "
+            f"{min(totals)}/{sorted(totals)[len(totals) // 2]}/{max(totals)}; "
+            f"{sum(1 for t in totals if t == 0)} with no result",
+            flush=True,
+        )
         # One pass over every page at full concurrency: searcher, facet arrays, templates loaded.
         for paths in ENDPOINTS.values():
-            run_load(port, paths, concurrency=CONCURRENCY, requests=len(paths) * 2,
-                     max_seconds=max_seconds)
+            run_load(
+                port,
+                paths,
+                concurrency=CONCURRENCY,
+                requests=len(paths),
+                max_seconds=max_seconds / 4,
+            )
         plan = [(name, CONCURRENCY) for name in ENDPOINTS]
         if solo:
             plan += [("api", 1), ("html_fr", 1)]
         for name, conc in plan:
             n = requests if conc == CONCURRENCY else max(50, requests // 2)
-            run_load(port, ENDPOINTS[name], concurrency=conc, requests=warmup,
-                     max_seconds=max_seconds)
-            stats = run_load(port, ENDPOINTS[name], concurrency=conc, requests=n,
-                             max_seconds=max_seconds)
+            run_load(
+                port,
+                ENDPOINTS[name],
+                concurrency=conc,
+                requests=warmup,
+                max_seconds=max_seconds / 4,
+            )
+            stats = run_load(
+                port, ENDPOINTS[name], concurrency=conc, requests=n, max_seconds=max_seconds
+            )
+            capped = f" (stopped by the {max_seconds:.0f} s cap)" if stats.count < n else ""
             rows.append(Row(size, name, conc, stats))
-            print(f"[{size}] {name} c={conc}: {stats.count} requests in {stats.wall_s:.1f} s",
-                  flush=True)
+            print(
+                f"[{size}] {name} c={conc}: {stats.count} requests in {stats.wall_s:.1f} s"
+                f"{capped}; load average {load_average()}",
+                flush=True,
+            )
     return rows
+
+
+def load_average() -> str:
+    """Other work on the machine skews every figure: show it next to them."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -520,15 +606,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per measured phase")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    print(f"python {sys.version.split()[0]}, {len(QUERIES)} queries, concurrency {CONCURRENCY}, "
-          f"{args.requests} requests per endpoint after {args.warmup} warm-up", flush=True)
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+        f"{load_average()}; {len(QUERIES)} queries, concurrency {CONCURRENCY}, "
+        f"{args.requests} requests per endpoint after {args.warmup} warm-up, "
+        f"at most {args.max_seconds:.0f} s each",
+        flush=True,
+    )
     rows: list[Row] = []
     for size in sizes:
-        rows += bench_size(size, args.requests, args.warmup, args.max_seconds,
-                           solo=size == max(sizes))
+        rows += bench_size(
+            size, args.requests, args.warmup, args.max_seconds, solo=size == max(sizes)
+        )
     print()
-    print("Latency in ms; 'x' columns are ratios to /healthz on the same server at concurrency "
-          f"{CONCURRENCY} (the baseline).")
+    print(
+        "Latency in ms; 'x' columns are ratios to /healthz on the same server at concurrency "
+        f"{CONCURRENCY} (the baseline)."
+    )
     print(HEADER)
     print("-" * len(HEADER))
     for size in sizes:
@@ -545,8 +639,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if row.endpoint in TARGETS_MS:
             target, p95 = TARGETS_MS[row.endpoint], row.stats.pct(95)
             verdict = "met" if p95 <= target else "NOT met"
-            print(f"target {row.endpoint} p95 <= {target:.0f} ms at {TARGET_SIZE}: "
-                  f"{p95:.1f} ms -> {verdict}")
+            print(
+                f"target {row.endpoint} p95 <= {target:.0f} ms at {TARGET_SIZE}: "
+                f"{p95:.1f} ms -> {verdict}"
+            )
     if not target_rows:
         print(f"(targets apply at {TARGET_SIZE} practices; not measured in this run)")
     total_errors = sum(r.stats.errors for r in rows)

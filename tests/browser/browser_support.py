@@ -78,9 +78,11 @@ def focus_outline(page: Page) -> dict[str, str]:
     """Computed outline of the focused element."""
     outline: dict[str, str] = page.evaluate(
         """() => {
-          const s = getComputedStyle(document.activeElement);
+          const el = document.activeElement;
+          const s = getComputedStyle(el);
           return {style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor,
-                  tag: document.activeElement.tagName.toLowerCase()};
+                  tag: el.tagName.toLowerCase(), id: el.id || el.className,
+                  text: (el.textContent || el.value || "").trim().slice(0, 40)};
         }"""
     )
     return outline

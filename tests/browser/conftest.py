@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -192,8 +193,16 @@ def axe_script() -> Path:
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
+def screenshot_dir() -> Path:
+    """Where the layout tests leave their screenshots for a human to look at: a fixed folder
+    (KB_SCREENSHOT_DIR, default <tmp>/kb-browser-screenshots), not pytest's tmp_path, which
+    other pytest runs on the machine prune."""
+    folder = Path(
+        os.environ.get("KB_SCREENSHOT_DIR")
+        or Path(tempfile.gettempdir()) / "kb-browser-screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ def test_page_loads_without_console_errors_or_csp_violations(
     problems = watch(page)
     response = page.goto(live_server(path))
     assert response is not None
-    page.wait_for_load_state("networkidle")
 
     errors = problems.console_errors
     if path == PAGES["not-found"]:

@@ -23,7 +23,7 @@ def test_searching_in_french_from_the_home_page_shows_highlighted_results(
     page: Page, live_server: LiveServer
 ) -> None:
     page.goto(live_server("/fr/"))
-    page.get_by_role("searchbox", name="Rechercher une pratique").fill("haine")
+    page.get_by_label("Rechercher une pratique").fill("haine")
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
