@@ -8,6 +8,7 @@ from itertools import chain
 from typing import Any
 
 from .analysis import fold
+from .engine import K1, B
 from .model import FACETS, FacetCount
 from .schema import facet_field, sort_field
 
@@ -32,6 +33,14 @@ class _Segment:
             self.values[facet] = arr
         self.published: list[float] | None = None
         self.titles: dict[str, list[bytes]] = {}
+        self.lengths: dict[str, list[int]] = {}
+
+    def field_lengths(self, reader: Any, field: str) -> list[int]:
+        """Indexed length per docnum of one field (Whoosh's length byte, decoded)."""
+        if field not in self.lengths:
+            dfl = reader.doc_field_length
+            self.lengths[field] = [dfl(d, field, 1) or 0 for d in range(self.size)]
+        return self.lengths[field]
 
     def sort_published(self, reader: Any) -> list[float]:
         """Publication times, read from the column only when someone sorts by newest."""
@@ -62,6 +71,49 @@ class SearcherArrays:
         self._known: dict[str, dict[str, str]] = {}
         self._published: list[float] | None = None
         self._titles: dict[str, list[bytes]] = {}
+        self._norms: dict[str, list[float]] = {}
+        self._with: dict[str, dict[str, frozenset[int]]] = {}
+        self._live: list[int] | None = None
+
+    def norms(self, searcher: Any, field: str) -> list[float]:
+        """BM25 length norm K1*(1-B+B*len/avg) per global docnum, for one field."""
+        found = self._norms.get(field)
+        if found is None:
+            avg = searcher.avg_field_length(field) or 1.0
+            a, b = K1 * (1 - B), K1 * B / avg
+            found = [
+                a + b * n
+                for reader, _o, seg in self._leaves
+                for n in seg.field_lengths(reader, field)
+            ]
+            self._norms[field] = found
+        return found
+
+    def live_docs(self, searcher: Any, meta: int | None) -> list[int]:
+        """Every live global docnum except the meta document (browsing)."""
+        if self._live is None:
+            self._live = [
+                offset + d
+                for sub, offset in searcher.leaf_searchers()
+                for d in sub.reader().all_doc_ids()
+                if offset + d != meta
+            ]
+        return self._live
+
+    def docs_with(self, facet: str, value: str) -> frozenset[int]:
+        """Global docnums having one facet value, from one pass per facet and searcher.
+
+        May include documents deleted since the segment's arrays were built: callers only
+        intersect these sets with matched documents, which never include deleted ones.
+        """
+        table = self._with.get(facet)
+        if table is None:
+            grouped: dict[str, list[int]] = {}
+            for d, vals in enumerate(self.values[facet]):
+                for v in vals:
+                    grouped.setdefault(v, []).append(d)
+            table = self._with[facet] = {v: frozenset(ds) for v, ds in grouped.items()}
+        return table.get(value, frozenset())
 
     def known(self, facet: str) -> dict[str, str]:
         """Folded value -> value as indexed, so "city:strasbourg" finds "Strasbourg"."""

@@ -18,7 +18,8 @@ from whoosh import query as wq
 from whoosh.index import LockError
 
 from . import query as qmod
-from .analysis import NGRAM_MAX, SynonymTable, analyze, fold, words
+from .analysis import NGRAM_MAX, SynonymTable, analyze, fold, index_terms, word_pairs, words
+from .engine import Engine
 from .facets import FacetCache, SearcherArrays, facet_counts
 from .highlight import highlight, snippet
 from .model import (
@@ -35,7 +36,16 @@ from .model import (
     SynonymGroup,
     VerifyReport,
 )
-from .schema import META_ID, build_schema, facet_field, head_field, sort_field, text_field
+from .schema import (
+    META_ID,
+    SCHEMA_VERSION,
+    build_schema,
+    facet_field,
+    head_field,
+    pair_field,
+    sort_field,
+    text_field,
+)
 from .storage import Layout
 
 BodyText = Callable[[Sequence[int]], Mapping[int, str]]
@@ -69,9 +79,16 @@ def _document_fields(doc: Document) -> dict[str, Any]:
         "summary_en": doc.summary_en,
         "cities": list(doc.cities),
         "published": float(doc.published),
-        "spell": "\n".join(
-            (doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body, cities,
-             doc.extra_text)
+        # Each distinct word once: "did you mean" needs the words, not their frequencies.
+        "spell": " ".join(
+            set(
+                words(
+                    "\n".join(
+                        (doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body,
+                         cities, doc.extra_text)
+                    )
+                )
+            )
         ),
         "ac": "\n".join((doc.title_fr, doc.title_en)),
     }
@@ -79,9 +96,9 @@ def _document_fields(doc: Document) -> dict[str, Any]:
         out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
         body = doc.body if lang == body_lang else ""
         # Title and summary are repeated here so a phrase needs one field per language.
-        out[text_field(lang)] = (
-            f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
-        )
+        text = f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
+        out[text_field(lang)] = text
+        out[pair_field(lang)] = word_pairs(index_terms(lang, text))
         title = titles[lang] or titles["en" if lang == "fr" else "fr"]
         out[sort_field(lang)] = fold(title).strip().encode("utf-8")
     facet_values: dict[str, Sequence[str]] = {
@@ -101,7 +118,7 @@ def _document_fields(doc: Document) -> dict[str, Any]:
 
 
 def _meta_fields(last_change_id: int) -> dict[str, Any]:
-    return {"id": META_ID, "last_change_id": last_change_id}
+    return {"id": META_ID, "last_change_id": last_change_id, "schema_version": SCHEMA_VERSION}
 
 
 def _check_readable(gen: Path) -> bool:
@@ -110,10 +127,13 @@ def _check_readable(gen: Path) -> bool:
     expected = set(build_schema().names())
     with ix.searcher() as s:
         s.doc_count()
-        s.document(id=META_ID)
+        meta = s.document(id=META_ID) or {}
         for _term in s.reader().field_terms("id"):
             pass
-        return set(ix.schema.names()) == expected
+        return (
+            set(ix.schema.names()) == expected
+            and meta.get("schema_version") == SCHEMA_VERSION
+        )
 
 
 def _readable(gen: Path) -> bool | None:
@@ -401,35 +421,31 @@ class Index:
             s = self._get_searcher()
             arrays = self._arrays(s)
             parsed = qmod.parse(query.text or "", self._synonyms, arrays.resolve)
-            reader = s.reader()
+            eng = self._engine(s, arrays)
             selected = {
-                f: frozenset(
-                    s.docs_for_query(wq.Or([wq.Term(facet_field(f), v) for v in vals]))
-                )
+                f: frozenset().union(*(arrays.docs_with(f, v) for v in vals))
                 for f, vals in filters.items()
             }
             scored = sort == "relevance" and not parsed.is_browse
-            wquery = qmod.build(parsed, reader)
-            matched, _ = self._match(s, wquery, False)
-            docs, _ = self._apply_filters(matched, None, selected)
+            matched = self._evaluate(s, eng, arrays, parsed, relaxed=False)
+            docs = self._filtered(matched, selected)
             relaxed = False
             if not docs and qmod.can_relax(parsed):
-                wquery = qmod.build(parsed, reader, relaxed=True)
-                matched, _ = self._match(s, wquery, False)
-                docs, _ = self._apply_filters(matched, None, selected)
+                matched = self._evaluate(s, eng, arrays, parsed, relaxed=True)
+                docs = self._filtered(matched, selected)
                 relaxed = bool(docs)
             total = len(docs)
-            if scored and docs and wquery is not None:
-                # Unscored pass above for the exact total and facets; the ranking pass lets
-                # Whoosh skip blocks that cannot reach the top (block quality), which scoring
-                # every match in one pass cannot do.
-                allow = set(docs) if selected else None  # whoosh accepts set, not frozenset
-                ranked = s.search(wquery.normalize(), limit=page * per_page, filter=allow)
-                order = [(hit.docnum, float(hit.score)) for hit in ranked]
+            top = page * per_page
+            if scored and docs:
+                # Exact BM25 over the matched documents, computed only for the query's terms.
+                for clause in parsed.clauses:
+                    if not clause.negated:
+                        self._score_clause(s, eng, clause)
+                order = eng.top(sorted(docs), top)
             else:
-                order = self._order(s, arrays, docs, None, sort, lang, page * per_page)
+                order = self._order(s, arrays, sorted(docs), None, sort, lang, top)
             shown = order[(page - 1) * per_page :]
-            facets = facet_counts(arrays, matched, selected, filters)
+            facets = facet_counts(arrays, sorted(matched), selected, filters)
             hits = self._hits(s, shown, parsed, lang, body_text)
             suggestion = self._did_you_mean(s, parsed, query.text or "", total)
         return Results(
@@ -442,58 +458,125 @@ class Index:
             error=parsed.error,
         )
 
-    def _match(self, s: Any, q: Any, scored: bool) -> tuple[list[int], list[float] | None]:
-        """Every matching docnum (and score) in one pass: exact totals without a second run."""
-        docs, scores = self._match_all(s, q, scored)
-        meta = self._meta_docnum
-        if meta is not None and isinstance(q, (wq.Every, wq.AndNot)):
-            # Only an everything-query can reach the meta document; keep it out of results.
-            keep = [i for i, d in enumerate(docs) if d != meta]
-            if len(keep) != len(docs):
-                docs = [docs[i] for i in keep]
-                scores = [scores[i] for i in keep] if scores is not None else None
-        return docs, scores
-
-    def _match_all(self, s: Any, q: Any, scored: bool) -> tuple[list[int], list[float] | None]:
-        docs: list[int] = []
-        if q is None:
-            meta = self._meta_docnum
-            for sub, offset in s.leaf_searchers():
-                docs.extend(offset + d for d in sub.reader().all_doc_ids())
-            if meta is not None:
-                docs = [d for d in docs if d != meta]
-            return docs, None
-        q = q.normalize()
-        if not scored:
-            context = s.boolean_context()
-            for sub, offset in s.leaf_searchers():
-                m = q.matcher(sub, context)
-                docs.extend(offset + d for d in m.all_ids())
-            return docs, None
-        scores: list[float] = []
-        context = s.context(needs_current=True)
-        for sub, offset in s.leaf_searchers():
-            m = q.matcher(sub, context)
-            if not m.is_active():
-                continue
-            m = m.replace(0)
-            add_doc, add_score = docs.append, scores.append
-            mid, mscore, mnext, active = m.id, m.score, m.next, m.is_active
-            while active():
-                add_doc(offset + mid())
-                add_score(mscore())
-                mnext()
-        return docs, scores
+    def _engine(self, s: Any, arrays: SearcherArrays) -> Engine:
+        leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()]
+        return Engine(s, leaves, lambda field: arrays.norms(s, field))
 
     @staticmethod
-    def _apply_filters(
-        docs: list[int], scores: list[float] | None, selected: Mapping[str, frozenset[int]]
-    ) -> tuple[list[int], list[float] | None]:
+    def _filtered(matched: set[int], selected: Mapping[str, frozenset[int]]) -> set[int]:
         if not selected:
-            return docs, scores
-        sets = sorted(selected.values(), key=len)
-        keep = [i for i, d in enumerate(docs) if all(d in st for st in sets)]
-        return [docs[i] for i in keep], ([scores[i] for i in keep] if scores is not None else None)
+            return matched
+        return matched.intersection(*sorted(selected.values(), key=len))
+
+    def _evaluate(
+        self, s: Any, eng: Engine, arrays: SearcherArrays, parsed: qmod.Parsed, *,
+        relaxed: bool,
+    ) -> set[int]:
+        """Matching docnums as a set: AND (or relaxed OR) of clauses, minus exclusions."""
+        positives: list[set[int]] = []
+        for clause in parsed.positives:
+            found = self._clause_docs(s, eng, arrays, clause)
+            if found is not None:
+                positives.append(found)
+        if parsed.positives and not positives:
+            return set()  # the reader searched for something, but none of it is indexable
+        required = [
+            self._clause_docs(s, eng, arrays, c)
+            for c in parsed.clauses
+            if c.kind == "facet" and not c.negated
+        ]
+        sets: list[Any] = [r for r in required if r is not None]
+        if relaxed and len(positives) > 1:
+            sets.append(set().union(*positives))
+        else:
+            sets.extend(positives)
+        if sets:
+            sets.sort(key=len)
+            docs = set(sets[0]).intersection(*sets[1:])
+        else:
+            docs = set(arrays.live_docs(s, self._meta_docnum))
+        for clause in parsed.clauses:
+            if clause.negated and docs:
+                excluded = self._clause_docs(s, eng, arrays, clause)
+                if excluded:
+                    docs -= excluded
+        return docs
+
+    @staticmethod
+    def _word_terms(word: str) -> list[tuple[str, str]]:
+        return [(lang, t) for lang in LANGS for t in analyze(lang, word)]
+
+    def _clause_docs(
+        self, s: Any, eng: Engine, arrays: SearcherArrays, clause: qmod.Clause
+    ) -> set[int] | None:
+        """Docnums matching one clause; None when nothing of it is indexable."""
+        if clause.kind == "word":
+            terms = self._word_terms(clause.words[0])
+            # text_<lang> repeats title and summary, so head_<lang> adds no document.
+            return eng.union((text_field(lang), t) for lang, t in terms) if terms else None
+        if clause.kind == "phrase":
+            return self._phrase_docs(s, eng, clause.words)
+        if clause.kind == "prefix":
+            pairs = qmod.prefix_terms(clause.words[0], s.reader())
+            return eng.union(pairs) if pairs else None
+        if clause.kind == "facet":
+            return set(arrays.docs_with(clause.facet, clause.value))
+        out: set[int] | None = None
+        for seq in clause.group_terms:
+            sub = (
+                self._clause_docs(s, eng, arrays, qmod.Clause("word", seq))
+                if len(seq) == 1
+                else self._phrase_docs(s, eng, seq)
+            )
+            if sub is not None:
+                out = sub if out is None else out | sub
+        if clause.facet and clause.value:
+            extra = arrays.docs_with(clause.facet, clause.value)
+            out = set(extra) if out is None else out | extra
+        return out
+
+    def _phrase_docs(self, s: Any, eng: Engine, seq: Sequence[str]) -> set[int] | None:
+        """Per language: one word-pair term for two words, pairs verified by positions beyond."""
+        out: set[int] | None = None
+        for lang in LANGS:
+            terms = [t for w in seq for t in analyze(lang, w)]
+            if not terms:
+                continue
+            if len(terms) == 1:
+                found = eng.docs(text_field(lang), terms[0])
+            else:
+                pairs = [eng.docs(pair_field(lang), p) for p in word_pairs(terms)]
+                pairs.sort(key=len)
+                found = pairs[0].intersection(*pairs[1:])
+                if len(terms) > 2 and found:
+                    # Every pair present does not make the whole phrase: check positions.
+                    dropped = len(seq) - len(terms)
+                    phrase = wq.Phrase(text_field(lang), terms, slop=1 + dropped)
+                    context = s.boolean_context()
+                    exact: set[int] = set()
+                    for sub, offset in s.leaf_searchers():
+                        exact.update(offset + d for d in phrase.matcher(sub, context).all_ids())
+                    found &= exact
+            out = found if out is None else out | found
+        return out
+
+    def _score_clause(self, s: Any, eng: Engine, clause: qmod.Clause) -> None:
+        """BM25 of a clause's terms in the title/summary and text fields, both languages."""
+        if clause.kind in ("word", "phrase"):
+            for word in clause.words:
+                for lang, term in self._word_terms(word):
+                    eng.score(head_field(lang), term)
+                    eng.score(text_field(lang), term)
+        elif clause.kind == "prefix":
+            for field, term in qmod.prefix_terms(clause.words[0], s.reader()):
+                eng.score(field, term)
+        elif clause.kind == "facet":
+            eng.score(facet_field(clause.facet), clause.value)
+        else:
+            for seq in clause.group_terms:
+                self._score_clause(s, eng, qmod.Clause("phrase", seq))
+            if clause.facet and clause.value:
+                eng.score(facet_field(clause.facet), clause.value)
 
     @staticmethod
     def _order(

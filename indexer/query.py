@@ -219,9 +219,9 @@ def _phrase_query(seq: Sequence[str]) -> Any:
     return _or(subs)
 
 
-def _prefix_query(prefix: str, reader: Any) -> Any:
-    """Expand a trailing * over the lexicon, capped per field so expansion stays cheap."""
-    subs: list[Any] = []
+def prefix_terms(prefix: str, reader: Any) -> list[tuple[str, str]]:
+    """(field, term) a trailing * expands to, capped per field so expansion stays cheap."""
+    out: list[tuple[str, str]] = []
     for lang in ANALYZERS:
         stems = set(analyze(lang, prefix))
         for name in (head_field(lang), text_field(lang)):
@@ -230,8 +230,13 @@ def _prefix_query(prefix: str, reader: Any) -> Any:
                 found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
                 if len(found) >= MAX_PREFIX_TERMS:
                     break
-            subs.extend(wq.Term(name, t) for t in sorted(set(found) | stems))
-    return _or(subs)
+            out.extend((name, t) for t in sorted(set(found) | stems))
+    return out
+
+
+def _prefix_query(prefix: str, reader: Any) -> Any:
+    """Expand a trailing * over the lexicon, capped per field so expansion stays cheap."""
+    return _or([wq.Term(name, t) for name, t in prefix_terms(prefix, reader)])
 
 
 def _or(subs: list[Any]) -> Any:

@@ -9,6 +9,9 @@ from whoosh import columns, fields
 from .analysis import ANALYZERS, FOLD_ANALYZER, NGRAM_ANALYZER
 from .model import FACETS
 
+# Bump when fields or analysis change: an index recording another version needs a rebuild.
+SCHEMA_VERSION = 2
+
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
 # Title+summary weigh more than body; BM25 length normalisation also favours the short field.
@@ -30,6 +33,11 @@ def text_field(lang: str) -> str:
     return "text_" + lang
 
 
+def pair_field(lang: str) -> str:
+    """Adjacent indexed-term pairs of the text field: two-word phrases as single terms."""
+    return "pair_" + lang
+
+
 def sort_field(lang: str) -> str:
     """Column with the folded title, for sort=title in the reader's language."""
     return "sort_" + lang
@@ -48,6 +56,7 @@ def build_schema() -> Any:
         "summary_en": fields.STORED(),
         "cities": fields.STORED(),
         "last_change_id": fields.STORED(),
+        "schema_version": fields.STORED(),
         "published": fields.COLUMN(columns.NumericColumn("d", default=0.0)),
         # Unstemmed words for "did you mean"; no positions needed.
         "spell": fields.TEXT(analyzer=FOLD_ANALYZER, phrase=False),
@@ -58,6 +67,8 @@ def build_schema() -> Any:
         spec[head_field(lang)] = fields.TEXT(analyzer=analyzer, field_boost=HEAD_BOOST)
         spec[text_field(lang)] = fields.TEXT(analyzer=analyzer)
         spec[sort_field(lang)] = fields.COLUMN(columns.VarBytesColumn())
+        # Filled with a list of pre-made pairs (no analysis at index time).
+        spec[pair_field(lang)] = fields.TEXT(analyzer=FOLD_ANALYZER, phrase=False)
     for facet in FACETS:
         # Scorable so a synonym group's facet term can add to the score like any other term.
         spec[facet_field(facet)] = fields.KEYWORD(commas=True, scorable=True, lowercase=False)

@@ -22,3 +22,7 @@ def main() -> None:
 
 main.add_command(shell_command)
 main.add_command(routes_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -215,13 +215,18 @@ def test_a_corrupt_index_is_rebuilt_at_start_up(
 def test_a_rebuild_killed_midway_leaves_search_serving_and_verify_clean_after_restart(
     seeded: Flask, make_app: Callable[..., Flask]
 ) -> None:
+    index_dir = Path(seeded.config["KB_INDEX_DIR"])
+    before = set(index_dir.glob("gen-*"))
     rebuild = subprocess.Popen(
         [sys.executable, "-m", "kb.console", "index", "rebuild", "--procs", "2"],
         env=_env(seeded),
         cwd=ROOT,
         start_new_session=True,
     )
-    time.sleep(1.0)
+    deadline = time.monotonic() + 60
+    while not set(index_dir.glob("gen-*")) - before and time.monotonic() < deadline:
+        time.sleep(0.02)  # kill once the new generation is being written, not before
+    assert rebuild.poll() is None, "the rebuild finished before it could be killed"
     os.killpg(rebuild.pid, signal.SIGKILL)
     rebuild.wait(timeout=30)
     serving = make_app()

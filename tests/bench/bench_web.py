@@ -194,20 +194,33 @@ def app_settings(folder: Path) -> dict[str, Any]:
     }
 
 
-def fingerprint(size: int) -> str:
-    """What a cached instance depends on: the generator, the mapping, taxonomy, schema, indexer."""
-    digest = hashlib.sha256(f"{BUILD_VERSION}:{size}".encode())
-    files = [
-        HERE / "corpus.py",
-        CONTENT_DIR / "taxonomy.yaml",
-        *sorted((ROOT / "kb" / "migrations" / "versions").glob("*.py")),
-        *sorted((ROOT / "indexer").glob("*.py")),
-        ROOT / "kb" / "search.py",
-    ]
+def _digest(label: str, files: Sequence[Path]) -> str:
+    digest = hashlib.sha256(label.encode())
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def fingerprints(size: int) -> dict[str, str]:
+    """What a cached database and a cached index depend on (each rebuilt only when it changed)."""
+    kb_dir = ROOT / "kb"
+    database = _digest(
+        f"{BUILD_VERSION}:{size}",
+        [
+            HERE / "corpus.py",
+            CONTENT_DIR / "taxonomy.yaml",
+            *sorted((kb_dir / "migrations" / "versions").glob("*.py")),
+            kb_dir / "models.py",
+            kb_dir / "practices.py",
+            kb_dir / "markdown.py",
+        ],
+    )
+    index = _digest(
+        database,
+        [*sorted((ROOT / "indexer").glob("*.py")), kb_dir / "search.py", kb_dir / "taxonomy.py"],
+    )
+    return {"database": database, "index": index}
 
 
 def _unique(values: Sequence[str]) -> tuple[str, ...]:
@@ -272,74 +285,84 @@ def practice_data(record: Record) -> Any:
     )
 
 
-def _build(size: int, folder: str, conn: Any) -> None:
-    """Child process: fresh database, taxonomy, `size` published practices, index rebuilt."""
+def _build(size: int, folder: str, with_database: bool, conn: Any) -> None:
+    """Child process: (fresh database with `size` published practices, then) a fresh index."""
     from sqlmodel import Session
 
+    from indexer import Index
     from kb import content, create_app, db, practices, search, taxonomy
-    from kb.index_ext import get_index
 
     root = Path(folder)
     app = create_app(app_settings(root))
     engine = db.get_engine(app)
-    db.upgrade(engine)
-    errors: list[Any] = []
-    vocab = content.parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors)
-    if errors:
-        raise SystemExit("\n".join(map(str, errors)))
+    out: dict[str, Any] = {}
     with Session(engine, expire_on_commit=False) as session:
-        taxonomy.save(session=session, vocabulary=vocab)
-        session.commit()
-        vocabulary = taxonomy.load(session)
-        index = get_index(session, app)  # opens (and builds, empty) the index with the synonyms
-        t0 = time.perf_counter()
-        for i in range(size):
-            practices.create(
-                session=session,
-                index=None,
-                data=practice_data(make_record(i)),
-                vocabulary=vocabulary,
-                state="published",
-                commit=False,
-            )
-            if (i + 1) % BATCH == 0:
-                session.commit()
-        session.commit()
-        insert_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        count = search.rebuild(session=session, index=index, procs=2)
-        index_s = time.perf_counter() - t0
-        index.close()
+        if with_database:
+            db.upgrade(engine)
+            errors: list[Any] = []
+            vocab = content.parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors)
+            if errors:
+                raise SystemExit("\n".join(map(str, errors)))
+            taxonomy.save(session=session, vocabulary=vocab)
+            session.commit()
+            vocabulary = taxonomy.load(session)
+            t0 = time.perf_counter()
+            for i in range(size):
+                practices.create(
+                    session=session,
+                    index=None,
+                    data=practice_data(make_record(i)),
+                    vocabulary=vocabulary,
+                    state="published",
+                    commit=False,
+                )
+                if (i + 1) % BATCH == 0:
+                    session.commit()
+            session.commit()
+            out["insert_s"] = time.perf_counter() - t0
+        # The index the app would open (same folder, same synonyms), rebuilt as `kb index
+        # rebuild` does; opened directly so that get_index does not first rebuild it with procs=1.
+        shutil.rmtree(app.config["KB_INDEX_DIR"], ignore_errors=True)
+        synonyms = taxonomy.synonym_groups(taxonomy.load(session))
+        with Index.open(app.config["KB_INDEX_DIR"], synonyms=synonyms) as index:
+            t0 = time.perf_counter()
+            out["count"] = search.rebuild(session=session, index=index, procs=2)
+            out["index_s"] = time.perf_counter() - t0
     engine.dispose()
-    conn.send({"insert_s": insert_s, "index_s": index_s, "count": count})
+    conn.send(out)
 
 
 def ensure_instance(size: int) -> Path:
-    """The cached instance for `size`, built (in a child process) when missing or outdated."""
+    """The cached instance for `size`; what is missing or outdated is rebuilt in a child process."""
     folder = CACHE / f"web-{size}"
     marker = folder / "built.json"
-    expected = fingerprint(size)
-    if marker.exists():
-        info = json.loads(marker.read_text())
-        if info.get("fingerprint") == expected:
-            print(
-                f"[{size}] cached instance {folder.relative_to(ROOT)} (built in "
-                f"{info['insert_s']:.1f} s insert + {info['index_s']:.1f} s index)",
-                flush=True,
-            )
-            return folder
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    print(f"[{size}] building instance in {folder.relative_to(ROOT)} ...", flush=True)
-    info = _run_child(_build, size, str(folder))
-    if info["count"] != size:
-        raise SystemExit(f"index holds {info['count']} practices, expected {size}")
-    info["fingerprint"] = expected
+    expected = fingerprints(size)
+    info: dict[str, Any] = json.loads(marker.read_text()) if marker.exists() else {}
+    same_db = info.get("fingerprints", {}).get("database") == expected["database"]
+    same_index = info.get("fingerprints", {}).get("index") == expected["index"]
+    where = folder.relative_to(ROOT)
+    if same_db and same_index:
+        print(
+            f"[{size}] cached instance {where} (built in {info['insert_s']:.1f} s inserting, "
+            f"{info['index_s']:.1f} s indexing)",
+            flush=True,
+        )
+        return folder
+    if not same_db:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        print(f"[{size}] building database and index in {where} ...", flush=True)
+    else:
+        print(f"[{size}] indexer or kb.search changed: rebuilding the index in {where} ...")
+    marker.unlink(missing_ok=True)
+    built = _run_child(_build, size, str(folder), not same_db)
+    if built["count"] != size:
+        raise SystemExit(f"index holds {built['count']} practices, expected {size}")
+    info = {**info, **built, "fingerprints": expected}
     marker.write_text(json.dumps(info))
     print(
-        f"[{size}] built: {info['insert_s']:.1f} s inserting through practices.create, "
-        f"{info['index_s']:.1f} s search.rebuild(procs=2)",
+        f"[{size}] built: {info['insert_s']:.1f} s inserting through practices.create"
+        f"{'' if not same_db else ' (cached)'}, {info['index_s']:.1f} s search.rebuild(procs=2)",
         flush=True,
     )
     return folder

@@ -1,12 +1,52 @@
-"""Small helpers shared by the browser tests (read the page the way a reader sees it)."""
+"""What the browser tests share: the requirement checks, the pages under test, and helpers that
+read a page the way a reader sees it.
+
+Every test module imports this first: when Playwright for Python or Debian's Chromium is missing,
+the import skips the module with the reason (a skip raised by a conftest would abort the run).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytest.importorskip(
+    "playwright.sync_api",
+    reason="Playwright for Python is not installed (pip install -e '.[test]'): "
+    "browser tests skipped",
+)
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found (apt-get install chromium chromium-driver): browser tests skipped",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+)
+
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
 
 # Sample pages of every page type (seed content of content/).
 PRACTICE_SLUG = "montreal-cprmv"
@@ -127,7 +167,7 @@ def csp_violations(page: Page) -> list[str]:
 def open_context(browser: Browser, **options: Any) -> BrowserContext:
     """A browser context with kb's test defaults (French browser, desktop width)."""
     options.setdefault("locale", "fr-FR")
-    options.setdefault("viewport", {"width": 1280, "height": 900})
+    options.setdefault("viewport", DESKTOP)
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     return context

@@ -1,7 +1,7 @@
 """Real-browser fixtures: the app in a real WSGI server (waitress), Debian's Chromium driven by
 Playwright for Python, and axe-core fetched from npm.
 
-The whole folder is skipped, with the reason, when Playwright or Chromium is missing (`.ci/run`
+Every test here is skipped, with the reason, when Playwright or Chromium is missing (`.ci/run`
 installs the `chromium` and `chromium-driver` Debian packages; Playwright comes with the `test`
 extra). Playwright's own browser downloads are never used: Chromium is `/usr/bin/chromium`.
 """
@@ -17,47 +17,21 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from kb import create_app, db
 
-pytest.importorskip(
-    "playwright.sync_api",
-    reason="Playwright for Python is not installed (pip install -e '.[test]'): "
-    "browser tests skipped",
-)
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} not found (apt-get install chromium chromium-driver): browser tests skipped",
-        allow_module_level=True,
-    )
+if TYPE_CHECKING:
+    from browser_support import LiveServer
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
-from browser_support import LiveServer, open_context  # noqa: E402
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    BrowserContext,
-    Page,
-    Playwright,
-    sync_playwright,
-)
-
-from kb import create_app, db  # noqa: E402
+# Playwright and Chromium are imported only inside the fixtures: browser_support.py, which every
+# test module here imports first, skips the modules (with the reason) when either is missing.
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIR = ROOT / "content"
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # axe-core comes from the npm registry, pinned, into a git-ignored cache next to this file.
 AXE_VERSION = "4.14.1"
@@ -73,6 +47,7 @@ SCREENSHOTS = pytest.StashKey[list[Path]]()
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A fresh instance with the seed content, served by waitress on a free local port."""
     import waitress
+    from browser_support import LiveServer
     from waitress import wasyncore
 
     base = tmp_path_factory.mktemp("browser-instance")
@@ -109,12 +84,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         yield p
 
 
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
@@ -123,6 +102,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def shared_context(browser: Browser) -> Iterator[BrowserContext]:
     """One ordinary context (JavaScript on, real CSP) shared by the tests' pages, for speed."""
+    from browser_support import open_context
+
     context = open_context(browser)
     yield context
     context.close()
@@ -140,6 +121,8 @@ def page(shared_context: BrowserContext) -> Iterator[Page]:
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """Open contexts with other options (as Browser.new_context); closed after the test."""
+    from browser_support import open_context
+
     contexts: list[BrowserContext] = []
 
     def make(**options: Any) -> BrowserContext:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PAGES, LiveServer, open_context
+from browser_support import PAGES, PHONE, LiveServer, open_context
 from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
@@ -44,16 +43,33 @@ def axe_page(axe_context: BrowserContext) -> Iterator[Page]:
     page.close()
 
 
+def axe_violations(page: Page, axe_script: Path) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    violations: list[dict[str, Any]] = result["violations"]
+    return violations
+
+
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
 def test_page_has_no_wcag_a_or_aa_violations(
     axe_page: Page, live_server: LiveServer, axe_script: Path, path: str
 ) -> None:
-    page = axe_page
-    page.goto(live_server(path))
-    page.add_script_tag(path=str(axe_script))
+    axe_page.goto(live_server(path))
 
-    result = page.evaluate(
-        "options => axe.run(document, options)", json.loads(json.dumps(AXE_OPTIONS))
-    )
+    violations = axe_violations(axe_page, axe_script)
 
-    assert result["violations"] == [], describe(result["violations"])
+    assert violations == [], describe(violations)
+
+
+@pytest.mark.parametrize("unfolded", [False, True], ids=["folded", "unfolded"])
+def test_phone_search_page_has_no_wcag_a_or_aa_violations(
+    axe_page: Page, live_server: LiveServer, axe_script: Path, unfolded: bool
+) -> None:
+    axe_page.set_viewport_size(PHONE)
+    axe_page.goto(live_server("/fr/search?q=haine&country=FR"))
+    if unfolded:
+        axe_page.locator(".filters-toggle").click()
+
+    violations = axe_violations(axe_page, axe_script)
+
+    assert violations == [], describe(violations)

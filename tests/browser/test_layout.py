@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_support import PRACTICE_SLUG, LiveServer
+from browser_support import DESKTOP, PHONE, PRACTICE_SLUG, LiveServer
 from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"375": {"width": 375, "height": 800}, "1280": {"width": 1280, "height": 900}}
+VIEWPORTS = {"375": PHONE, "1280": DESKTOP}
 SCREENS = {
     "home": "/fr/",
     "search": "/fr/search?q=haine",
