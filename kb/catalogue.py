@@ -71,10 +71,12 @@ def overview(*, session: Session, vocabulary: Vocabulary, lang: str, recent: int
                 Count(c, facet_label(vocabulary, "country", c, lang), n)
                 for c, n in country_counts.items()
             ),
-            key=lambda c: c.label,
+            key=lambda c: search.fold(c.label),
         )
     )
-    cities = tuple(sorted((Count(c, c, n) for c, n in city_counts.items()), key=lambda c: c.label))
+    cities = tuple(
+        sorted((Count(c, c, n) for c, n in city_counts.items()), key=lambda c: search.fold(c.label))
+    )
     newest = sorted(
         published, key=lambda p: (p.published_at or p.updated_at, p.id or 0), reverse=True
     )

@@ -293,28 +293,44 @@ class _Checker:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+def _open(
+    path: Path, errors: list[ContentError], *, front_matter: bool
+) -> tuple[_Checker, str] | None:
+    """Read a YAML file, or a Markdown file's front matter and body; None when unreadable.
+
+    The checker carries the line of every key, so later errors point into the file.
+    """
+    display = str(path)
+    text = _read(path, errors)
+    if text is None:
+        return None
+    body, first_line = "", 1
+    if front_matter:
+        split = _split_front_matter(display, text)
+        if isinstance(split, ContentError):
+            errors.append(split)
+            return None
+        text, body = split
+        first_line = 2
+    try:
+        located = _Located(text, first_line=first_line)
+    except yaml.YAMLError as exc:
+        errors.append(_yaml_error(display, exc, first_line))
+        return None
+    return _Checker(display, located, errors), body
+
+
 def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData, _Checker] | None:
     """Read one practice file; problems go to `errors` (with lines); None when unusable.
 
     The checker comes back with the record so that validation errors found later point at the
     right line of this file.
     """
-    display = str(path)
-    text = _read(path, errors)
-    if text is None:
+    opened = _open(path, errors, front_matter=True)
+    if opened is None:
         return None
-    split = _split_front_matter(display, text)
-    if isinstance(split, ContentError):
-        errors.append(split)
-        return None
-    front, body = split
-    try:
-        located = _Located(front, first_line=2)
-    except yaml.YAMLError as exc:
-        errors.append(_yaml_error(display, exc, 2))
-        return None
-    check = _Checker(display, located, errors)
-    data = check.mapping(located.value, "", PRACTICE_KEYS)
+    check, body = opened
+    data = check.mapping(check.located.value, "", PRACTICE_KEYS)
     if not data:
         return None
     title_fr, title_en = check.bilingual(data, "title", "title")
@@ -364,17 +380,11 @@ def normalise_body(body: str) -> str:
 
 
 def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
-    display = str(path)
-    text = _read(path, errors)
-    if text is None:
+    opened = _open(path, errors, front_matter=False)
+    if opened is None:
         return Vocabulary({})
-    try:
-        located = _Located(text, first_line=1)
-    except yaml.YAMLError as exc:
-        errors.append(_yaml_error(display, exc, 1))
-        return Vocabulary({})
-    check = _Checker(display, located, errors)
-    data = check.mapping(located.value, "", tuple(SECTION_OF_KIND.values()))
+    check = opened[0]
+    data = check.mapping(check.located.value, "", tuple(SECTION_OF_KIND.values()))
     terms: dict[str, tuple[Term, ...]] = {}
     for kind in TERM_KINDS:
         section = SECTION_OF_KIND[kind]
@@ -424,17 +434,11 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
 
 
 def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
-    display = str(path)
-    text = _read(path, errors)
-    if text is None:
+    opened = _open(path, errors, front_matter=False)
+    if opened is None:
         return []
-    try:
-        located = _Located(text, first_line=1)
-    except yaml.YAMLError as exc:
-        errors.append(_yaml_error(display, exc, 1))
-        return []
-    check = _Checker(display, located, errors)
-    data = check.mapping(located.value, "", ("events",))
+    check = opened[0]
+    data = check.mapping(check.located.value, "", ("events",))
     items = data.get("events") or []
     if not isinstance(items, list):
         check.error("events", "expected a list of events")
@@ -468,22 +472,11 @@ def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
 
 
 def parse_page(path: Path, errors: list[ContentError]) -> PageData | None:
-    display = str(path)
-    text = _read(path, errors)
-    if text is None:
+    opened = _open(path, errors, front_matter=True)
+    if opened is None:
         return None
-    split = _split_front_matter(display, text)
-    if isinstance(split, ContentError):
-        errors.append(split)
-        return None
-    front, body = split
-    try:
-        located = _Located(front, first_line=2)
-    except yaml.YAMLError as exc:
-        errors.append(_yaml_error(display, exc, 2))
-        return None
-    check = _Checker(display, located, errors)
-    data = check.mapping(located.value, "", PAGE_KEYS)
+    check, body = opened
+    data = check.mapping(check.located.value, "", PAGE_KEYS)
     slug = check.text(data, "slug", "slug") or ""
     language = check.text(data, "language", "language") or ""
     title = check.text(data, "title", "title") or ""

@@ -245,18 +245,19 @@ def suggest(
     *, index: Index, vocabulary: Vocabulary, prefix: str, lang: str, limit: int = 8
 ) -> list[Suggestion]:
     """As-you-type suggestions: matching themes first, then practice titles and cities."""
-    folded = _fold(prefix)
+    folded = fold(prefix)
     themes = [
         Suggestion(kind="theme", value=term.slug, label=term.label(lang))
         for term in vocabulary.terms.get("theme", ())
         if any(
-            _fold(word).startswith(folded)
+            fold(word).startswith(folded)
             for word in (term.label(lang), *term.synonyms_fr, *term.synonyms_en)
         )
     ]
     return (themes + index.suggest(prefix, lang=lang, limit=limit))[:limit]
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of `text`, for matching and sorting labels."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))

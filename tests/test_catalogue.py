@@ -110,9 +110,8 @@ def test_did_you_mean_offers_a_corrected_query(reader: FlaskClient) -> None:
 
 def test_an_empty_result_suggests_what_to_try(reader: FlaskClient) -> None:
     page = html(reader.get("/fr/search?q=zzzqqqxxx"))
-    assert (
-        "Aucune pratique ne correspond" in page and "/fr/themes/" not in page or "Parcourir" in page
-    )
+    assert "Aucune pratique ne correspond" in page
+    assert "Parcourir par thème" in page and "Vérifiez l&#39;orthographe" in page
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "title"])
@@ -161,9 +160,7 @@ def test_the_body_language_is_marked_when_it_differs_from_the_interface(
     reader: FlaskClient,
 ) -> None:
     page = html(reader.get("/fr/practices/aarhus-model"))
-    assert (
-        'lang="en"' in page and "rédigée en Anglais" in page or "rédigée en anglais" in page.lower()
-    )
+    assert 'lang="en"' in page and "rédigée en anglais" in page
 
 
 def test_theme_and_country_pages_browse_their_practices(reader: FlaskClient) -> None:

@@ -59,13 +59,19 @@ STATUS_LABELS = {
 }
 
 
+def _language_name(code: str, in_sentence: bool = False) -> str:
+    """'Anglais' as a label, 'anglais' inside a French sentence; English keeps its capital."""
+    name = catalogue.facet_label(vocabulary(), "language", code, g.lang)
+    return name.lower() if in_sentence and g.lang == "fr" else name
+
+
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     vocab = vocabulary()
     return {
         "vocab": vocab,
         "country_name": lambda code, lang: catalogue.facet_label(vocab, "country", code, lang),
-        "language_name": lambda code: catalogue.facet_label(vocab, "language", code, g.lang),
+        "language_name": _language_name,
         "facet_titles": lambda: [(name, title()) for name, title in FACET_TITLES],
         "status_label": lambda status: STATUS_LABELS.get(status, lambda: status)(),
     }
