@@ -40,7 +40,9 @@ from kb.taxonomy import Vocabulary
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# The look-behind makes a match start only at the beginning of a word: without it a long word
+# costs quadratic time (each position scans to the end looking for "@").
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE_RE = re.compile(
     r"(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4})"  # +33 1 23 45 67 89
     r"|(?:\b0\d(?:[\s.-]?\d{2}){4}\b)"  # 01 23 45 67 89
