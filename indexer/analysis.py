@@ -124,22 +124,6 @@ class FastTextAnalyzer(Analyzer):  # type: ignore[misc]
             yield t
 
 
-def index_terms(lang: str, text: str) -> list[str]:
-    """Indexed terms of a text in order (what the text field holds), for word pairs."""
-    cache = _TERM_CACHE[lang]
-    out: list[str] = []
-    for word in _WORD_RE.findall(text):
-        term = cache[word] if word in cache else term_of(lang, word)
-        if term is not None:
-            out.append(term)
-    return out
-
-
-def word_pairs(terms: Sequence[str]) -> list[str]:
-    """Adjacent indexed terms joined by a space: a two-word phrase becomes one term."""
-    return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
-
-
 ANALYZERS: dict[str, Any] = {lang: FastTextAnalyzer(lang) for lang in CHAINS}
 
 # Unstemmed and without stop words: the spelling field must hold real words to suggest.

@@ -2,8 +2,8 @@
 
 Whoosh's matchers walk postings one Python call per document per sub-matcher, and verify phrases
 span by span. Here a term's postings are read block by block into plain lists (ids and weights),
-matching is done with Python sets (intersection, union, difference run in C), phrases are single
-terms of the word-pair field, and BM25 is computed only for the terms of the query with
+matching is done with Python sets (intersection, union, difference run in C), phrases check
+positions of the candidate documents only, and BM25 is computed only for the terms of the query with
 per-searcher cached length norms. The formula is Whoosh's BM25F (B=0.75, K1=1.2, same idf and
 length bytes), so ranking matches what `searcher.search` would give.
 """
@@ -55,6 +55,47 @@ def read_postings(reader: Any, field: str, term: str) -> Postings:
     return ids, weights
 
 
+def read_positions(reader: Any, field: str, term: str, wanted: set[int]) -> dict[int, list[int]]:
+    """Positions of a term for the wanted segment-local docnums only (phrase verification)."""
+    try:
+        m = reader.postings(field, term)
+    except Exception:
+        return {}
+    if isinstance(m, FilterMatcher):
+        m = m.child  # deleted documents are never wanted: they are not matched
+    out: dict[int, list[int]] = {}
+    if hasattr(m, "_read_values") and hasattr(m, "_next_block"):
+        decode = m.format.decode_positions
+        while m.is_active():
+            m._read_ids()  # noqa: SLF001
+            block = m._ids  # noqa: SLF001
+            hits = [i for i, d in enumerate(block) if d in wanted]
+            if hits:
+                m._read_values()  # noqa: SLF001
+                values = m._values  # noqa: SLF001
+                for i in hits:
+                    out[block[i]] = decode(values[i])
+            m._next_block()  # noqa: SLF001
+    else:
+        while m.is_active():
+            if m.id() in wanted:
+                out[m.id()] = list(m.value_as("positions"))
+            m.next()
+    return out
+
+
+def in_sequence(positions: Sequence[Sequence[int]], slop: int) -> bool:
+    """True if the terms occur in order, each at most `slop` positions after the previous."""
+    if slop == 1 and len(positions) == 2:  # the common case: two adjacent words
+        return not set(positions[1]).isdisjoint([p + 1 for p in positions[0]])
+    reach = set(positions[0])
+    for pos in positions[1:]:
+        reach = {p for p in pos if any(0 < p - r <= slop for r in reach)}
+        if not reach:
+            return False
+    return True
+
+
 class Engine:
     """Per-search helper: global postings (memoised for this request only) and BM25 scores."""
 
@@ -64,6 +105,8 @@ class Engine:
         self._norms = norms  # callable field -> list of K1*(1-B+B*len/avg) per global docnum
         self._memo: dict[tuple[str, str], Postings] = {}
         self.acc: list[float] | None = None
+        self._scored: set[Any] = set()
+        self._phrases: dict[tuple[str, tuple[str, ...], int], set[int]] = {}
 
     def postings(self, field: str, term: str) -> Postings:
         """Global docnums and weights of a term across segments."""
@@ -88,14 +131,53 @@ class Engine:
         """Set of global docnums holding the term."""
         return set(self.postings(field, term)[0])
 
+    def phrase(self, field: str, terms: Sequence[str], slop: int) -> set[int]:
+        """Documents with the terms in order within `slop` (Whoosh's Phrase semantics)."""
+        key = (field, tuple(terms), slop)
+        if key in self._phrases:
+            return self._phrases[key]
+        found = self._phrase(field, terms, slop)
+        self._phrases[key] = found
+        return found
+
+    def _phrase(self, field: str, terms: Sequence[str], slop: int) -> set[int]:
+        sets = sorted((self.docs(field, t) for t in terms), key=len)
+        candidates = sets[0].intersection(*sets[1:])
+        out: set[int] = set()
+        if not candidates:
+            return out
+        for reader, offset in self._leaves:
+            local = {d - offset for d in candidates} if offset else candidates
+            per_term = [read_positions(reader, field, t, local) for t in terms]
+            for d in local:
+                plists = [pt.get(d) for pt in per_term]
+                if all(plists) and in_sequence(plists, slop):  # type: ignore[arg-type]
+                    out.add(d + offset)
+        return out
+
     def union(self, pairs: Iterable[tuple[str, str]]) -> set[int]:
         out: set[int] = set()
         for field, term in pairs:
             out.update(self.postings(field, term)[0])
         return out
 
-    def score(self, field: str, term: str, boost: float = 1.0) -> None:
-        """Add the BM25 contribution of one term to the accumulator (every posting)."""
+    def score(
+        self,
+        field: str,
+        term: str,
+        boost: float = 1.0,
+        *,
+        only: set[int] | None = None,
+        key: Any = None,
+    ) -> None:
+        """Add the BM25 contribution of one term to the accumulator (every posting).
+
+        Each (field, term) counts once per search, as after Whoosh's query normalize().
+        """
+        key = (field, term) if key is None else key
+        if key in self._scored:
+            return
+        self._scored.add(key)
         ids, weights = self.postings(field, term)
         if not ids:
             return
@@ -104,8 +186,13 @@ class Engine:
             acc = self.acc = [0.0] * self._s.doc_count_all()
         norm = self._norms(field)
         c = self._s.idf(field, term) * (K1 + 1) * boost
-        for d, w in zip(ids, weights, strict=True):
-            acc[d] += c * w / (w + norm[d])
+        if only is None:
+            for d, w in zip(ids, weights, strict=True):
+                acc[d] += c * w / (w + norm[d])
+        else:
+            for d, w in zip(ids, weights, strict=True):
+                if d in only:
+                    acc[d] += c * w / (w + norm[d])
 
     def top(self, docs: Sequence[int], k: int) -> list[tuple[int, float]]:
         """The k best (docnum, score) of docs (ascending docnums: ties keep docnum order)."""

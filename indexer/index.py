@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
-from whoosh import query as wq
 from whoosh.index import LockError
 
 from . import query as qmod
-from .analysis import NGRAM_MAX, SynonymTable, analyze, fold, index_terms, word_pairs, words
+from .analysis import NGRAM_MAX, SynonymTable, analyze, fold, words
 from .engine import Engine
 from .facets import FacetCache, SearcherArrays, facet_counts
 from .highlight import highlight, snippet
@@ -42,7 +41,6 @@ from .schema import (
     build_schema,
     facet_field,
     head_field,
-    pair_field,
     sort_field,
     text_field,
 )
@@ -55,6 +53,28 @@ LIMIT_MB = 128  # per bulk-writer process: enough for one pass at 10k, bounded a
 SWAP_LOCK_WAIT = 10.0  # seconds a rebuild waits for an in-flight apply before swapping anyway
 OPEN_RETRIES = 5  # another process may delete merged segment files while we open the TOC
 FEW_RESULTS = 3  # below this many hits a "did you mean" is worth its cost
+# apply() merges only small segments, and only once there are several: merging a big segment
+# on a one-document commit is what made publish -> searchable spike (Whoosh's MERGE_SMALL).
+SMALL_SEGMENT_DOCS = 200
+MAX_SMALL_SEGMENTS = 6
+
+
+def _merge_small_only(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: fold small segments together when they pile up, never big ones."""
+    from whoosh.reading import SegmentReader
+
+    small = [seg for seg in segments if seg.doc_count_all() <= SMALL_SEGMENT_DOCS]
+    if len(small) < MAX_SMALL_SEGMENTS:
+        return segments
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg not in small]
+
+
+# Weight of a synonym (or of the tag it stands for) relative to the word the reader typed.
+EXPANSION_BOOST = 0.15
 
 
 def _facet_value(value: str) -> str:
@@ -98,7 +118,6 @@ def _document_fields(doc: Document) -> dict[str, Any]:
         # Title and summary are repeated here so a phrase needs one field per language.
         text = f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
         out[text_field(lang)] = text
-        out[pair_field(lang)] = word_pairs(index_terms(lang, text))
         title = titles[lang] or titles["en" if lang == "fr" else "fr"]
         out[sort_field(lang)] = fold(title).strip().encode("utf-8")
     facet_values: dict[str, Sequence[str]] = {
@@ -308,7 +327,7 @@ class Index:
                         writer.add_document(**_document_fields(change.document))
                 new_last = pending[-1].id
                 writer.update_document(**_meta_fields(new_last))
-                writer.commit()
+                writer.commit(mergetype=_merge_small_only)
                 committed = True
                 return new_last
             finally:
@@ -536,7 +555,7 @@ class Index:
         return out
 
     def _phrase_docs(self, s: Any, eng: Engine, seq: Sequence[str]) -> set[int] | None:
-        """Per language: one word-pair term for two words, pairs verified by positions beyond."""
+        """Per language: candidates by set intersection, then positions of those only."""
         out: set[int] | None = None
         for lang in LANGS:
             terms = [t for w in seq for t in analyze(lang, w)]
@@ -545,38 +564,51 @@ class Index:
             if len(terms) == 1:
                 found = eng.docs(text_field(lang), terms[0])
             else:
-                pairs = [eng.docs(pair_field(lang), p) for p in word_pairs(terms)]
-                pairs.sort(key=len)
-                found = pairs[0].intersection(*pairs[1:])
-                if len(terms) > 2 and found:
-                    # Every pair present does not make the whole phrase: check positions.
-                    dropped = len(seq) - len(terms)
-                    phrase = wq.Phrase(text_field(lang), terms, slop=1 + dropped)
-                    context = s.boolean_context()
-                    exact: set[int] = set()
-                    for sub, offset in s.leaf_searchers():
-                        exact.update(offset + d for d in phrase.matcher(sub, context).all_ids())
-                    found &= exact
+                # Stop words are not indexed: each dropped one widens the allowed gap.
+                found = eng.phrase(text_field(lang), terms, slop=1 + len(seq) - len(terms))
             out = found if out is None else out | found
         return out
 
-    def _score_clause(self, s: Any, eng: Engine, clause: qmod.Clause) -> None:
+    def _score_clause(
+        self, s: Any, eng: Engine, clause: qmod.Clause, boost: float = 1.0
+    ) -> None:
         """BM25 of a clause's terms in the title/summary and text fields, both languages."""
-        if clause.kind in ("word", "phrase"):
-            for word in clause.words:
-                for lang, term in self._word_terms(word):
-                    eng.score(head_field(lang), term)
-                    eng.score(text_field(lang), term)
+        if clause.kind == "word":
+            for lang, term in self._word_terms(clause.words[0]):
+                eng.score(head_field(lang), term, boost)
+                eng.score(text_field(lang), term, boost)
+        elif clause.kind == "phrase":
+            # As Whoosh scores a Phrase: the sum of its terms in the text field, for the
+            # documents holding the phrase, on top of any word clause with the same terms.
+            for lang in LANGS:
+                terms = [t for w in clause.words for t in analyze(lang, w)]
+                if len(terms) == 1:
+                    eng.score(head_field(lang), terms[0], boost)
+                    eng.score(text_field(lang), terms[0], boost)
+                elif terms:
+                    slop = 1 + len(clause.words) - len(terms)
+                    field = text_field(lang)
+                    docs = eng.phrase(field, terms, slop)
+                    for i, term in enumerate(terms):
+                        key = ("phrase", field, tuple(terms), slop, i)
+                        eng.score(field, term, boost, only=docs, key=key)
         elif clause.kind == "prefix":
             for field, term in qmod.prefix_terms(clause.words[0], s.reader()):
-                eng.score(field, term)
+                eng.score(field, term, boost)
         elif clause.kind == "facet":
-            eng.score(facet_field(clause.facet), clause.value)
+            eng.score(facet_field(clause.facet), clause.value, boost)
         else:
-            for seq in clause.group_terms:
-                self._score_clause(s, eng, qmod.Clause("phrase", seq))
+            # What the reader typed counts fully; its synonyms and the tag they stand for count
+            # less, so a practice that names the thing ranks above one that is only tagged with it.
+            # The typed words go first: a term shared with a synonym is scored once, at full weight.
+            typed = tuple(fold(w) for w in clause.words)
+            seqs = sorted(clause.group_terms, key=lambda seq: tuple(fold(w) for w in seq) != typed)
+            for seq in seqs:
+                kind = "word" if len(seq) == 1 else "phrase"
+                weight = 1.0 if tuple(fold(w) for w in seq) == typed else EXPANSION_BOOST
+                self._score_clause(s, eng, qmod.Clause(kind, seq), boost * weight)
             if clause.facet and clause.value:
-                eng.score(facet_field(clause.facet), clause.value)
+                eng.score(facet_field(clause.facet), clause.value, boost * EXPANSION_BOOST)
 
     @staticmethod
     def _order(
@@ -691,12 +723,18 @@ class Index:
                 key=fold,
             )
             out.extend(Suggestion("city", c, c) for c in cities[: max(1, limit // 3)])
-            terms = [wq.Term("ac", w[:NGRAM_MAX]) for w in typed if len(w) >= 2]
-            if terms:
-                q = terms[0] if len(terms) == 1 else wq.And(terms)
-                for hit in s.search(q, limit=limit - len(out)):
-                    title = hit.get(f"title_{lang}") or hit.get("title_fr") or ""
-                    out.append(Suggestion("practice", hit.get("slug", ""), title))
+            grams = [w[:NGRAM_MAX] for w in typed if len(w) >= 2]
+            if grams and len(out) < limit:
+                eng = self._engine(s, arrays)
+                sets = sorted((eng.docs("ac", g) for g in grams), key=len)
+                docs = sets[0].intersection(*sets[1:])
+                if docs:
+                    for g in dict.fromkeys(grams):
+                        eng.score("ac", g)
+                    for d, _sc in eng.top(sorted(docs), limit - len(out)):
+                        hit = s.stored_fields(d)
+                        title = hit.get(f"title_{lang}") or hit.get("title_fr") or ""
+                        out.append(Suggestion("practice", hit.get("slug", ""), title))
         return out[:limit]
 
     def related(self, doc_id: int, *, limit: int = 5) -> list[int]:
@@ -707,20 +745,27 @@ class Index:
             if docnum is None or limit <= 0:
                 return []
             stored = s.stored_fields(docnum)
-            subs: list[Any] = []
+            arrays = self._arrays(s)
+            eng = self._engine(s, arrays)
             for lang in LANGS:
                 text = f"{stored.get(f'title_{lang}', '')}\n{stored.get(f'summary_{lang}', '')}"
                 if not text.strip():
                     continue
+                # Titles and summaries only: their postings are short, where scoring the
+                # same terms over every body cost ~100 ms at 10k for little change in order.
                 for term, weight in s.key_terms_from_text(head_field(lang), text, numterms=8):
-                    subs.append(wq.Term(head_field(lang), term, boost=float(weight)))
-                    subs.append(wq.Term(text_field(lang), term, boost=float(weight)))
-            for theme in self._arrays(s).values["theme"][docnum]:
-                subs.append(wq.Term(facet_field("theme"), theme))
-            if not subs:
+                    eng.score(head_field(lang), term, float(weight))
+            for theme in arrays.values["theme"][docnum]:
+                eng.score(facet_field("theme"), theme)
+            acc = eng.acc
+            if acc is None:
                 return []
-            results = s.search(wq.Or(subs), limit=limit, mask=wq.Term("id", str(doc_id)))
-            return [int(hit["id"]) for hit in results if hit.get("id") not in (None, META_ID)]
+            skip = {docnum, self._meta_docnum}
+            best = heapq.nlargest(
+                limit + 2, (d for d, sc in enumerate(acc) if sc > 0.0), key=acc.__getitem__
+            )
+            ids = [int(s.stored_fields(d)["id"]) for d in best if d not in skip]
+            return ids[:limit]
 
 
 def _replace_word(text: str, word: str, fixed: str) -> str:

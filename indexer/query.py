@@ -150,7 +150,9 @@ def _apply_synonyms(clauses: list[Clause], synonyms: SynonymTable) -> list[Claus
         if clause.kind == "phrase" and not clause.negated:
             expansion = synonyms.lookup(clause.words)
             if expansion is not None:
-                out.append(_group(expansion.terms, expansion.facet, expansion.value))
+                out.append(
+                    _group(expansion.terms, expansion.facet, expansion.value, clause.words)
+                )
                 i += 1
                 continue
         if clause.kind != "word" or clause.negated:
@@ -169,7 +171,7 @@ def _apply_synonyms(clauses: list[Clause], synonyms: SynonymTable) -> list[Claus
             seq = [w for c in clauses[i : i + length] for w in c.words]
             expansion = synonyms.lookup(seq)
             if expansion is not None:
-                out.append(_group(expansion.terms, expansion.facet, expansion.value))
+                out.append(_group(expansion.terms, expansion.facet, expansion.value, tuple(seq)))
                 i += length
                 break
         else:
@@ -178,8 +180,14 @@ def _apply_synonyms(clauses: list[Clause], synonyms: SynonymTable) -> list[Claus
     return out
 
 
-def _group(terms: tuple[tuple[str, ...], ...], facet: str | None, value: str | None) -> Clause:
-    return Clause("group", group_terms=terms, facet=facet or "", value=value or "")
+def _group(
+    terms: tuple[tuple[str, ...], ...],
+    facet: str | None,
+    value: str | None,
+    words: tuple[str, ...],
+) -> Clause:
+    """A synonym group; `words` keeps what the reader typed, which ranks above its synonyms."""
+    return Clause("group", words=words, group_terms=terms, facet=facet or "", value=value or "")
 
 
 def _drop_stopwords(clauses: list[Clause]) -> list[Clause]:

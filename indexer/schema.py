@@ -33,11 +33,6 @@ def text_field(lang: str) -> str:
     return "text_" + lang
 
 
-def pair_field(lang: str) -> str:
-    """Adjacent indexed-term pairs of the text field: two-word phrases as single terms."""
-    return "pair_" + lang
-
-
 def sort_field(lang: str) -> str:
     """Column with the folded title, for sort=title in the reader's language."""
     return "sort_" + lang
@@ -67,8 +62,6 @@ def build_schema() -> Any:
         spec[head_field(lang)] = fields.TEXT(analyzer=analyzer, field_boost=HEAD_BOOST)
         spec[text_field(lang)] = fields.TEXT(analyzer=analyzer)
         spec[sort_field(lang)] = fields.COLUMN(columns.VarBytesColumn())
-        # Filled with a list of pre-made pairs (no analysis at index time).
-        spec[pair_field(lang)] = fields.TEXT(analyzer=FOLD_ANALYZER, phrase=False)
     for facet in FACETS:
         # Scorable so a synonym group's facet term can add to the score like any other term.
         spec[facet_field(facet)] = fields.KEYWORD(commas=True, scorable=True, lowercase=False)

@@ -111,7 +111,7 @@ def test_did_you_mean_offers_a_corrected_query(reader: FlaskClient) -> None:
 def test_an_empty_result_suggests_what_to_try(reader: FlaskClient) -> None:
     page = html(reader.get("/fr/search?q=zzzqqqxxx"))
     assert "Aucune pratique ne correspond" in page
-    assert "Parcourir par thème" in page and "Vérifiez l&#39;orthographe" in page
+    assert "Parcourir par thème" in page and "Vérifiez l'orthographe" in page
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "title"])

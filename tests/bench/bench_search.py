@@ -23,10 +23,48 @@ from indexer import FACETS, Change, Index, Query
 from .corpus import BenchQuery, make_record, query_set
 
 MP = multiprocessing.get_context("fork")
-PREFIXES = ["pr", "pre", "prev", "preve", "preven", "ra", "rad", "radic", "ha", "hai", "hat",
-            "med", "media", "po", "pol", "polar", "sec", "secu", "ext", "extre", "st", "stra",
-            "strasb", "lyo", "be", "ber", "jeu", "you", "yout", "ed", "edu", "ec", "eco",
-            "di", "dis", "discr", "co", "coh", "cohe", "wor"]
+PREFIXES = [
+    "pr",
+    "pre",
+    "prev",
+    "preve",
+    "preven",
+    "ra",
+    "rad",
+    "radic",
+    "ha",
+    "hai",
+    "hat",
+    "med",
+    "media",
+    "po",
+    "pol",
+    "polar",
+    "sec",
+    "secu",
+    "ext",
+    "extre",
+    "st",
+    "stra",
+    "strasb",
+    "lyo",
+    "be",
+    "ber",
+    "jeu",
+    "you",
+    "yout",
+    "ed",
+    "edu",
+    "ec",
+    "eco",
+    "di",
+    "dis",
+    "discr",
+    "co",
+    "coh",
+    "cohe",
+    "wor",
+]
 
 
 def pct(values: Sequence[float], p: float) -> float:
@@ -83,8 +121,9 @@ def whoosh_build(n: int, work: Path) -> dict[str, Any]:
     records = [make_record(i) for i in range(n)]
     db = sqlite3.connect(work / "records.db")
     db.execute("CREATE TABLE body(id INTEGER PRIMARY KEY, text TEXT)")
-    db.executemany("INSERT INTO body VALUES (?, ?)", ((r.document.id, r.document.body)
-                                                      for r in records))
+    db.executemany(
+        "INSERT INTO body VALUES (?, ?)", ((r.document.id, r.document.body) for r in records)
+    )
     db.commit()
     db.close()
     ix = Index.open(work / "index")
@@ -111,8 +150,9 @@ def whoosh_query(n: int, work: Path) -> dict[str, Any]:
     queries = query_set()
 
     def one(q: BenchQuery) -> Any:
-        return ix.search(Query(text=q.text, filters=dict(q.filters), per_page=20),
-                         body_text=body_text)
+        return ix.search(
+            Query(text=q.text, filters=dict(q.filters), per_page=20), body_text=body_text
+        )
 
     for q in queries:  # warm-up pass
         one(q)
@@ -141,12 +181,16 @@ def whoosh_query(n: int, work: Path) -> dict[str, Any]:
         assert found == 1, token
     ix.close()
     return {
-        "p50": pct(times, 50), "p95": pct(times, 95),
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
         "kinds": {k: pct(v, 50) for k, v in kinds.items()},
-        "suggest_p50": pct(sug, 50), "suggest_p95": pct(sug, 95),
+        "suggest_p50": pct(sug, 50),
+        "suggest_p95": pct(sug, 95),
         "related_p50": pct(rel, 50),
-        "publish_p50": pct(publish, 50), "publish_p95": pct(publish, 95),
-        "rss_mb": rss_queries, "peak_mb": peak_mb(),
+        "publish_p50": pct(publish, 50),
+        "publish_p95": pct(publish, 95),
+        "rss_mb": rss_queries,
+        "peak_mb": peak_mb(),
     }
 
 
@@ -176,16 +220,42 @@ def fts_build(n: int, work: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     for r in records:
         d = r.document
-        db.execute("INSERT INTO doc VALUES (?,?,?,?,?,?,?,?)", (d.id, d.slug, d.title_fr,
-                   d.title_en, d.summary_fr, d.summary_en, d.language, d.published))
-        db.execute("INSERT INTO fts(rowid, title, summary, body) VALUES (?,?,?,?)",
-                   (d.id, f"{d.title_fr} {d.title_en}", f"{d.summary_fr} {d.summary_en}",
-                    f"{d.body} {' '.join(d.cities)} {d.extra_text}"))
-        values = {"theme": d.themes, "country": (d.country,), "city": d.cities,
-                  "approach": d.approaches, "target": d.targets, "language": (d.language,),
-                  "year": (str(d.year),), "evidence": (d.evidence,)}
-        db.executemany("INSERT INTO facet VALUES (?,?,?)",
-                       [(d.id, f, v) for f, vs in values.items() for v in vs])
+        db.execute(
+            "INSERT INTO doc VALUES (?,?,?,?,?,?,?,?)",
+            (
+                d.id,
+                d.slug,
+                d.title_fr,
+                d.title_en,
+                d.summary_fr,
+                d.summary_en,
+                d.language,
+                d.published,
+            ),
+        )
+        db.execute(
+            "INSERT INTO fts(rowid, title, summary, body) VALUES (?,?,?,?)",
+            (
+                d.id,
+                f"{d.title_fr} {d.title_en}",
+                f"{d.summary_fr} {d.summary_en}",
+                f"{d.body} {' '.join(d.cities)} {d.extra_text}",
+            ),
+        )
+        values = {
+            "theme": d.themes,
+            "country": (d.country,),
+            "city": d.cities,
+            "approach": d.approaches,
+            "target": d.targets,
+            "language": (d.language,),
+            "year": (str(d.year),),
+            "evidence": (d.evidence,),
+        }
+        db.executemany(
+            "INSERT INTO facet VALUES (?,?,?)",
+            [(d.id, f, v) for f, vs in values.items() for v in vs],
+        )
     db.executescript(
         """
         CREATE INDEX facet_fv ON facet(facet, value, doc_id);
@@ -197,8 +267,12 @@ def fts_build(n: int, work: Path) -> dict[str, Any]:
     db.commit()
     secs = time.perf_counter() - t0
     db.close()
-    return {"build_s": secs, "docs_s": n / secs, "size_mb": path.stat().st_size / 1e6,
-            "peak_mb": peak_mb()}
+    return {
+        "build_s": secs,
+        "docs_s": n / secs,
+        "size_mb": path.stat().st_size / 1e6,
+        "peak_mb": peak_mb(),
+    }
 
 
 def fts_search(db: sqlite3.Connection, q: BenchQuery) -> tuple[int, list[Any], dict[str, Any]]:
@@ -207,24 +281,30 @@ def fts_search(db: sqlite3.Connection, q: BenchQuery) -> tuple[int, list[Any], d
     filt, args = "", [match]
     for facet, values in q.filters:
         marks = ",".join("?" * len(values))
-        filt += (f" AND +rowid IN (SELECT doc_id FROM facet WHERE facet=? "
-                 f"AND value IN ({marks}))")
+        filt += f" AND +rowid IN (SELECT doc_id FROM facet WHERE facet=? AND value IN ({marks}))"
         args += [facet, *values]
     db.execute("DELETE FROM m_all")
     db.execute("DELETE FROM m")
     db.execute("INSERT INTO m_all SELECT rowid FROM fts WHERE fts MATCH ?", [match])
     db.execute(f"INSERT INTO m SELECT rowid FROM fts WHERE fts MATCH ?{filt}", args)
     total = db.execute("SELECT count(*) FROM m").fetchone()[0]
-    ids = [r[0] for r in db.execute(
-        f"SELECT rowid FROM fts WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?{filt} "
-        "ORDER BY rank LIMIT 20)", args)]
+    ids = [
+        r[0]
+        for r in db.execute(
+            f"SELECT rowid FROM fts WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?{filt} "
+            "ORDER BY rank LIMIT 20)",
+            args,
+        )
+    ]
     selected = {f for f, _v in q.filters}
     facets: dict[str, Any] = {}
     for facet in FACETS:
         source = "m_all" if facet in selected else "m"
         facets[facet] = db.execute(
             f"SELECT value, count(*) FROM facet JOIN {source} ON facet.doc_id = {source}.id "
-            "WHERE facet = ? GROUP BY value ORDER BY 2 DESC", [facet]).fetchall()
+            "WHERE facet = ? GROUP BY value ORDER BY 2 DESC",
+            [facet],
+        ).fetchall()
     rows: list[Any] = []
     if ids:
         marks = ",".join("?" * len(ids))
@@ -232,7 +312,8 @@ def fts_search(db: sqlite3.Connection, q: BenchQuery) -> tuple[int, list[Any], d
             "SELECT d.slug, highlight(fts, 0, '<mark>', '</mark>'), "
             "highlight(fts, 1, '<mark>', '</mark>'), snippet(fts, 2, '<mark>', '</mark>', '…', 24) "
             f"FROM fts JOIN doc d ON d.id = fts.rowid WHERE fts MATCH ? AND fts.rowid IN ({marks})",
-            [match, *ids]).fetchall()
+            [match, *ids],
+        ).fetchall()
     return total, rows, facets
 
 
@@ -249,9 +330,14 @@ def fts_query(n: int, work: Path) -> dict[str, Any]:
         ms = timed(lambda q=q: fts_search(db, q))  # type: ignore[misc]
         times.append(ms)
         kinds.setdefault(q.kind, []).append(ms)
-    sug = [timed(lambda p=p: db.execute(  # type: ignore[misc]
-        "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT 8",
-        [f'title : "{p}"*']).fetchall()) for p in PREFIXES]
+    sug = [
+        timed(
+            lambda p=p: db.execute(  # type: ignore[misc]
+                "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT 8", [f'title : "{p}"*']
+            ).fetchall()
+        )
+        for p in PREFIXES
+    ]
     publish: list[float] = []
     for k in range(30):
         token = f"zqpub{k}"
@@ -265,19 +351,24 @@ def fts_query(n: int, work: Path) -> dict[str, Any]:
     rss = rss_mb()
     db.close()
     return {
-        "p50": pct(times, 50), "p95": pct(times, 95),
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
         "kinds": {k: pct(v, 50) for k, v in kinds.items()},
-        "suggest_p50": pct(sug, 50), "suggest_p95": pct(sug, 95),
-        "publish_p50": pct(publish, 50), "publish_p95": pct(publish, 95),
-        "rss_mb": rss, "peak_mb": peak_mb(),
+        "suggest_p50": pct(sug, 50),
+        "suggest_p95": pct(sug, 95),
+        "publish_p50": pct(publish, 50),
+        "publish_p95": pct(publish, 95),
+        "rss_mb": rss,
+        "peak_mb": peak_mb(),
     }
 
 
 # -- report ---------------------------------------------------------------------------------------
 
 
-def report(n: int, wb: dict[str, Any], wq: dict[str, Any], fb: dict[str, Any],
-           fq: dict[str, Any]) -> str:
+def report(
+    n: int, wb: dict[str, Any], wq: dict[str, Any], fb: dict[str, Any], fq: dict[str, Any]
+) -> str:
     rows = [
         ("rebuild docs/s", wb["docs_s"], fb["docs_s"]),
         ("index size MB", wb["size_mb"], fb["size_mb"]),
@@ -293,8 +384,11 @@ def report(n: int, wb: dict[str, Any], wq: dict[str, Any], fb: dict[str, Any],
         ("query worker RSS MB", wq["rss_mb"], fq["rss_mb"]),
         ("query worker peak RSS MB", wq["peak_mb"], fq["peak_mb"]),
     ]
-    lines = [f"\n### {n:,} practices\n", "| metric | indexer (Whoosh) | FTS5 tuned | ratio |",
-             "|---|---:|---:|---:|"]
+    lines = [
+        f"\n### {n:,} practices\n",
+        "| metric | indexer (Whoosh) | FTS5 tuned | ratio |",
+        "|---|---:|---:|---:|",
+    ]
     for name, ours, theirs in rows:
         ratio = ours / theirs if theirs and theirs == theirs else float("nan")
         lines.append(f"| {name} | {ours:,.1f} | {theirs:,.1f} | {ratio:,.2f} |")

@@ -48,6 +48,7 @@ THREADS = 8  # waitress threads, as `kb serve` defaults to
 CONCURRENCY = 8
 TARGETS_MS = {"api": 50.0, "html_fr": 60.0, "html_en": 60.0}  # p95 at 10,000 practices
 TARGET_SIZE = 10_000
+START_TIMEOUT = 300  # seconds for `kb.cli.prepare` + waitress to listen
 
 # The corpus generator's tags, mapped onto the slugs of content/taxonomy.yaml.
 THEME_MAP = {
@@ -203,16 +204,20 @@ def _digest(label: str, files: Sequence[Path]) -> str:
 
 
 def fingerprints(size: int) -> dict[str, str]:
-    """What a cached database and a cached index depend on (each rebuilt only when it changed)."""
+    """What a cached database and a cached index depend on (each rebuilt only when it changed).
+
+    The database depends on the generated data (a sample of the records, so reformatting
+    corpus.py does not force a rebuild), the taxonomy, the schema and the Markdown stripping;
+    the index also on the indexer and on how kb turns practices into documents.
+    """
     kb_dir = ROOT / "kb"
+    sample = sorted({*range(0, size, max(1, size // 200)), size - 1})
+    records = "\n".join(repr(practice_data(make_record(i))) for i in sample)
     database = _digest(
-        f"{BUILD_VERSION}:{size}",
+        f"{BUILD_VERSION}:{size}:{records}",
         [
-            HERE / "corpus.py",
             CONTENT_DIR / "taxonomy.yaml",
             *sorted((kb_dir / "migrations" / "versions").glob("*.py")),
-            kb_dir / "models.py",
-            kb_dir / "practices.py",
             kb_dir / "markdown.py",
         ],
     )
@@ -328,16 +333,21 @@ def _build(size: int, folder: str, with_database: bool, conn: Any) -> None:
             t0 = time.perf_counter()
             out["count"] = search.rebuild(session=session, index=index, procs=2)
             out["index_s"] = time.perf_counter() - t0
+        with Index.open(app.config["KB_INDEX_DIR"], synonyms=synonyms) as index:
+            if index.needs_rebuild:
+                raise SystemExit("the rebuilt index still reports needs_rebuild")
     engine.dispose()
     conn.send(out)
 
 
-def ensure_instance(size: int) -> Path:
+def ensure_instance(size: int, *, rebuild: bool = False) -> Path:
     """The cached instance for `size`; what is missing or outdated is rebuilt in a child process."""
     folder = CACHE / f"web-{size}"
     marker = folder / "built.json"
     expected = fingerprints(size)
     info: dict[str, Any] = json.loads(marker.read_text()) if marker.exists() else {}
+    if rebuild:
+        info = {}
     same_db = info.get("fingerprints", {}).get("database") == expected["database"]
     same_index = info.get("fingerprints", {}).get("index") == expected["index"]
     where = folder.relative_to(ROOT)
@@ -415,9 +425,12 @@ class Server:
         self.proc = SPAWN.Process(target=_serve, args=(str(self.folder), self.threads, child))
         self.proc.start()
         child.close()
-        if not parent.poll(120):
+        if not parent.poll(START_TIMEOUT):
             self.__exit__()
-            raise SystemExit("the server did not start within 120 s")
+            raise SystemExit(
+                f"the server did not start within {START_TIMEOUT} s (was the index rebuilt by "
+                "get_index because the indexer changed after the build? rerun with --rebuild)"
+            )
         self.port = parent.recv()
         return self
 
@@ -561,8 +574,10 @@ def fmt_row(row: Row, base: Stats | None) -> str:
     )
 
 
-def bench_size(size: int, requests: int, warmup: int, max_seconds: float, solo: bool) -> list[Row]:
-    folder = ensure_instance(size)
+def bench_size(
+    size: int, requests: int, warmup: int, max_seconds: float, *, solo: bool, rebuild: bool
+) -> list[Row]:
+    folder = ensure_instance(size, rebuild=rebuild)
     rows: list[Row] = []
     t0 = time.perf_counter()
     with Server(folder) as server:
@@ -616,6 +631,25 @@ def bench_size(size: int, requests: int, warmup: int, max_seconds: float, solo: 
     return rows
 
 
+def print_table(rows: Sequence[Row]) -> None:
+    print()
+    print(
+        "Latency in ms; 'x' columns are ratios to /healthz on the same server at concurrency "
+        f"{CONCURRENCY} (the baseline)."
+    )
+    print(HEADER)
+    print("-" * len(HEADER))
+    for size in dict.fromkeys(r.size for r in rows):
+        base = next(r.stats for r in rows if r.size == size and r.endpoint == "healthz")
+        for row in rows:
+            if row.size == size:
+                print(fmt_row(row, base))
+    errors = [(r, e) for r in rows for e in r.stats.error_samples]
+    for row, sample in errors[:10]:
+        print(f"error [{row.size} {row.endpoint}]: {sample}")
+    print(flush=True)
+
+
 def load_average() -> str:
     """Other work on the machine skews every figure: show it next to them."""
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -627,6 +661,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=400, help="measured requests per endpoint")
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests first")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per measured phase")
+    parser.add_argument("--rebuild", action="store_true", help="ignore the cached instances")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     print(
@@ -639,23 +674,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     for size in sizes:
         rows += bench_size(
-            size, args.requests, args.warmup, args.max_seconds, solo=size == max(sizes)
+            size,
+            args.requests,
+            args.warmup,
+            args.max_seconds,
+            solo=size == max(sizes),
+            rebuild=args.rebuild,
         )
-    print()
-    print(
-        "Latency in ms; 'x' columns are ratios to /healthz on the same server at concurrency "
-        f"{CONCURRENCY} (the baseline)."
-    )
-    print(HEADER)
-    print("-" * len(HEADER))
-    for size in sizes:
-        base = next(r.stats for r in rows if r.size == size and r.endpoint == "healthz")
-        for row in rows:
-            if row.size == size:
-                print(fmt_row(row, base))
-    errors = [(r, e) for r in rows for e in r.stats.error_samples]
-    for row, sample in errors[:10]:
-        print(f"error [{row.size} {row.endpoint}]: {sample}")
+        print_table([r for r in rows if r.size == size])  # now, in case a later size fails
+    print("\nAll sizes:")
+    print_table(rows)
     print()
     target_rows = [r for r in rows if r.size == TARGET_SIZE and r.concurrency == CONCURRENCY]
     for row in target_rows:

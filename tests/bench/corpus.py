@@ -44,14 +44,51 @@ COUNTRIES: dict[str, list[str]] = {
 }
 CITIES = [(c, city) for c, cities in COUNTRIES.items() for city in cities][:80]
 THEMES = [
-    "hate", "violent-extremism", "polarisation", "discrimination", "social-cohesion",
-    "local-democracy", "online-harms", "youth", "gender", "antisemitism", "anti-muslim-hatred",
-    "racism", "lgbtiq", "conspiracy-theories", "school-violence", "prisons", "sport", "housing",
+    "hate",
+    "violent-extremism",
+    "polarisation",
+    "discrimination",
+    "social-cohesion",
+    "local-democracy",
+    "online-harms",
+    "youth",
+    "gender",
+    "antisemitism",
+    "anti-muslim-hatred",
+    "racism",
+    "lgbtiq",
+    "conspiracy-theories",
+    "school-violence",
+    "prisons",
+    "sport",
+    "housing",
 ]
-APPROACHES = ["education", "mediation", "mentoring", "participation", "research", "training",
-              "communication", "exit-work", "sport", "culture", "victim-support", "policing"]
-TARGETS = ["youth", "teachers", "parents", "residents", "young-adults", "police", "victims",
-           "social-workers", "elected-officials", "journalists"]
+APPROACHES = [
+    "education",
+    "mediation",
+    "mentoring",
+    "participation",
+    "research",
+    "training",
+    "communication",
+    "exit-work",
+    "sport",
+    "culture",
+    "victim-support",
+    "policing",
+]
+TARGETS = [
+    "youth",
+    "teachers",
+    "parents",
+    "residents",
+    "young-adults",
+    "police",
+    "victims",
+    "social-workers",
+    "elected-officials",
+    "journalists",
+]
 EVIDENCE = ["anecdotal", "promising", "evaluated", "proven"]
 
 FR_WORDS = (
@@ -78,12 +115,30 @@ EN_WORDS = (
 ).split()
 FR_FUNC = "le la les des du de un une et en dans pour avec sur par au aux qui que est sont".split()
 EN_FUNC = "the a an of and in to for with on by at from that which is are was were".split()
-FR_PHRASES = ["discours de haine", "extrémisme violent", "cohésion sociale", "démocratie locale",
-              "théories du complot", "réseaux sociaux", "médiation sociale", "lien social",
-              "prévention de la radicalisation", "égalité des chances"]
-EN_PHRASES = ["hate speech", "violent extremism", "social cohesion", "local democracy",
-              "conspiracy theories", "social media", "community mediation", "social bonds",
-              "preventing radicalisation", "equal opportunities"]
+FR_PHRASES = [
+    "discours de haine",
+    "extrémisme violent",
+    "cohésion sociale",
+    "démocratie locale",
+    "théories du complot",
+    "réseaux sociaux",
+    "médiation sociale",
+    "lien social",
+    "prévention de la radicalisation",
+    "égalité des chances",
+]
+EN_PHRASES = [
+    "hate speech",
+    "violent extremism",
+    "social cohesion",
+    "local democracy",
+    "conspiracy theories",
+    "social media",
+    "community mediation",
+    "social bonds",
+    "preventing radicalisation",
+    "equal opportunities",
+]
 
 
 def _tail_words(rng: random.Random, lang: str, n: int) -> list[str]:
@@ -119,8 +174,11 @@ def _sentence(rng: random.Random, lang: str) -> str:
 def _markdown_body(rng: random.Random, lang: str, target_words: int = 400) -> str:
     parts: list[str] = []
     count = 0
-    headings = ["Contexte", "Actions", "Résultats", "Leçons"] if lang == "fr" else [
-        "Context", "Activities", "Results", "Lessons"]
+    headings = (
+        ["Contexte", "Actions", "Résultats", "Leçons"]
+        if lang == "fr"
+        else ["Context", "Activities", "Results", "Lessons"]
+    )
     h = 0
     while count < target_words:
         if count // 100 >= h and h < len(headings):
@@ -212,7 +270,10 @@ def query_set() -> list[BenchQuery]:
     for _ in range(50):
         out.append(BenchQuery("phrase", f'"{rng.choice(FR_PHRASES + EN_PHRASES)}"'))
     for n in range(40):
-        facet = ("country", (rng.choice(list(COUNTRIES)),)) if n % 2 else (
-            "theme", (rng.choice(THEMES),))
+        facet = (
+            ("country", (rng.choice(list(COUNTRIES)),))
+            if n % 2
+            else ("theme", (rng.choice(THEMES),))
+        )
         out.append(BenchQuery("filter", rng.choice(vocab), (facet,)))
     return out

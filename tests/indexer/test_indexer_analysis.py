@@ -59,3 +59,18 @@ def test_country_names_from_extra_text_match(index: Any, text: str) -> None:
 
 def test_french_elisions_are_dropped(index: Any) -> None:
     assert 3 in ids(index, "l'extrémisme")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_fast_analyzer_yields_the_same_tokens_as_the_whoosh_chain(lang: str) -> None:
+    from indexer.analysis import ANALYZERS, CHAINS
+
+    text = "L'extrémisme violent, les SÉCURITÉS et la prévention des haines; straße 2024 de la"
+    for kw in ({"positions": True}, {"chars": True}, {"positions": True, "start_pos": 5}):
+        def seen(tokens: Any) -> list[tuple[Any, ...]]:
+            return [
+                (t.text, getattr(t, "pos", None), getattr(t, "startchar", None)) for t in tokens
+            ]
+
+        fast = seen(ANALYZERS[lang](text, mode="index", **kw))
+        assert fast == seen(CHAINS[lang](text, mode="index", **kw)) and fast

@@ -36,7 +36,14 @@ def test_every_public_name_is_importable() -> None:
 
 def test_facets_are_the_eight_documented_ones() -> None:
     assert indexer.FACETS == (
-        "theme", "country", "city", "approach", "target", "language", "year", "evidence"
+        "theme",
+        "country",
+        "city",
+        "approach",
+        "target",
+        "language",
+        "year",
+        "evidence",
     )
 
 
