@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import text
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
@@ -523,10 +524,27 @@ def _delete_children(session: Session, practice_id: int) -> None:
     session.execute(sql_delete(PracticeEvent).where(col(PracticeEvent.practice_id) == practice_id))
 
 
+# Any constant works: it names the one advisory lock that orders change-log writers.
+CHANGE_LOG_LOCK = 7_202_405
+
+
+def _serialize_change_log(session: Session) -> None:
+    """Make change-log ids become visible in id order, so no index sync skips one.
+
+    Indexes apply the rows above the last id they saw. On PostgreSQL two transactions can draw
+    ids 16 and 17 and commit 17 first: a sync in between would record 17 and never see 16. A
+    transaction-scoped advisory lock, taken before the id is drawn and held until commit, rules
+    that out. SQLite already serialises writers with its database lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+
+
 def _log(
     session: Session, practice: Practice, action: str, data: PracticeData, author: User | None
 ) -> None:
     assert practice.id is not None
+    _serialize_change_log(session)
     snapshot = data.snapshot() | {"state": practice.state}
     session.add(
         ChangeLog(

@@ -65,8 +65,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def make_app(tmp_path: Path, database_url: str) -> Callable[..., Flask]:
+def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]]:
     """Build an app on this test's database; extra settings override the defaults."""
+    built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
         settings: dict[str, Any] = {
@@ -79,16 +80,18 @@ def make_app(tmp_path: Path, database_url: str) -> Callable[..., Flask]:
         settings.update(overrides)
         application = create_app(settings)
         db.upgrade(db.get_engine(application))
+        built.append(application)
         return application
 
-    return build
+    yield build
+    for application in built:  # pooled PostgreSQL connections must not outlive the test
+        reset(application)
+        db.get_engine(application).dispose()
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    application = make_app()
-    yield application
-    db.get_engine(application).dispose()
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 @pytest.fixture
