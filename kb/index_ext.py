@@ -7,15 +7,20 @@ index is rebuilt from the database on first use.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlmodel import Session
 
 from indexer import Index
-from kb import db, search, taxonomy
+from kb import search, taxonomy
 from kb.taxonomy import Vocabulary
 
 VOCABULARY_TTL = 30.0  # seconds between checks that the taxonomy has not changed
@@ -45,19 +50,32 @@ def get_index(session: Session, app: Flask | None = None) -> Index:
             return state.index
         vocabulary = taxonomy.load(session)
         if state.index is None or vocabulary != state.vocabulary:
-            state.index = Index.open(state.path, synonyms=taxonomy.synonym_groups(vocabulary))
-            state.vocabulary = vocabulary
-            if state.index.needs_rebuild:
-                # procs=1: forking writer processes from a threaded web worker is unsafe.
-                search.rebuild(session=session, index=state.index, procs=1)
+            with _opening_lock(state.path):
+                state.index = Index.open(state.path, synonyms=taxonomy.synonym_groups(vocabulary))
+                state.vocabulary = vocabulary
+                if state.index.needs_rebuild:
+                    # procs=1: forking writer processes from a threaded web worker is unsafe.
+                    search.rebuild(session=session, index=state.index, procs=1)
         state.checked_at = now
         return state.index
 
 
-def open_for_cli(app: Flask) -> tuple[Index, Session]:
-    """An index and a session for a CLI command (the caller closes both)."""
-    session = Session(db.get_engine(app), expire_on_commit=False)
-    return get_index(session, app), session
+@contextmanager
+def _opening_lock(path: str) -> Iterator[None]:
+    """One process at a time opens (and, when missing or corrupt, rebuilds) an index folder.
+
+    Workers that start together on a missing index would otherwise each build and swap in a
+    generation while the others already apply changes to theirs.
+    """
+    folder = Path(path)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder.parent / f".{folder.name}.open.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def vocabulary(app: Flask | None = None) -> Vocabulary:

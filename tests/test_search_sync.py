@@ -150,10 +150,18 @@ def test_two_processes_writing_to_one_index_converge(
     app: Flask, vocabulary_loaded: Any, session: Session
 ) -> None:
     workers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, name, "12"], env=_env(app), cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, name, "12"],
+            env=_env(app),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for name in ("a", "b")
     ]
-    assert [w.wait(timeout=240) for w in workers] == [0, 0]
+    outputs = [w.communicate(timeout=240)[0] for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
     index = get_index(session, app)
     search.sync(session=session, index=index)
     assert search.verify(session=session, index=index).ok
