@@ -124,6 +124,29 @@ class FastTextAnalyzer(Analyzer):  # type: ignore[misc]
             yield t
 
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Indexed term -> positions, as the tokens above would give them (bulk indexing)."""
+        cache = _TERM_CACHE[self.lang]
+        lang = self.lang
+        out: dict[str, list[int]] = {}
+        pos = -1
+        first = True
+        for i, word in enumerate(_WORD_RE.findall(value)):
+            term = cache[word] if word in cache else term_of(lang, word)
+            if term is None:
+                continue
+            if first:
+                pos, first = i, False
+            else:
+                pos += 1
+            found = out.get(term)
+            if found is None:
+                out[term] = [pos]
+            else:
+                found.append(pos)
+        return out
+
+
 ANALYZERS: dict[str, Any] = {lang: FastTextAnalyzer(lang) for lang in CHAINS}
 
 # Unstemmed and without stop words: the spelling field must hold real words to suggest.

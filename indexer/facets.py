@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import heapq
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from .analysis import fold
+from .analysis import fold, words
 from .engine import K1, B
-from .model import FACETS, FacetCount
+from .model import FACETS, LANGS, FacetCount
 from .schema import facet_field, sort_field
 
 Values = tuple[str, ...]
@@ -34,6 +37,31 @@ class _Segment:
         self.published: list[float] | None = None
         self.titles: dict[str, list[bytes]] = {}
         self.lengths: dict[str, list[int]] = {}
+        self.title_index: tuple[list[str], list[array[int]], array[int]] | None = None
+
+    def title_words(self, reader: Any) -> tuple[list[str], list[array[int]], array[int]]:
+        """Sorted folded title words, the docnums having each, and each doc's word count.
+
+        Built once per segment from the folded-title columns (no n-gram postings), for
+        as-you-type suggestions by prefix.
+        """
+        if self.title_index is None:
+            by_word: dict[str, array[int]] = {}
+            sizes = array("I", [0] * self.size)
+            per_lang = [self.sort_titles(reader, lang) for lang in LANGS]
+            for d in range(self.size):
+                seen = set()
+                for titles in per_lang:
+                    seen.update(words(titles[d].decode("utf-8", "replace")))
+                sizes[d] = len(seen)
+                for w in seen:
+                    found = by_word.get(w)
+                    if found is None:
+                        found = by_word[w] = array("I")
+                    found.append(d)
+            keys = sorted(by_word)
+            self.title_index = (keys, [by_word[k] for k in keys], sizes)
+        return self.title_index
 
     def field_lengths(self, reader: Any, field: str) -> list[int]:
         """Indexed length per docnum of one field (Whoosh's length byte, decoded)."""
@@ -145,6 +173,30 @@ class SearcherArrays:
             ]
         return self._titles[lang]
 
+    def title_prefix_docs(self, typed: Sequence[str], limit: int) -> list[int]:
+        """Live global docnums whose titles have a word starting with each typed word (of two
+        letters or more), shortest titles first."""
+        needles = [w for w in dict.fromkeys(typed) if len(w) >= 2]
+        if not needles or limit <= 0:
+            return []
+        ranked: list[tuple[int, int]] = []
+        for reader, offset, seg in self._leaves:
+            keys, posts, sizes = seg.title_words(reader)
+            sets: list[set[int]] = []
+            for needle in needles:
+                found: set[int] = set()
+                i = bisect_left(keys, needle)
+                while i < len(keys) and keys[i].startswith(needle):
+                    found.update(posts[i])
+                    i += 1
+                sets.append(found)
+            sets.sort(key=len)
+            docs = sets[0].intersection(*sets[1:])
+            if docs and reader.has_deletions():
+                docs = {d for d in docs if not reader.is_deleted(d)}
+            ranked.extend((sizes[d], d + offset) for d in docs)
+        return [d for _n, d in heapq.nsmallest(limit, ranked)]
+
     def count(self, facet: str, docs: Iterable[int]) -> Counter[str]:
         """Count values over the docs in one C-level pass (no per-document Python loop)."""
         return Counter(chain.from_iterable(map(self.values[facet].__getitem__, docs)))
@@ -155,11 +207,12 @@ class FacetCache:
 
     def __init__(self) -> None:
         self._segments: dict[str, _Segment] = {}
-        self._current: tuple[int, SearcherArrays] | None = None
+        # The searcher itself, not id(searcher): a closed searcher's id is reused by the next one.
+        self._current: tuple[Any, SearcherArrays] | None = None
 
     def arrays(self, searcher: Any) -> SearcherArrays:
         """Arrays for this searcher, built from cached segments plus any new ones."""
-        if self._current is not None and self._current[0] == id(searcher):
+        if self._current is not None and self._current[0] is searcher:
             return self._current[1]
         leaves: list[tuple[Any, int, _Segment]] = []
         live: dict[str, _Segment] = {}
@@ -172,7 +225,7 @@ class FacetCache:
         # Drop segments merged away so memory follows the index, not its history.
         self._segments = live
         arrays = SearcherArrays(leaves)
-        self._current = (id(searcher), arrays)
+        self._current = (searcher, arrays)
         return arrays
 
     def clear(self) -> None:

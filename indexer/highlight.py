@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from html import escape
 
 from .analysis import _WORD_RE, term_of
@@ -12,10 +12,60 @@ SNIPPET_CHARS = 240
 _SPACE_RE = re.compile(r"\s")
 
 
+PhraseSpec = Sequence[tuple[tuple[str, ...], int]]  # (terms, allowed gap between them)
+
+
+def _phrase_matches(text: str, lang: str, phrases: PhraseSpec) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each word of a whole occurrence of one of the phrases."""
+    if not phrases:
+        return []
+    wanted = {t for terms, _gap in phrases for t in terms}
+    tokens: list[tuple[int, int, str | None]] = []  # indexed tokens only, as positions count
+    for m in _WORD_RE.finditer(text):
+        term = term_of(lang, m.group())
+        if term is not None:
+            tokens.append((m.start(), m.end(), term if term in wanted else None))
+    out: list[tuple[int, int, str]] = []
+    for terms, gap in phrases:
+        for i, tok in enumerate(tokens):
+            if tok[2] != terms[0]:
+                continue
+            path = [i]
+            for term in terms[1:]:
+                last = path[-1]
+                nxt = next(
+                    (j for j in range(last + 1, min(len(tokens), last + 1 + gap))
+                     if tokens[j][2] == term),
+                    None,
+                )
+                if nxt is None:
+                    break
+                path.append(nxt)
+            if len(path) == len(terms):
+                out.extend((tokens[j][0], tokens[j][1], tokens[j][2] or "") for j in path)
+    return out
+
+
 def _matches(
+    text: str,
+    lang: str,
+    terms: Collection[str],
+    prefixes: tuple[str, ...],
+    phrases: PhraseSpec = (),
+) -> list[tuple[int, int, str]]:
+    """(start, end, term) of words whose indexed term the query looks for, in text order."""
+    found = _word_matches(text, lang, terms, prefixes)
+    if phrases:
+        extra = _phrase_matches(text, lang, phrases)
+        if extra:
+            found = sorted(set(found) | set(extra))
+    return found
+
+
+def _word_matches(
     text: str, lang: str, terms: Collection[str], prefixes: tuple[str, ...]
 ) -> list[tuple[int, int, str]]:
-    """(start, end, term) of words whose indexed term the query looks for."""
+    """(start, end, term) of single words whose indexed term the query looks for."""
     # Analyse each distinct word once (a dict lookup), then let one regex of the matching
     # surface forms find their offsets at C speed: this runs on up to 20 bodies per page.
     if not terms and not prefixes:
@@ -45,9 +95,15 @@ def _render(text: str, start: int, end: int, marks: list[tuple[int, int, str]]) 
     return "".join(out)
 
 
-def highlight(text: str, lang: str, terms: Collection[str], prefixes: tuple[str, ...]) -> str:
+def highlight(
+    text: str,
+    lang: str,
+    terms: Collection[str],
+    prefixes: tuple[str, ...],
+    phrases: PhraseSpec = (),
+) -> str:
     """The whole text, escaped, with matched words marked (titles and summaries)."""
-    return _render(text, 0, len(text), _matches(text, lang, terms, prefixes))
+    return _render(text, 0, len(text), _matches(text, lang, terms, prefixes, phrases))
 
 
 def snippet(
@@ -56,9 +112,10 @@ def snippet(
     terms: Collection[str],
     prefixes: tuple[str, ...],
     width: int = SNIPPET_CHARS,
+    phrases: PhraseSpec = (),
 ) -> str:
     """The window of about `width` characters with the most distinct matches; "" if none."""
-    marks = _matches(text, lang, terms, prefixes)
+    marks = _matches(text, lang, terms, prefixes, phrases)
     if not marks:
         return ""
     best = (0, 0, 0)  # (distinct terms, matches, index of first match)

@@ -15,9 +15,10 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh.index import LockError
+from whoosh.writing import NO_MERGE
 
 from . import query as qmod
-from .analysis import NGRAM_MAX, SynonymTable, analyze, fold, words
+from .analysis import SynonymTable, analyze, fold, words
 from .engine import Engine
 from .facets import FacetCache, SearcherArrays, facet_counts
 from .highlight import highlight, snippet
@@ -45,6 +46,7 @@ from .schema import (
     text_field,
 )
 from .storage import Layout
+from .vocab import Vocabulary, VocabularyBuilder, append_words
 
 BodyText = Callable[[Sequence[int]], Mapping[int, str]]
 
@@ -53,24 +55,29 @@ LIMIT_MB = 128  # per bulk-writer process: enough for one pass at 10k, bounded a
 SWAP_LOCK_WAIT = 10.0  # seconds a rebuild waits for an in-flight apply before swapping anyway
 OPEN_RETRIES = 5  # another process may delete merged segment files while we open the TOC
 FEW_RESULTS = 3  # below this many hits a "did you mean" is worth its cost
-# apply() merges only small segments, and only once there are several: merging a big segment
-# on a one-document commit is what made publish -> searchable spike (Whoosh's MERGE_SMALL).
+# apply() never merges (a merge in the publishing request is what made publish -> searchable
+# spike); merge_segments() folds the small segments together off the request path once more
+# than MAX_SMALL_SEGMENTS have piled up, never touching the big ones.
 SMALL_SEGMENT_DOCS = 200
-MAX_SMALL_SEGMENTS = 6
+MAX_SMALL_SEGMENTS = 8
 
 
-def _merge_small_only(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: fold small segments together when they pile up, never big ones."""
-    from whoosh.reading import SegmentReader
+def _small_merge_policy(threshold: int) -> Callable[[Any, list[Any]], list[Any]]:
+    """Whoosh merge policy: fold small segments together when more than `threshold` exist."""
 
-    small = [seg for seg in segments if seg.doc_count_all() <= SMALL_SEGMENT_DOCS]
-    if len(small) < MAX_SMALL_SEGMENTS:
-        return segments
-    for seg in small:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [seg for seg in segments if seg not in small]
+    def policy(writer: Any, segments: list[Any]) -> list[Any]:
+        from whoosh.reading import SegmentReader
+
+        small = [seg for seg in segments if seg.doc_count_all() <= SMALL_SEGMENT_DOCS]
+        if len(small) <= max(1, threshold):
+            return segments
+        for seg in small:
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)
+            reader.close()
+        return [seg for seg in segments if seg not in small]
+
+    return policy
 
 
 # Weight of a synonym (or of the tag it stands for) relative to the word the reader typed.
@@ -99,18 +106,6 @@ def _document_fields(doc: Document) -> dict[str, Any]:
         "summary_en": doc.summary_en,
         "cities": list(doc.cities),
         "published": float(doc.published),
-        # Each distinct word once: "did you mean" needs the words, not their frequencies.
-        "spell": " ".join(
-            set(
-                words(
-                    "\n".join(
-                        (doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body,
-                         cities, doc.extra_text)
-                    )
-                )
-            )
-        ),
-        "ac": "\n".join((doc.title_fr, doc.title_en)),
     }
     for lang in LANGS:
         out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
@@ -134,6 +129,14 @@ def _document_fields(doc: Document) -> dict[str, Any]:
         values = [_facet_value(v) for v in facet_values[facet]]
         out[facet_field(facet)] = ",".join(v for v in values if v)
     return out
+
+
+def _vocab_texts(doc: Document) -> tuple[str, ...]:
+    """The texts whose words "did you mean" may propose."""
+    return (
+        doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body,
+        " ".join(doc.cities), doc.extra_text,
+    )
 
 
 def _meta_fields(last_change_id: int) -> dict[str, Any]:
@@ -184,6 +187,11 @@ class Index:
         self._searcher: Any = None
         self._meta_docnum: int | None = None
         self._facets = FacetCache()
+        self._vocab: Vocabulary | None = None
+        # Open segment readers by (segment id, deletions): a reopen after a commit opens only
+        # the new segment (and the one that got deletions), not all of them again — opening a
+        # segment reader costs ~2 ms, which 30 small segments turned into 60 ms per publish.
+        self._readers: dict[tuple[str, int], Any] = {}
         self._closed = False
 
     # -- opening -----------------------------------------------------------------------------
@@ -224,6 +232,7 @@ class Index:
         """Release the searcher and its files."""
         with self._lock:
             self._close_searcher()
+            self._close_readers()
             self._closed = True
 
     def __enter__(self) -> Index:
@@ -236,9 +245,52 @@ class Index:
 
     def _close_searcher(self) -> None:
         if self._searcher is not None:
-            self._searcher.close()
+            self._searcher.close()  # closereader=False: the readers stay in self._readers
             self._searcher = None
         self._meta_docnum = None
+
+    def _close_readers(self) -> None:
+        for reader in self._readers.values():
+            reader.close()
+        self._readers = {}
+
+    def _segment_readers(
+        self, ix: Any, segments: Sequence[Any], generation: int, *, keep: bool
+    ) -> tuple[Any, list[Any]]:
+        """A reader over `segments` reusing cached segment readers; returns it and the readers
+        opened here that the cache does not own (keep=False), for the caller to close."""
+        from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+
+        if not segments:
+            return EmptyReader(ix.schema), []
+        readers: list[Any] = []
+        used: dict[tuple[str, int], Any] = {}
+        opened: list[Any] = []
+        for seg in segments:
+            key = (seg.segment_id(), seg.deleted_count())
+            reader = self._readers.get(key)
+            if reader is None:
+                reader = SegmentReader(ix.storage, ix.schema, seg, generation=generation)
+                opened.append(reader)
+            used[key] = reader
+            readers.append(reader)
+        if keep:
+            for key, reader in self._readers.items():
+                if key not in used:
+                    reader.close()
+            self._readers = used
+            opened = []
+        if len(readers) == 1 and keep:
+            readers[0]._gen = generation  # noqa: SLF001 - up_to_date() compares it to the TOC
+            return readers[0], opened
+        return MultiReader(readers, generation=generation), opened
+
+    def _open_searcher(self, ix: Any) -> Any:
+        from whoosh.searching import Searcher
+
+        toc = ix._read_toc()  # noqa: SLF001
+        reader, _opened = self._segment_readers(ix, toc.segments, toc.generation, keep=True)
+        return Searcher(reader, fromindex=ix, closereader=False)
 
     def _current_ix(self) -> Any:
         """The FileIndex of the served generation, following a swap by another process."""
@@ -247,7 +299,9 @@ class Index:
             raise FileNotFoundError(f"no index generation under {self._layout.root}")
         if gen != self._gen or self._ix is None:
             self._close_searcher()
+            self._close_readers()
             self._facets.clear()
+            self._vocab = None
             self._ix = windex.open_dir(str(gen))
             self._gen = gen
         return self._ix
@@ -265,7 +319,7 @@ class Index:
                 # refresh() shares readers between old and new searchers and leaks file
                 # handles when chained; close and open instead.
                 self._close_searcher()
-                self._searcher = ix.searcher()
+                self._searcher = self._open_searcher(ix)
                 self._meta_docnum = self._searcher.document_number(id=META_ID)
                 return self._searcher
             except (OSError, EOFError, ValueError) as exc:
@@ -306,11 +360,16 @@ class Index:
             except LockError as exc:
                 raise IndexBusy(f"index writer lock busy for {timeout:.1f}s") from exc
             committed = False
+            opened: list[Any] = []
             try:
                 if self._layout.current() != gen:
                     continue  # a rebuild swapped generations while we waited: write there
-                with writer.searcher() as s:
-                    last = self._stored_last_id(s)
+                with self._lock:
+                    if gen == self._gen:
+                        # The writer's searcher (last id, delete_by_term) from cached readers.
+                        opened = self._writer_searcher(ix, writer)
+                    with writer.searcher() as s:
+                        last = self._stored_last_id(s)
                 pending = sorted((c for c in changes if c.id > last), key=lambda c: c.id)
                 if not pending:
                     return last
@@ -319,20 +378,44 @@ class Index:
                 latest: dict[int, Change] = {}
                 for change in pending:
                     latest[change.doc_id] = change
-                for doc_id, change in latest.items():
-                    if change.document is None:
+                added: list[str] = []
+                with self._lock:
+                    for doc_id, change in latest.items():
                         writer.delete_by_term("id", str(doc_id))
-                    else:
-                        writer.delete_by_term("id", str(doc_id))
-                        writer.add_document(**_document_fields(change.document))
+                        if change.document is not None:
+                            writer.add_document(**_document_fields(change.document))
+                            added.extend(_vocab_texts(change.document))
+                append_words(gen, added)
                 new_last = pending[-1].id
                 writer.update_document(**_meta_fields(new_last))
-                writer.commit(mergetype=_merge_small_only)
+                # Never merge here: a one-document segment is cheap to write and to search,
+                # and merge_segments() folds them together off the request path.
+                writer.commit(mergetype=NO_MERGE)
                 committed = True
                 return new_last
             finally:
                 if not committed:
                     writer.cancel()
+                for reader in opened:
+                    reader.close()
+
+    def _writer_searcher(self, ix: Any, writer: Any) -> list[Any]:
+        """Give the writer a searcher over its segments built from cached readers (caller holds
+        self._lock); returns the readers opened for it, to close after the commit."""
+        from whoosh.searching import Searcher
+
+        if not hasattr(writer, "_searcher") or writer._searcher is not None:  # noqa: SLF001
+            return []
+        reader, opened = self._segment_readers(
+            ix, writer.segments, writer.generation, keep=False
+        )
+        searcher = Searcher(reader, fromindex=ix, closereader=False)
+        # What SegmentWriter.searcher() does with the searcher it caches: close() is a no-op
+        # until the writer finishes, which calls _orig_close.
+        searcher._orig_close = searcher.close  # noqa: SLF001
+        searcher.close = lambda: None
+        writer._searcher = searcher  # noqa: SLF001
+        return opened
 
     # -- rebuild, verify, optimize -------------------------------------------------------------
 
@@ -347,15 +430,18 @@ class Index:
         else:
             writer = ix.writer(limitmb=LIMIT_MB)
         count = 0
+        vocab = VocabularyBuilder()
         try:
             for doc in documents:
                 writer.add_document(**_document_fields(doc))
+                vocab.add(_vocab_texts(doc))
                 count += 1
             writer.add_document(**_meta_fields(last_change_id))
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
+        vocab.write(gen)
         self._swap_in(gen)
         with self._lock:
             self.needs_rebuild = False
@@ -410,6 +496,34 @@ class Index:
         except LockError as exc:
             raise IndexBusy("index writer lock busy") from exc
         writer.commit(optimize=True)
+
+    def merge_segments(
+        self, *, max_small: int = MAX_SMALL_SEGMENTS, timeout: float = 0.0
+    ) -> bool:
+        """Fold the small segments left by apply() into one once more than `max_small` exist.
+
+        Bounded (only segments of at most SMALL_SEGMENT_DOCS documents are rewritten, never the
+        big ones) and meant to run off the request path: after a sync, from a periodic job or
+        from `kb index optimize`. Returns True if it merged; IndexBusy if the lock is taken.
+        """
+        ix = windex.open_dir(str(self._require_gen()))
+        small = [s for s in ix._segments() if s.doc_count_all() <= SMALL_SEGMENT_DOCS]  # noqa: SLF001
+        if len(small) <= max(1, max_small):
+            return False
+        try:
+            writer = ix.writer(timeout=timeout, delay=0.02)
+        except LockError as exc:
+            raise IndexBusy("index writer lock busy") from exc
+        try:
+            writer.commit(mergetype=_small_merge_policy(max_small))
+        except BaseException:
+            writer.cancel()
+            raise
+        return True
+
+    def segment_count(self) -> int:
+        """Number of segments of the served generation (merge_segments() keeps it bounded)."""
+        return len(windex.open_dir(str(self._require_gen()))._segments())  # noqa: SLF001
 
     def _require_gen(self) -> Path:
         gen = self._layout.current()
@@ -642,10 +756,13 @@ class Index:
     ) -> tuple[Hit, ...]:
         """Stored fields and highlights for the shown page only."""
         terms, prefixes = qmod.highlight_terms(parsed)
+        phrases = qmod.highlight_phrases(parsed)
         stored = [s.stored_fields(d) for d, _sc in shown]
         ids = [int(f["id"]) for f in stored]
         bodies: Mapping[int, str] = {}
-        if body_text is not None and ids and (any(terms.values()) or prefixes):
+        if body_text is not None and ids and (
+            any(terms.values()) or prefixes or any(phrases.values())
+        ):
             bodies = body_text(ids)
         other = "fr" if lang == "en" else "en"
         hits: list[Hit] = []
@@ -660,42 +777,53 @@ class Index:
                     id=doc_id,
                     slug=fields_.get("slug", ""),
                     score=float(score),
-                    title=highlight(title, lang, terms[lang], prefixes),
-                    summary=highlight(summary, lang, terms[lang], prefixes),
-                    snippet=snippet(body, body_lang, terms[body_lang], prefixes) if body else "",
+                    title=highlight(title, lang, terms[lang], prefixes, phrases[lang]),
+                    summary=highlight(summary, lang, terms[lang], prefixes, phrases[lang]),
+                    snippet=snippet(
+                        body, body_lang, terms[body_lang], prefixes, phrases=phrases[body_lang]
+                    )
+                    if body
+                    else "",
                 )
             )
         return tuple(hits)
 
+    def _vocabulary(self) -> Vocabulary:
+        """The served generation's word list, loaded on the first "did you mean" only."""
+        if self._vocab is None:
+            assert self._gen is not None
+            self._vocab = Vocabulary(self._gen)
+        return self._vocab
+
     def _did_you_mean(self, s: Any, parsed: qmod.Parsed, text: str, total: int) -> str | None:
-        """A corrected query from the unstemmed word field, only when a word is unknown."""
-        if not parsed.spell_words:
+        """A corrected query from the unstemmed vocabulary, only when a word is unknown."""
+        if not parsed.spell_words or total >= FEW_RESULTS:
             return None
-        unknown = [w for w in parsed.spell_words if self._unknown(s, w)]
-        if not unknown or total >= FEW_RESULTS:
+        vocab = self._vocabulary()
+        unknown = [w for w in parsed.spell_words if self._unknown(s, vocab, w)]
+        if not unknown:
             return None
-        corrector = s.corrector("spell")
         corrected = text
         changed = False
         for word in dict.fromkeys(unknown):
             if len(word) < 3 or word.isdigit():
                 continue
             folded = fold(word)
-            found = corrector.suggest(folded, limit=10, maxdist=2, prefix=1)
+            found = vocab.suggest(folded, maxdist=2, prefix=1)
             if not found:
                 continue
-            # Whoosh ranks within maxdist by frequency only; the closest word reads better
-            # ("polarisaton" -> "polarisation", not the more frequent "polarization").
-            best = min(found, key=lambda cand: _distance(folded, cand))
+            # The closest word reads better ("polarisaton" -> "polarisation", not the more
+            # frequent "polarization"); among equally close ones, the most frequent.
+            best = min(found, key=lambda cand: (_distance(folded, cand), -vocab.count(cand), cand))
             if best != folded:
                 corrected = _replace_word(corrected, word, best)
                 changed = True
         return " ".join(corrected.split()) if changed else None
 
     @staticmethod
-    def _unknown(s: Any, word: str) -> bool:
+    def _unknown(s: Any, vocab: Vocabulary, word: str) -> bool:
         """Neither the word nor its stem is indexed: an inflection of a known word is no typo."""
-        if s.doc_frequency("spell", fold(word)):
+        if fold(word) in vocab:
             return False
         for lang in LANGS:
             for term in analyze(lang, word):
@@ -708,7 +836,7 @@ class Index:
     # -- suggestions and related ---------------------------------------------------------------
 
     def suggest(self, prefix: str, *, lang: str = "en", limit: int = 8) -> list[Suggestion]:
-        """As-you-type proposals: matching cities first, then practice titles (n-gram field)."""
+        """As-you-type proposals: matching cities first, then practice titles (title prefixes)."""
         lang = lang if lang in LANGS else "en"
         typed = [fold(w) for w in words(prefix[: qmod.MAX_CHARS])][:8]
         if not typed or limit <= 0:
@@ -723,18 +851,11 @@ class Index:
                 key=fold,
             )
             out.extend(Suggestion("city", c, c) for c in cities[: max(1, limit // 3)])
-            grams = [w[:NGRAM_MAX] for w in typed if len(w) >= 2]
-            if grams and len(out) < limit:
-                eng = self._engine(s, arrays)
-                sets = sorted((eng.docs("ac", g) for g in grams), key=len)
-                docs = sets[0].intersection(*sets[1:])
-                if docs:
-                    for g in dict.fromkeys(grams):
-                        eng.score("ac", g)
-                    for d, _sc in eng.top(sorted(docs), limit - len(out)):
-                        hit = s.stored_fields(d)
-                        title = hit.get(f"title_{lang}") or hit.get("title_fr") or ""
-                        out.append(Suggestion("practice", hit.get("slug", ""), title))
+            if len(out) < limit:
+                for d in arrays.title_prefix_docs(typed, limit - len(out)):
+                    hit = s.stored_fields(d)
+                    title = hit.get(f"title_{lang}") or hit.get("title_fr") or ""
+                    out.append(Suggestion("practice", hit.get("slug", ""), title))
         return out[:limit]
 
     def related(self, doc_id: int, *, limit: int = 5) -> list[int]:

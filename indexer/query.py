@@ -299,8 +299,15 @@ def can_relax(parsed: Parsed) -> bool:
     return len(parsed.positives) > 1
 
 
+Phrases = dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+
+
 def highlight_terms(parsed: Parsed) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
-    """Indexed terms per language and folded prefixes the reader's positive clauses look for."""
+    """Indexed terms per language and folded prefixes the reader's positive clauses look for.
+
+    Single words only: the words of a multi-word synonym ("actes haineux" for "haine") are not
+    highlighted on their own, only where the whole phrase occurs (highlight_phrases).
+    """
     per_lang: dict[str, set[str]] = {lang: set() for lang in ANALYZERS}
     prefixes: list[str] = []
     for clause in parsed.positives:
@@ -309,7 +316,29 @@ def highlight_terms(parsed: Parsed) -> tuple[dict[str, frozenset[str]], tuple[st
             continue
         seqs = clause.group_terms if clause.kind == "group" else (clause.words,)
         for seq in seqs:
+            if clause.kind == "group" and len(seq) > 1:
+                continue
             for word in seq:
                 for lang in ANALYZERS:
                     per_lang[lang].update(analyze(lang, word))
     return {k: frozenset(v) for k, v in per_lang.items()}, tuple(prefixes)
+
+
+def highlight_phrases(parsed: Parsed) -> Phrases:
+    """Per language, the term sequences (and allowed gap) of multi-word synonyms to highlight
+    only where they occur whole."""
+    per_lang: dict[str, dict[tuple[tuple[str, ...], int], None]] = {
+        lang: {} for lang in ANALYZERS
+    }
+    for clause in parsed.positives:
+        if clause.kind != "group":
+            continue
+        for seq in clause.group_terms:
+            if len(seq) < 2:
+                continue
+            for lang in ANALYZERS:
+                terms = tuple(t for w in seq for t in analyze(lang, w))
+                if terms:
+                    # Stop words are not indexed: each dropped one widens the allowed gap.
+                    per_lang[lang][(terms, 1 + len(seq) - len(terms))] = None
+    return {lang: tuple(found) for lang, found in per_lang.items()}

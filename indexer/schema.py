@@ -1,4 +1,4 @@
-"""The Whoosh schema: per-language text fields, facet keywords, sort columns, spell and n-gram."""
+"""The Whoosh schema: per-language text fields, facet keywords and sort columns."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from .analysis import ANALYZERS, FOLD_ANALYZER, NGRAM_ANALYZER
+from .analysis import ANALYZERS, FastTextAnalyzer
 from .model import FACETS
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes)
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
@@ -38,6 +38,25 @@ def sort_field(lang: str) -> str:
     return "sort_" + lang
 
 
+class FastText(fields.TEXT):  # type: ignore[misc]
+    """TEXT whose index() builds term -> positions in one loop, without Token objects.
+
+    Yields exactly what TEXT.index() gives with FastTextAnalyzer (checked by a test): Whoosh's
+    Positions.word_values walks one token object per word through generators, which was the
+    largest part of rebuild time after the posting pool.
+    """
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        analyzer = self.analyzer
+        if not isinstance(value, str) or not isinstance(analyzer, FastTextAnalyzer) or kwargs:
+            yield from super().index(value, **kwargs)
+            return
+        boost = self.format.field_boost
+        encode = self.format.encode
+        for term, plist in analyzer.positions(value).items():
+            yield term.encode("utf-8"), len(plist), len(plist) * boost, encode(plist)
+
+
 def build_schema() -> Any:
     """Schema with only what search needs stored: bodies come from the caller's database."""
     spec: dict[str, Any] = {
@@ -53,14 +72,13 @@ def build_schema() -> Any:
         "last_change_id": fields.STORED(),
         "schema_version": fields.STORED(),
         "published": fields.COLUMN(columns.NumericColumn("d", default=0.0)),
-        # Unstemmed words for "did you mean"; no positions needed.
-        "spell": fields.TEXT(analyzer=FOLD_ANALYZER, phrase=False),
-        # Edge n-grams of titles and cities for as-you-type suggestions.
-        "ac": fields.TEXT(analyzer=NGRAM_ANALYZER, phrase=False),
+        # No spelling or n-gram field: "did you mean" reads the generation's vocabulary file
+        # (vocab.py) and suggestions the folded-title columns, so each document writes about
+        # half the postings it used to.
     }
     for lang, analyzer in ANALYZERS.items():
-        spec[head_field(lang)] = fields.TEXT(analyzer=analyzer, field_boost=HEAD_BOOST)
-        spec[text_field(lang)] = fields.TEXT(analyzer=analyzer)
+        spec[head_field(lang)] = FastText(analyzer=analyzer, field_boost=HEAD_BOOST)
+        spec[text_field(lang)] = FastText(analyzer=analyzer)
         spec[sort_field(lang)] = fields.COLUMN(columns.VarBytesColumn())
     for facet in FACETS:
         # Scorable so a synonym group's facet term can add to the score like any other term.

@@ -11,7 +11,6 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, event, inspect
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -23,12 +22,10 @@ def make_engine(url: str, **options: Any) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # NullPool: a SQLite connection is cheap and must not be shared across threads/forks.
+        # Pooled: opening a connection and setting its pragmas on every request costs more than
+        # the query. Each process builds its own engine in create_app, so nothing crosses a fork.
         engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=NullPool,
-            **options,
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -7,6 +7,8 @@ several nodes each with its own folder, all converge. Only published practices a
 
 from __future__ import annotations
 
+import functools
+import gettext
 import logging
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -42,6 +44,7 @@ class PracticeResults:
     practices: tuple[Practice, ...]
 
 
+@functools.lru_cache(maxsize=512)
 def country_names(code: str) -> tuple[str, str]:
     """The English and French names of a country, for matching and display."""
     country = pycountry.countries.get(alpha_2=code)
@@ -53,8 +56,6 @@ def country_names(code: str) -> tuple[str, str]:
 
 def _french_country_name(code: str, english: str) -> str:
     try:
-        import gettext
-
         french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
         country = pycountry.countries.get(alpha_2=code)
         return french.gettext(country.name) if country else english

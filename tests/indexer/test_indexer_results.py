@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ixcorpus import SYNONYMS, bodies_of, make_document
 
-from indexer import FACETS, Index, Query
+from indexer import FACETS, Index, Query, SynonymGroup
 
 
 def counts(results: Any, facet: str) -> dict[str, int]:
@@ -144,3 +144,44 @@ def test_relevance_ranking_applies_facet_filters(index: Any) -> None:
     results = index.search(Query(text="quartiers", filters={"country": ("FR",)}))
     assert {h.id for h in results.hits} == {1, 2, 6}
     assert results.total == 3
+
+
+def test_multi_word_synonyms_are_highlighted_only_as_whole_phrases(tmp_path: Path) -> None:
+    # "proposer" stems like "propos" and "actes" like "acte": on their own they must not light up
+    # because the synonym group of "haine" holds "propos haineux" and "actes haineux".
+    synonyms = (SynonymGroup(("haine", "hate", "propos haineux", "actes haineux"), "theme", "hate"),)
+    loose = make_document(
+        id=1,
+        language="fr",
+        title_fr="Agir contre la haine",
+        summary_fr="Les jeunes peuvent proposer des actes de solidarité face à la haine.",
+        body="Proposer des actes concrets contre la haine au quotidien.",
+    )
+    whole = make_document(
+        id=2,
+        language="fr",
+        title_fr="Signaler les actes haineux",
+        summary_fr="Un guichet recueille les propos haineux et les actes haineux.",
+        body="Des actes haineux sont signalés chaque semaine.",
+        themes=("hate",),
+    )
+    ix = Index.open(tmp_path / "ix", synonyms=synonyms)
+    try:
+        ix.rebuild([loose, whole], last_change_id=2, procs=1)
+        hits = {
+            h.id: h
+            for h in ix.search(
+                Query(text="haine", lang="fr"), body_text=bodies_of([loose, whole])
+            ).hits
+        }
+    finally:
+        ix.close()
+    assert hits[1].summary == (
+        "Les jeunes peuvent proposer des actes de solidarité face à la <mark>haine</mark>."
+    )
+    assert "<mark>Proposer</mark>" not in hits[1].snippet
+    assert "<mark>actes</mark>" not in hits[1].snippet
+    assert "<mark>haine</mark>" in hits[1].snippet
+    assert hits[2].title == "Signaler les <mark>actes</mark> <mark>haineux</mark>"
+    assert "<mark>propos</mark> <mark>haineux</mark>" in hits[2].summary
+    assert "<mark>actes</mark> <mark>haineux</mark> sont" in hits[2].snippet
