@@ -33,6 +33,7 @@ class SearchState:
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    results: search.ResultCache = field(default_factory=search.ResultCache)
 
 
 def init_app(app: Flask) -> None:
@@ -76,6 +77,12 @@ def _opening_lock(path: str) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def result_cache(app: Flask | None = None) -> search.ResultCache:
+    """This process's cache of search results (see kb.search.ResultCache)."""
+    state: SearchState = (app or current_app).extensions["kb.index"]
+    return state.results
 
 
 def vocabulary(app: Flask | None = None) -> Vocabulary:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import gettext
 import logging
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -219,10 +221,59 @@ def body_loader(session: Session) -> Callable[[Sequence[int]], Mapping[int, str]
     return load
 
 
-def search(*, session: Session, index: Index, query: Query) -> PracticeResults:
+class ResultCache:
+    """A bounded, thread-safe cache of index results, keyed by the index state they come from.
+
+    A key includes the change id the index has applied, so any change to the published set makes
+    older entries unreachable: a cached page is never stale, it is only reused while nothing moved.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[object, ...], Results] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_run(self, index: Index, query: Query, run: Callable[[], Results]) -> Results:
+        key = (
+            id(index),
+            index.last_change_id(),
+            query.text,
+            _frozen(query.filters),
+            query.sort,
+            query.lang,
+            query.page,
+            query.per_page,
+        )
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return found
+        results = run()
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = results
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return results
+
+
+def _frozen(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((name, tuple(values)) for name, values in filters.items()))
+
+
+def search(
+    *, session: Session, index: Index, query: Query, cache: ResultCache | None = None
+) -> PracticeResults:
     """Run `query` and load the shown practices from the database in rank order."""
     ensure_fresh(session=session, index=index)
-    results = index.search(query, body_text=body_loader(session))
+
+    def run() -> Results:
+        return index.search(query, body_text=body_loader(session))
+
+    results = cache.get_or_run(index, query, run) if cache else run()
     ids = [hit.id for hit in results.hits]
     rows = {
         p.id: p

@@ -242,3 +242,16 @@ def test_a_rebuild_killed_midway_leaves_search_serving_and_verify_clean_after_re
         index = get_index(session, serving)
         assert found(session, index, "Aarhus")
     assert kb_cli(seeded, "index", "verify").returncode == 0
+
+
+def test_cached_results_are_never_stale(
+    make_practice: Callable[..., Any], session: Session, index: Any
+) -> None:
+    cache = search.ResultCache(size=8)
+    query = Query(text="capybara")
+    assert search.search(session=session, index=index, query=query, cache=cache).practices == ()
+    assert search.search(session=session, index=index, query=query, cache=cache).practices == ()
+    assert (cache.hits, cache.misses) == (1, 1)
+    practice = make_practice(title_en="Capybara reading circles")
+    found = search.search(session=session, index=index, query=query, cache=cache).practices
+    assert [p.slug for p in found] == [practice.slug]

@@ -15,7 +15,7 @@ from kb import catalogue, practices, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
-from kb.index_ext import get_index, vocabulary
+from kb.index_ext import get_index, result_cache, vocabulary
 from kb.models import Practice
 from kb.views import params
 
@@ -54,7 +54,7 @@ def search_api() -> ResponseReturnValue:
     index = get_index(session)
     vocab = vocabulary()
     parsed = params.parse(request.args, vocabulary=vocab, lang=lang)
-    found = search.search(session=session, index=index, query=parsed.query)
+    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
     results, query = found.results, parsed.query
     hits = {hit.id: hit for hit in results.hits}
     terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])

@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from kb import catalogue, pages, search
 from kb.db import get_session
 from kb.i18n import LANG_COOKIE, LANGS, preferred_lang
-from kb.index_ext import get_index, vocabulary
+from kb.index_ext import get_index, result_cache, vocabulary
 from kb.markdown import render
 from kb.models import Practice
 from kb.views import params
@@ -123,7 +123,7 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         if value not in args.getlist(name):
             args.add(name, value)
     parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    found = search.search(session=session, index=index, query=parsed.query)
+    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
     results = found.results
     query = parsed.query
     pages_count = max(1, math.ceil(results.total / query.per_page))
