@@ -74,3 +74,24 @@ def test_fast_analyzer_yields_the_same_tokens_as_the_whoosh_chain(lang: str) -> 
 
         fast = seen(ANALYZERS[lang](text, mode="index", **kw))
         assert fast == seen(CHAINS[lang](text, mode="index", **kw)) and fast
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_fast_text_field_indexes_exactly_like_whoosh_text(lang: str) -> None:
+    from ixcorpus import CORPUS
+    from whoosh import fields
+
+    from indexer.analysis import ANALYZERS
+    from indexer.schema import HEAD_BOOST, FastText
+
+    texts = [
+        "L'extrémisme violent, les SÉCURITÉS et la prévention des haines; de la haine 2024",
+        "de la",
+        "",
+        *(f"{d.title_fr}\n{d.summary_fr}\n{d.body}\n{d.title_en}" for d in CORPUS),
+    ]
+    for boost in (1.0, HEAD_BOOST):
+        fast = FastText(analyzer=ANALYZERS[lang], field_boost=boost)
+        slow = fields.TEXT(analyzer=ANALYZERS[lang], field_boost=boost)
+        for text in texts:
+            assert sorted(fast.index(text)) == sorted(slow.index(text))

@@ -149,7 +149,8 @@ def test_relevance_ranking_applies_facet_filters(index: Any) -> None:
 def test_multi_word_synonyms_are_highlighted_only_as_whole_phrases(tmp_path: Path) -> None:
     # "proposer" stems like "propos" and "actes" like "acte": on their own they must not light up
     # because the synonym group of "haine" holds "propos haineux" and "actes haineux".
-    synonyms = (SynonymGroup(("haine", "hate", "propos haineux", "actes haineux"), "theme", "hate"),)
+    group = SynonymGroup(("haine", "hate", "propos haineux", "actes haineux"), "theme", "hate")
+    synonyms = (group,)
     loose = make_document(
         id=1,
         language="fr",
