@@ -65,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "KB_SEARCH_CACHE_SIZE",
+        "256",
+        "Search result pages each process keeps (0 disables); entries are keyed by the index's "
+        "last applied change, so a cached page is never stale.",
+        int,
+    ),
+    Setting(
         "KB_LOG_LEVEL",
         "INFO",
         "Logging level of the application (DEBUG, INFO, WARNING, ERROR).",

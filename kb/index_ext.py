@@ -37,7 +37,10 @@ class SearchState:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["kb.index"] = SearchState(path=app.config["KB_INDEX_DIR"])
+    app.extensions["kb.index"] = SearchState(
+        path=app.config["KB_INDEX_DIR"],
+        results=search.ResultCache(size=int(app.config["KB_SEARCH_CACHE_SIZE"])),
+    )
 
 
 def get_index(session: Session, app: Flask | None = None) -> Index:

@@ -235,6 +235,8 @@ class ResultCache:
         self.hits = self.misses = 0
 
     def get_or_run(self, index: Index, query: Query, run: Callable[[], Results]) -> Results:
+        if self.size <= 0:
+            return run()
         key = (
             id(index),
             index.last_change_id(),

@@ -192,6 +192,9 @@ def app_settings(folder: Path) -> dict[str, Any]:
         "KB_INDEX_DIR": str(folder / "instance" / "index"),
         "KB_CONTENT_DIR": str(CONTENT_DIR),
         "KB_LOG_LEVEL": "WARNING",
+        # 0 by default: every measured request runs a real search (the cache would answer the
+        # 52 repeated queries after one pass); --cache-size measures the deployed setting.
+        "KB_SEARCH_CACHE_SIZE": int(os.environ.get("KB_BENCH_CACHE_SIZE", "0")),
     }
 
 
@@ -662,7 +665,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests first")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per measured phase")
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached instances")
+    parser.add_argument(
+        "--cache-size",
+        type=int,
+        default=0,
+        help="server's KB_SEARCH_CACHE_SIZE (default 0: every request searches)",
+    )
     args = parser.parse_args(argv)
+    os.environ["KB_BENCH_CACHE_SIZE"] = str(args.cache_size)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
