@@ -99,9 +99,18 @@ def in_sequence(positions: Sequence[Sequence[int]], slop: int) -> bool:
 class Engine:
     """Per-search helper: global postings (memoised for this request only) and BM25 scores."""
 
-    def __init__(self, searcher: Any, leaves: Sequence[tuple[Any, int]], norms: Any) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        leaves: Sequence[tuple[Any, int]],
+        norms: Any,
+        term_filters: Sequence[frozenset[tuple[str, str]] | None] | None = None,
+    ) -> None:
         self._s = searcher
         self._leaves = leaves
+        # Per leaf: the terms of a small segment (skip it when the term is absent), or None.
+        self._filters = list(term_filters) if term_filters else [None] * len(leaves)
+        self._sizes = [reader.doc_count_all() for reader, _o in leaves]
         self._norms = norms  # callable field -> list of K1*(1-B+B*len/avg) per global docnum
         self._memo: dict[tuple[str, str], Postings] = {}
         self.acc: list[float] | None = None
@@ -119,7 +128,9 @@ class Engine:
         else:
             ids: list[int] = []
             weights: list[float] = []
-            for reader, offset in self._leaves:
+            for (reader, offset), terms in zip(self._leaves, self._filters, strict=True):
+                if terms is not None and key not in terms:
+                    continue
                 sub_ids, sub_w = read_postings(reader, field, term)
                 ids.extend([d + offset for d in sub_ids] if offset else sub_ids)
                 weights.extend(sub_w)
@@ -146,8 +157,13 @@ class Engine:
         out: set[int] = set()
         if not candidates:
             return out
-        for reader, offset in self._leaves:
-            local = {d - offset for d in candidates} if offset else candidates
+        for (reader, offset), size in zip(self._leaves, self._sizes, strict=True):
+            if len(self._leaves) == 1:
+                local = candidates
+            else:
+                local = {d - offset for d in candidates if offset <= d < offset + size}
+                if not local:
+                    continue
             per_term = [read_positions(reader, field, t, local) for t in terms]
             for d in local:
                 plists = [pt.get(d) for pt in per_term]

@@ -17,6 +17,9 @@ from .schema import facet_field, sort_field
 
 Values = tuple[str, ...]
 _EMPTY: Values = ()
+# Segments this small (the ones apply() leaves) keep their whole term list in memory, so a
+# search skips them with a set lookup instead of a term-dictionary probe per query term.
+SMALL_TERMS_DOCS = 200
 
 
 class _Segment:
@@ -38,6 +41,18 @@ class _Segment:
         self.titles: dict[str, list[bytes]] = {}
         self.lengths: dict[str, list[int]] = {}
         self.title_index: tuple[list[str], list[array[int]], array[int]] | None = None
+        self.term_keys: frozenset[tuple[str, str]] | None = None
+
+    def terms_of(self, reader: Any) -> frozenset[tuple[str, str]] | None:
+        """(field, term) pairs of a small segment; None for a big one (probe it instead)."""
+        if self.size > SMALL_TERMS_DOCS:
+            return None
+        if self.term_keys is None:
+            self.term_keys = frozenset(
+                (f, t.decode("utf-8") if isinstance(t, bytes) else t)
+                for f, t in reader.all_terms()
+            )
+        return self.term_keys
 
     def title_words(self, reader: Any) -> tuple[list[str], list[array[int]], array[int]]:
         """Sorted folded title words, the docnums having each, and each doc's word count.
@@ -102,6 +117,10 @@ class SearcherArrays:
         self._norms: dict[str, list[float]] = {}
         self._with: dict[str, dict[str, frozenset[int]]] = {}
         self._live: list[int] | None = None
+
+    def term_filters(self) -> list[frozenset[tuple[str, str]] | None]:
+        """Per leaf (searcher order): the small segment's terms, or None for a big segment."""
+        return [seg.terms_of(reader) for reader, _o, seg in self._leaves]
 
     def norms(self, searcher: Any, field: str) -> list[float]:
         """BM25 length norm K1*(1-B+B*len/avg) per global docnum, for one field."""

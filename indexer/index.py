@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.writing import NO_MERGE
 
 from . import query as qmod
 from .analysis import SynonymTable, analyze, fold, words
@@ -60,6 +60,10 @@ FEW_RESULTS = 3  # below this many hits a "did you mean" is worth its cost
 # than MAX_SMALL_SEGMENTS have piled up, never touching the big ones.
 SMALL_SEGMENT_DOCS = 200
 MAX_SMALL_SEGMENTS = 8
+# Backstop only: if no caller ever runs merge_segments(), apply() folds the small segments once
+# this many have piled up (about 1 s, once per this many publishes) rather than let every
+# search and reopen slow down without bound.
+APPLY_MERGE_BACKSTOP = 64
 
 
 def _small_merge_policy(threshold: int) -> Callable[[Any, list[Any]], list[Any]]:
@@ -302,7 +306,9 @@ class Index:
             self._close_readers()
             self._facets.clear()
             self._vocab = None
-            self._ix = windex.open_dir(str(gen))
+            # No mmap for the serving searcher: mapped index pages counted in the worker's RSS,
+            # and each reopen mapped the big segment again before the old map was collected.
+            self._ix = FileStorage(str(gen), supports_mmap=False).open_index()
             self._gen = gen
         return self._ix
 
@@ -388,9 +394,9 @@ class Index:
                 append_words(gen, added)
                 new_last = pending[-1].id
                 writer.update_document(**_meta_fields(new_last))
-                # Never merge here: a one-document segment is cheap to write and to search,
-                # and merge_segments() folds them together off the request path.
-                writer.commit(mergetype=NO_MERGE)
+                # No merge here (NO_MERGE below the backstop): a one-document segment is cheap
+                # to write and to search, and merge_segments() folds them off the request path.
+                writer.commit(mergetype=_small_merge_policy(APPLY_MERGE_BACKSTOP))
                 committed = True
                 return new_last
             finally:
@@ -593,7 +599,7 @@ class Index:
 
     def _engine(self, s: Any, arrays: SearcherArrays) -> Engine:
         leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()]
-        return Engine(s, leaves, lambda field: arrays.norms(s, field))
+        return Engine(s, leaves, lambda field: arrays.norms(s, field), arrays.term_filters())
 
     @staticmethod
     def _filtered(matched: set[int], selected: Mapping[str, frozenset[int]]) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from indexer import IndexBusy
 from kb import content, db, search
 from kb.db import session_scope
 from kb.index_ext import get_index, reset
@@ -127,6 +129,11 @@ def index_sync() -> None:
         index = get_index(session, app)
         before = index.last_change_id()
         after = search.sync(session=session, index=index, timeout=30.0)
+        # Publishing commits never merge; fold the small segments here, off the request path.
+        try:
+            index.merge_segments(timeout=30.0)
+        except IndexBusy:
+            click.echo("index busy: small segments left for the next sync", err=True)
     click.echo(f"index at change {after} (was {before})")
 
 
@@ -192,6 +199,8 @@ def prepare(app: Flask) -> None:
     with session_scope(engine) as session:
         index = get_index(session, app)
         search.sync(session=session, index=index, timeout=30.0)
+        with contextlib.suppress(IndexBusy):
+            index.merge_segments(timeout=5.0)
 
 
 @click.command("serve")

@@ -168,3 +168,29 @@ def test_old_generations_are_removed_after_swaps(index: Any, index_path: Path) -
     for n in range(3):
         index.rebuild(CORPUS, last_change_id=20 + n, procs=1)
     assert len(list(index_path.glob("gen-*"))) <= 2
+
+
+def test_apply_never_merges_and_merge_segments_folds_small_ones(index: Any) -> None:
+    before = index.segment_count()
+    for k in range(5):
+        doc = make_document(id=100 + k, title_en=f"Published zqmerge{k}")
+        index.apply([Change(11 + k, doc.id, doc)])
+    # Replace one of them, so a small segment carries a deletion into the merge.
+    index.apply([Change(16, 101, make_document(id=101, title_en="Republished zqmerge1"))])
+    assert index.segment_count() == before + 6  # one cheap segment per commit, no merge
+    assert index.merge_segments(max_small=8) is False  # under the threshold: nothing to do
+    assert index.merge_segments(max_small=2) is True
+    assert index.segment_count() < before + 6
+    assert index.search(Query(text="zqmerge1")).total == 1
+    assert index.search(Query(text="Republished")).total == 1
+    assert {h.id for h in index.search(Query(text="published", per_page=50)).hits} >= {
+        100, 102, 103, 104,
+    }
+    assert index.last_change_id() == 16
+    assert index.doc_count() == len(CORPUS) + 5
+
+
+def test_did_you_mean_knows_words_published_after_the_rebuild(index: Any) -> None:
+    doc = make_document(id=120, title_en="Mentoring through skateboarding")
+    index.apply([Change(11, doc.id, doc)])
+    assert index.search(Query(text="skatebording")).suggestion == "skateboarding"
