@@ -130,6 +130,7 @@ def seeded_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     result = template.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)])
     assert result.exit_code == 0, result.output
+    reset(template)
     db.get_engine(template).dispose()
     return base
 
@@ -247,6 +248,7 @@ def seeded_app(
     result = application.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)])
     assert result.exit_code == 0, result.output
     yield application
+    reset(application)  # close the index: its open segment files must not outlive the session
     db.get_engine(application).dispose()
     if schema:
         with admin.connect() as conn:
