@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kb import create_app, db
+from kb.index_ext import reset
 
 if TYPE_CHECKING:
     from browser_support import LiveServer
@@ -76,6 +77,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.task_dispatcher.shutdown()
         wasyncore.close_all(server._map)
         thread.join(timeout=10)
+        reset(app)  # close the index's segment files before the session ends
         db.get_engine(app).dispose()
 
 
