@@ -58,13 +58,6 @@ SETTINGS: tuple[Setting, ...] = (
         "into an empty database and `kb import` reads by default.",
     ),
     Setting(
-        "KB_INDEX_LOCK_TIMEOUT",
-        "2.0",
-        "Seconds a process waits for the index writer lock before leaving the update to the next "
-        "sync (the change is delayed, never lost).",
-        float,
-    ),
-    Setting(
         "KB_SEARCH_CACHE_SIZE",
         "256",
         "Search result pages each process keeps (0 disables); entries are keyed by the index's "

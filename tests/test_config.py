@@ -26,9 +26,9 @@ def test_defaults_put_database_and_index_in_the_instance_folder(tmp_path: Path) 
 
 def test_environment_values_are_cast(tmp_path: Path) -> None:
     values = load_settings(
-        {"KB_INSTANCE_DIR": str(tmp_path), "KB_INDEX_LOCK_TIMEOUT": "0.25", "KB_TRUST_PROXY": "yes"}
+        {"KB_INSTANCE_DIR": str(tmp_path), "KB_SEARCH_CACHE_SIZE": "16", "KB_TRUST_PROXY": "yes"}
     )
-    assert values["KB_INDEX_LOCK_TIMEOUT"] == 0.25 and values["KB_TRUST_PROXY"] is True
+    assert values["KB_SEARCH_CACHE_SIZE"] == 16 and values["KB_TRUST_PROXY"] is True
 
 
 def test_the_secret_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:

@@ -142,7 +142,6 @@ def _env(app: Flask) -> dict[str, str]:
     for key in ("KB_INSTANCE_DIR", "KB_DATABASE_URL", "KB_INDEX_DIR", "KB_CONTENT_DIR"):
         env[key] = str(app.config[key])
     env["KB_SECRET_KEY"] = "test"
-    env["KB_INDEX_LOCK_TIMEOUT"] = "0.05"
     return env
 
 
