@@ -6,14 +6,16 @@ Plain functions over a session (and the index where needed); the views only rend
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from indexer import Index
+from indexer import FacetCount, Index
 from kb import practices, search
-from kb.models import Event, Practice, Source
+from kb.models import Event, Practice, PracticeTerm, Source, TaxonomyTerm
 from kb.taxonomy import Vocabulary
 
 LANGUAGE_NAMES = {
@@ -21,6 +23,24 @@ LANGUAGE_NAMES = {
     "en": {"fr": "French", "en": "English"},
 }
 FACET_KIND = {"theme": "theme", "approach": "approach", "target": "target", "evidence": "evidence"}
+
+
+def facet_view(
+    vocabulary: Vocabulary, facets: Mapping[str, Sequence[FacetCount]], lang: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Facet counts with their reader-facing labels, as the search page and the API show them."""
+    return {
+        name: [
+            {
+                "value": f.value,
+                "label": facet_label(vocabulary, name, f.value, lang),
+                "count": f.count,
+                "selected": f.selected,
+            }
+            for f in values
+        ]
+        for name, values in facets.items()
+    }
 
 
 def facet_label(vocabulary: Vocabulary, facet: str, value: str, lang: str) -> str:
@@ -54,33 +74,45 @@ class Overview:
 
 
 def overview(*, session: Session, vocabulary: Vocabulary, lang: str, recent: int = 6) -> Overview:
-    published = search.published_practices(session)
-    ids = [p.id for p in published if p.id is not None]
-    tags = search.terms_by_practice(session, ids)
-    theme_counts = Counter(slug for t in tags.values() for slug in t.get("theme", []))
-    country_counts = Counter(p.country for p in published)
-    city_counts = Counter(city for p in published for city in p.cities)
+    """Counts come from SQL aggregates: the home page must not load every practice's body."""
+    published = Practice.state == "published"
+    total = int(session.exec(select(func.count()).select_from(Practice).where(published)).one())
+    theme_counts = dict(
+        session.exec(
+            select(TaxonomyTerm.slug, func.count())
+            .join(PracticeTerm, col(PracticeTerm.term_id) == col(TaxonomyTerm.id))
+            .join(Practice, col(Practice.id) == col(PracticeTerm.practice_id))
+            .where(published, TaxonomyTerm.kind == "theme")
+            .group_by(col(TaxonomyTerm.slug))
+        ).all()
+    )
+    country_counts = session.exec(
+        select(Practice.country, func.count()).where(published).group_by(col(Practice.country))
+    ).all()
+    city_counts = Counter(
+        city for cities in session.exec(select(Practice.cities).where(published)) for city in cities
+    )
     themes = tuple(
         Count(t.slug, t.label(lang), theme_counts[t.slug])
         for t in vocabulary.terms.get("theme", ())
-        if theme_counts[t.slug]
+        if theme_counts.get(t.slug)
     )
     countries = tuple(
         sorted(
-            (
-                Count(c, facet_label(vocabulary, "country", c, lang), n)
-                for c, n in country_counts.items()
-            ),
+            (Count(c, facet_label(vocabulary, "country", c, lang), n) for c, n in country_counts),
             key=lambda c: search.fold(c.label),
         )
     )
     cities = tuple(
         sorted((Count(c, c, n) for c, n in city_counts.items()), key=lambda c: search.fold(c.label))
     )
-    newest = sorted(
-        published, key=lambda p: (p.published_at or p.updated_at, p.id or 0), reverse=True
-    )
-    return Overview(len(published), themes, countries, cities, tuple(newest[:recent]))
+    newest = session.exec(
+        select(Practice)
+        .where(published)
+        .order_by(col(Practice.published_at).desc(), col(Practice.id).desc())
+        .limit(recent)
+    ).all()
+    return Overview(total, themes, countries, cities, tuple(newest))
 
 
 @dataclass(frozen=True)

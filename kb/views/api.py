@@ -83,18 +83,7 @@ def search_api() -> ResponseReturnValue:
                 }
                 for p in found.practices
             ],
-            "facets": {
-                name: [
-                    {
-                        "value": f.value,
-                        "label": catalogue.facet_label(vocab, name, f.value, lang),
-                        "count": f.count,
-                        "selected": f.selected,
-                    }
-                    for f in values
-                ]
-                for name, values in results.facets.items()
-            },
+            "facets": catalogue.facet_view(vocab, results.facets, lang),
         }
     )
 

@@ -128,18 +128,7 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
     query = parsed.query
     pages_count = max(1, math.ceil(results.total / query.per_page))
     hits = {hit.id: hit for hit in results.hits}
-    facets = {
-        name: [
-            {
-                "value": f.value,
-                "label": catalogue.facet_label(vocab, name, f.value, g.lang),
-                "count": f.count,
-                "selected": f.selected,
-            }
-            for f in values
-        ]
-        for name, values in results.facets.items()
-    }
+    facets = catalogue.facet_view(vocab, results.facets, g.lang)
     chips = [
         {
             "facet": name,
