@@ -11,7 +11,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security
-from kb.views import api, public
+from kb.views import account, admin, api, api_accounts, public
+from kb.web import auth, csrf, limits
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,8 +40,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors_web.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
+    csrf.init_app(app)
+    limits.init_app(app)
     app.register_blueprint(public.root)
     app.register_blueprint(public.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_accounts.bp)
+    csrf.csrf.exempt(api.bp)
+    csrf.csrf.exempt(api_accounts.bp)
     cli.init_app(app)
     return app

@@ -11,14 +11,17 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer import IndexBusy
-from kb import content, db, search
+from kb import cli_accounts, content, db, search, uow
 from kb.db import session_scope
 from kb.index_ext import get_index, reset
+from kb.permissions import Actor
 
 
 def init_app(app: Flask) -> None:
     """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
     for command in (db_group, import_command, export_group, index_group, serve):
+        app.cli.add_command(command)
+    for command in cli_accounts.COMMANDS:
         app.cli.add_command(command)
 
 
@@ -89,7 +92,13 @@ def _import(app: Flask, loaded: content.ContentSet) -> content.ImportReport:
             file=sys.stderr,
             hidden=not show_bar,
         ) as bar:
-            report = content.apply(session=session, index=None, content=loaded, progress=bar.update)
+            report = content.apply(
+                session=session,
+                actor=Actor.system("kb import"),
+                content=loaded,
+                progress=bar.update,
+            )
+        uow.commit(session=session)
     # The taxonomy may have changed: reopen the index with the new synonyms, then catch up.
     reset(app)
     with session_scope(engine) as session:

@@ -70,6 +70,45 @@ SETTINGS: tuple[Setting, ...] = (
         "Logging level of the application (DEBUG, INFO, WARNING, ERROR).",
     ),
     Setting(
+        "KB_SESSION_HOURS",
+        "12",
+        "Hours a sign-in lasts; after that the person signs in again.",
+        int,
+    ),
+    Setting(
+        "KB_SMTP_URL",
+        None,
+        "SMTP server for e-mail (invitations, password resets), e.g. "
+        "`smtp://user:password@mail.example.org:587?starttls=true` or `smtps://host:465`. "
+        "Unset: messages stay in the outbox, their text is logged, `kb mail outbox` lists them.",
+    ),
+    Setting(
+        "KB_MAIL_FROM",
+        "kb <no-reply@localhost>",
+        "Sender address of the e-mail kb sends.",
+    ),
+    Setting(
+        "KB_RATELIMIT_STORAGE_URL",
+        "memory://",
+        "Where rate-limit counters live: `memory://` (one process) or `redis://host:6379/0` "
+        "(shared by every process and node).",
+    ),
+    Setting(
+        "KB_RATELIMIT_LOGIN",
+        "10 per minute;100 per day",
+        "Sign-in and password-reset attempts allowed per client address.",
+    ),
+    Setting(
+        "KB_RATELIMIT_ACCOUNT",
+        "5 per minute;50 per day",
+        "Sign-in and password-reset attempts allowed per account (the address typed).",
+    ),
+    Setting(
+        "KB_RATELIMIT_API",
+        "300 per minute",
+        "API requests allowed per bearer token.",
+    ),
+    Setting(
         "KB_TRUST_PROXY",
         "false",
         "Set to true behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto.",

@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from indexer import Index
 from kb import events as events_mod
 from kb import pages as pages_mod
-from kb import practices, search, taxonomy
+from kb import practices, taxonomy
 from kb.events import EventData
 from kb.models import TERM_KINDS, Practice
 from kb.pages import PageData
+from kb.permissions import Actor, require
 from kb.practices import PracticeData, SourceData
 from kb.taxonomy import SECTION_OF_KIND, Term, Vocabulary
 
@@ -550,11 +550,15 @@ def load(directory: str | Path) -> ContentSet:
 def apply(
     *,
     session: Session,
-    index: Index | None,
+    actor: Actor,
     content: ContentSet,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Upsert a validated content set in one transaction; new practices are published."""
+    """Upsert a validated content set (flushed; the caller commits); new practices are published.
+
+    Each new practice is recorded in the audit log as created directly in the published state.
+    """
+    require(actor, "content.import")
     report = ImportReport()
     report.terms = taxonomy.save(session=session, vocabulary=content.vocabulary)
     report.events = events_mod.save(session=session, events=content.events)
@@ -564,23 +568,21 @@ def apply(
         if current is None:
             practices.create(
                 session=session,
-                index=None,
+                actor=actor,
                 data=record,
                 vocabulary=content.vocabulary,
                 state="published",
-                commit=False,
             )
             report.created += 1
         elif practices.to_data(session, current) != record:
             assert current.id is not None
             practices.update(
                 session=session,
-                index=None,
+                actor=actor,
                 practice_id=current.id,
                 data=record,
                 expected_version=current.version,
                 vocabulary=content.vocabulary,
-                commit=False,
             )
             report.updated += 1
         else:
@@ -588,9 +590,7 @@ def apply(
         if progress:
             progress(1)
     report.pages = pages_mod.save(session=session, pages=content.pages)
-    session.commit()
-    if index is not None:
-        search.sync(session=session, index=index)
+    session.flush()
     return report
 
 

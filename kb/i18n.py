@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Blueprint, Flask, Response, abort, g, request, url_for
 from flask_babel import Babel, format_date
 
 LANGS = ("fr", "en")
@@ -41,6 +41,29 @@ def twin_url(lang: str) -> str:
         query = request.query_string.decode("utf-8", "replace")
         return f"{url}?{query}" if query else url
     return url_for("public.home", lang=lang)
+
+
+def install_lang(bp: Blueprint) -> None:
+    """Make a blueprint under /<lang>/…: read and check the language, default it in url_for,
+    and remember it in a cookie."""
+
+    @bp.url_value_preprocessor
+    def pull_lang(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+        lang = (values or {}).pop("lang", None)
+        if lang not in LANGS:
+            g.lang = preferred_lang()
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(_endpoint: str, values: dict[str, Any]) -> None:
+        values.setdefault("lang", g.get("lang", preferred_lang()))
+
+    @bp.after_request
+    def remember_lang(response: Response) -> Response:
+        if g.get("lang") in LANGS and request.cookies.get(LANG_COOKIE) != g.lang:
+            response.set_cookie(LANG_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
 
 
 def init_app(app: Flask) -> None:

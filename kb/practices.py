@@ -1,9 +1,10 @@
 """The only writer of practices: validate, version, snapshot, change log, state moves.
 
-Every function that changes a practice appends a `ChangeLog` row and a `Revision` snapshot in the
-same transaction as the change, commits, then lets this process's search index catch up
-(`search.sync`). A crash or a busy index between the commit and the index write delays the index
-update; the change log keeps it until the next sync.
+Every function that changes a practice takes `actor=`, checks it against `kb.permissions`, and
+appends a `ChangeLog` row, a `Revision` snapshot and an `AuditEvent` to the caller's transaction. It
+flushes, never commits: the caller ends the unit of work with `kb.uow.commit`, which then lets the
+search index catch up. A crash or a busy index between the commit and the index write delays the
+index update; the change log keeps it until the next sync.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from sqlalchemy import text
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
-from indexer import Index
-from kb import search, taxonomy, workflow
+from kb import audit, taxonomy, workflow
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
 from kb.markdown import to_plain_text
 from kb.models import (
@@ -34,9 +34,9 @@ from kb.models import (
     Revision,
     Source,
     TaxonomyTerm,
-    User,
     utcnow,
 )
+from kb.permissions import Actor, require
 from kb.taxonomy import Vocabulary
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -361,14 +361,13 @@ SCALAR_FIELDS = (
 def create(
     *,
     session: Session,
-    index: Index | None,
+    actor: Actor,
     data: PracticeData,
     vocabulary: Vocabulary,
     state: str = "draft",
-    author: User | None = None,
-    commit: bool = True,
 ) -> Practice:
-    """Validate and add a new practice in `state`; commit and sync the index unless commit=False."""
+    """Validate and add a new practice in `state` (flushed; the caller commits)."""
+    require(actor, "practice.create")
     _raise_if_invalid(session, data, vocabulary)
     if session.exec(select(Practice.id).where(Practice.slug == data.slug)).first() is not None:
         raise ValidationError(
@@ -387,35 +386,39 @@ def create(
         created_at=now,
         updated_at=now,
         published_at=now if state == "published" else None,
-        created_by_id=author.id if author else None,
-        updated_by_id=author.id if author else None,
+        created_by_id=actor.user_id,
+        updated_by_id=actor.user_id,
     )
     session.add(practice)
     session.flush()
+    assert practice.id is not None
     _write_children(session, practice, data)
-    _log(session, practice, "create", data, author)
-    _finish(session, index, commit)
+    _log(session, practice, "create", data, actor)
+    audit.record(
+        session, actor, audit.PracticeCreated(practice.id, practice.slug, practice.version, state)
+    )
+    session.flush()
     return practice
 
 
 def update(
     *,
     session: Session,
-    index: Index | None,
+    actor: Actor,
     practice_id: int,
     data: PracticeData,
     expected_version: int,
     vocabulary: Vocabulary,
-    author: User | None = None,
-    commit: bool = True,
 ) -> Practice:
     """Replace a practice's content if `expected_version` is still current (optimistic lock)."""
+    require(actor, "practice.update")
     practice = get(session, practice_id)
     _raise_if_invalid(session, data, vocabulary)
     if data.slug != practice.slug:
         raise ValidationError(
             [FieldError("slug", "a practice's slug never changes (URLs depend on it)")]
         )
+    before = to_data(session, practice)
     _bump_version(session, practice, expected_version)
     for name in SCALAR_FIELDS:
         setattr(practice, name, getattr(data, name))
@@ -423,26 +426,34 @@ def update(
     practice.partners = list(data.partners)
     practice.body_text = to_plain_text(data.body)
     practice.updated_at = utcnow()
-    practice.updated_by_id = author.id if author else practice.updated_by_id
+    practice.updated_by_id = actor.user_id if actor.user_id else practice.updated_by_id
     session.add(practice)
     _write_children(session, practice, data)
-    _log(session, practice, "update", data, author)
-    _finish(session, index, commit)
+    _log(session, practice, "update", data, actor)
+    changed = tuple(
+        f.name for f in fields(data) if getattr(before, f.name) != getattr(data, f.name)
+    )
+    audit.record(
+        session,
+        actor,
+        audit.PracticeUpdated(practice_id, practice.slug, practice.version, changed),
+    )
+    session.flush()
     return practice
 
 
 def set_state(
     *,
     session: Session,
-    index: Index | None,
+    actor: Actor,
     practice_id: int,
     state: str,
     expected_version: int,
-    actor: User | None = None,
-    commit: bool = True,
 ) -> Practice:
     """Move a practice through the workflow (see workflow.TRANSITIONS)."""
+    require(actor, "practice.set_state")
     practice = get(session, practice_id)
+    before = practice.state
     workflow.check_transition(practice.state, state)
     _bump_version(session, practice, expected_version)
     practice.state = state
@@ -451,25 +462,33 @@ def set_state(
         practice.published_at = practice.updated_at
     session.add(practice)
     _log(session, practice, "state", to_data(session, practice), actor)
-    _finish(session, index, commit)
+    audit.record(
+        session,
+        actor,
+        audit.PracticeStateChanged(practice_id, practice.slug, practice.version, before, state),
+    )
+    session.flush()
     return practice
 
 
 def delete(
     *,
     session: Session,
-    index: Index | None,
+    actor: Actor,
     practice_id: int,
     expected_version: int,
-    actor: User | None = None,
 ) -> None:
     """Remove a practice for good (its revisions and change-log rows remain)."""
+    require(actor, "practice.delete")
     practice = get(session, practice_id)
     _bump_version(session, practice, expected_version)
     _log(session, practice, "delete", to_data(session, practice), actor)
+    audit.record(
+        session, actor, audit.PracticeDeleted(practice_id, practice.slug, practice.version)
+    )
     _delete_children(session, practice_id)
     session.delete(practice)
-    _finish(session, index, True)
+    session.flush()
 
 
 def _raise_if_invalid(session: Session, data: PracticeData, vocabulary: Vocabulary) -> None:
@@ -541,7 +560,7 @@ def _serialize_change_log(session: Session) -> None:
 
 
 def _log(
-    session: Session, practice: Practice, action: str, data: PracticeData, author: User | None
+    session: Session, practice: Practice, action: str, data: PracticeData, actor: Actor
 ) -> None:
     assert practice.id is not None
     _serialize_change_log(session)
@@ -557,15 +576,7 @@ def _log(
             version=practice.version,
             action=action,
             snapshot=snapshot,
-            author_id=author.id if author else None,
+            author_id=actor.user_id,
         )
     )
     session.flush()
-
-
-def _finish(session: Session, index: Index | None, commit: bool) -> None:
-    if not commit:
-        return
-    session.commit()
-    if index is not None:
-        search.sync(session=session, index=index)

@@ -21,6 +21,8 @@ from sqlmodel import Session
 
 from kb import create_app, db
 from kb.index_ext import get_index, reset
+from kb.permissions import Actor
+from tests.writes import committed
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -194,7 +196,8 @@ def vocabulary_loaded(app: Flask, session: Session, seed_content: Any) -> Any:
     vocabulary_only = content.ContentSet(
         vocabulary=seed_content.vocabulary, events=seed_content.events
     )
-    content.apply(session=session, index=None, content=vocabulary_only)
+    content.apply(session=session, actor=Actor.system("tests"), content=vocabulary_only)
+    session.commit()
     return taxonomy.load(session)
 
 
@@ -209,7 +212,8 @@ def make_practice(vocabulary_loaded: Any, session: Session, index: Any) -> Calla
         values["sources"] = tuple(
             s if isinstance(s, SourceData) else SourceData(*s) for s in values["sources"]
         )
-        return practices.create(
+        return committed(
+            practices.create,
             session=session,
             index=index,
             data=PracticeData(**values),

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from kb import practices, taxonomy
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.models import ChangeLog, Revision
+from tests.writes import committed
 
 
 def data_of(session: Session, practice: Any) -> practices.PracticeData:
@@ -34,7 +35,7 @@ def test_an_update_bumps_the_version_and_logs_it(
 ) -> None:
     practice = make_practice()
     changed = replace(data_of(session, practice), region="Grand Est")
-    updated = practices.update(
+    updated = committed(practices.update,
         session=session,
         index=index,
         practice_id=practice.id,
@@ -58,7 +59,7 @@ def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(
     vocabulary = taxonomy.load(session)
     first = replace(data_of(session, practice), region="First editor")
     second = replace(data_of(session, practice), region="Second editor")
-    practices.update(
+    committed(practices.update,
         session=session,
         index=index,
         practice_id=practice.id,
@@ -67,7 +68,7 @@ def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(
         vocabulary=vocabulary,
     )
     with pytest.raises(Conflict, match="changed by someone else"):
-        practices.update(
+        committed(practices.update,
             session=session,
             index=index,
             practice_id=practice.id,
@@ -124,7 +125,7 @@ def test_state_moves_follow_the_workflow_table(
 
     def walk() -> None:
         for state in path:
-            practices.set_state(
+            committed(practices.set_state,
                 session=session,
                 index=index,
                 practice_id=practice.id,
@@ -145,7 +146,7 @@ def test_delete_keeps_history_and_logs_the_removal(
 ) -> None:
     practice = make_practice()
     pid = practice.id
-    practices.delete(session=session, index=index, practice_id=pid, expected_version=1)
+    committed(practices.delete, session=session, index=index, practice_id=pid, expected_version=1)
     assert session.exec(
         select(ChangeLog.action).where(ChangeLog.practice_id == pid).order_by(col(ChangeLog.id))
     ).all() == ["create", "delete"]

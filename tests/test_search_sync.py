@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from indexer import Query
 from kb import db, practices, search, taxonomy
 from kb.index_ext import get_index
+from tests.writes import committed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +39,7 @@ def test_publishing_makes_a_practice_searchable_at_once(
 ) -> None:
     practice = make_practice(state="submitted", title_en="Zanzibar listening circles")
     assert found(session, index, "zanzibar") == []
-    practices.set_state(
+    committed(practices.set_state,
         session=session, index=index, practice_id=practice.id, state="published", expected_version=1
     )
     assert found(session, index, "zanzibar") == [practice.slug]
@@ -56,7 +57,7 @@ def test_archiving_removes_a_practice_from_search(
     make_practice: Callable[..., Any], session: Session, index: Any
 ) -> None:
     practice = make_practice(title_en="Okapi youth mediation")
-    practices.set_state(
+    committed(practices.set_state,
         session=session, index=index, practice_id=practice.id, state="archived", expected_version=1
     )
     assert found(session, index, "okapi") == []
@@ -67,7 +68,7 @@ def test_an_edit_is_searchable_at_once(
 ) -> None:
     practice = make_practice()
     data = replace(practices.to_data(session, practice), title_en="Narwhal dialogue nights")
-    practices.update(
+    committed(practices.update,
         session=session,
         index=index,
         practice_id=practice.id,
@@ -104,7 +105,7 @@ def test_two_nodes_with_their_own_index_folders_converge(
     with Session(db.get_engine(other_node)) as other_session:
         other_index = get_index(other_session, other_node)
         assert found(other_session, other_index, "pangolin") == [practice.slug]
-        practices.set_state(
+        committed(practices.set_state,
             session=other_session,
             index=other_index,
             practice_id=practice.id,
@@ -118,6 +119,8 @@ WRITER = """
 import sys
 from kb import create_app, db, practices, taxonomy
 from kb.index_ext import get_index
+from kb import uow
+from kb.permissions import Actor
 from kb.practices import PracticeData, SourceData
 from sqlmodel import Session
 
@@ -127,13 +130,15 @@ with Session(db.get_engine(app), expire_on_commit=False) as session:
     index = get_index(session, app)
     vocabulary = taxonomy.load(session)
     for i in range(count):
-        practices.create(session=session, index=index, vocabulary=vocabulary, state="published",
+        practices.create(session=session, actor=Actor.system("worker"), vocabulary=vocabulary,
+            state="published",
             data=PracticeData(slug=f"w{worker}-{i}", title_fr=f"Pratique {worker} {i}",
                 title_en=f"Practice {worker} {i} wombat",
                 summary_fr="Résumé.", summary_en="Summary.",
                 language="en", cities=("Testville",), country="FR", themes=("hate",),
                 lead_organisation="City", status="ongoing", evidence_level="none-found",
                 sources=(SourceData("Source", "https://example.org/s"),)))
+        uow.commit(session=session, index=index)
 """
 
 

@@ -25,13 +25,14 @@ from sqlmodel import col, select
 
 from kb import catalogue, pages, search
 from kb.db import get_session
-from kb.i18n import LANG_COOKIE, LANGS, preferred_lang
+from kb.i18n import LANGS, install_lang, preferred_lang
 from kb.index_ext import get_index, result_cache, vocabulary
 from kb.markdown import render
 from kb.models import Practice
 from kb.views import params
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
+install_lang(bp)
 root = Blueprint("root", __name__)
 
 NOTICES = {
@@ -75,27 +76,6 @@ def helpers() -> dict[str, Any]:
         "facet_titles": lambda: [(name, title()) for name, title in FACET_TITLES],
         "status_label": lambda status: STATUS_LABELS.get(status, lambda: status)(),
     }
-
-
-@bp.url_value_preprocessor
-def pull_lang(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    lang = (values or {}).pop("lang", None)
-    if lang not in LANGS:
-        g.lang = preferred_lang()
-        abort(404)
-    g.lang = lang
-
-
-@bp.url_defaults
-def add_lang(_endpoint: str, values: dict[str, Any]) -> None:
-    values.setdefault("lang", g.get("lang", preferred_lang()))
-
-
-@bp.after_request
-def remember_lang(response: Response) -> Response:
-    if g.get("lang") in LANGS and request.cookies.get(LANG_COOKIE) != g.lang:
-        response.set_cookie(LANG_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
 
 
 @root.get("/")

@@ -299,6 +299,7 @@ def _build(size: int, folder: str, with_database: bool, conn: Any) -> None:
 
     from indexer import Index
     from kb import content, create_app, db, practices, search, taxonomy
+    from kb.permissions import Actor
 
     root = Path(folder)
     app = create_app(app_settings(root))
@@ -318,11 +319,10 @@ def _build(size: int, folder: str, with_database: bool, conn: Any) -> None:
             for i in range(size):
                 practices.create(
                     session=session,
-                    index=None,
+                    actor=Actor.system("bench"),
                     data=practice_data(make_record(i)),
                     vocabulary=vocabulary,
                     state="published",
-                    commit=False,
                 )
                 if (i + 1) % BATCH == 0:
                     session.commit()

@@ -1,0 +1,297 @@
+"""The audit log: one typed event per kind of change, written in the caller's transaction.
+
+Each event is a frozen dataclass naming its `action` and `target_kind`; its fields are the small
+JSON detail. The code that acts emits the event (`record(session, actor, event)`); nothing builds
+free-form strings. Passwords, tokens and links never appear in a detail.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from kb.models import AuditEvent, User
+from kb.permissions import Actor, require
+
+
+@dataclass(frozen=True)
+class Event:
+    action: ClassVar[str]
+    target_kind: ClassVar[str]
+
+    def target_id(self) -> str:
+        raise NotImplementedError
+
+    def detail(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PracticeEvent(Event):
+    target_kind: ClassVar[str] = "practice"
+    practice_id: int
+    slug: str
+    version: int
+
+    def target_id(self) -> str:
+        return str(self.practice_id)
+
+
+@dataclass(frozen=True)
+class PracticeCreated(PracticeEvent):
+    action: ClassVar[str] = "practice.create"
+    state: str
+
+
+@dataclass(frozen=True)
+class PracticeUpdated(PracticeEvent):
+    action: ClassVar[str] = "practice.update"
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PracticeStateChanged(PracticeEvent):
+    action: ClassVar[str] = "practice.set_state"
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class PracticeDeleted(PracticeEvent):
+    action: ClassVar[str] = "practice.delete"
+
+
+@dataclass(frozen=True)
+class AccountEvent(Event):
+    target_kind: ClassVar[str] = "user"
+    user_id: int
+
+    def target_id(self) -> str:
+        return str(self.user_id)
+
+
+@dataclass(frozen=True)
+class UserCreated(AccountEvent):
+    action: ClassVar[str] = "user.create"
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UserInvited(AccountEvent):
+    action: ClassVar[str] = "user.invite"
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RolesChanged(AccountEvent):
+    action: ClassVar[str] = "user.set_roles"
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UserDeactivated(AccountEvent):
+    action: ClassVar[str] = "user.deactivate"
+
+
+@dataclass(frozen=True)
+class UserReactivated(AccountEvent):
+    action: ClassVar[str] = "user.reactivate"
+
+
+@dataclass(frozen=True)
+class AccountEdited(AccountEvent):
+    action: ClassVar[str] = "account.edit"
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PasswordChanged(AccountEvent):
+    action: ClassVar[str] = "account.change_password"
+    via: str  # "account" (knew the old one), "link" (invitation or reset), "cli"
+
+
+@dataclass(frozen=True)
+class PasswordResetRequested(AccountEvent):
+    action: ClassVar[str] = "account.reset_request"
+
+
+@dataclass(frozen=True)
+class LoggedIn(AccountEvent):
+    action: ClassVar[str] = "account.login"
+
+
+@dataclass(frozen=True)
+class TokenEvent(Event):
+    target_kind: ClassVar[str] = "token"
+    token_id: int
+    user_id: int
+    name: str
+
+    def target_id(self) -> str:
+        return str(self.token_id)
+
+
+@dataclass(frozen=True)
+class TokenCreated(TokenEvent):
+    action: ClassVar[str] = "token.create"
+
+
+@dataclass(frozen=True)
+class TokenRevoked(TokenEvent):
+    action: ClassVar[str] = "token.revoke"
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    PracticeCreated,
+    PracticeUpdated,
+    PracticeStateChanged,
+    PracticeDeleted,
+    UserCreated,
+    UserInvited,
+    RolesChanged,
+    UserDeactivated,
+    UserReactivated,
+    AccountEdited,
+    PasswordChanged,
+    PasswordResetRequested,
+    LoggedIn,
+    TokenCreated,
+    TokenRevoked,
+)
+ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
+TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))
+
+
+def record(session: Session, actor: Actor, event: Event) -> AuditEvent:
+    """Add the event to the caller's transaction (flushed with it, never committed here)."""
+    detail = {k: list(v) if isinstance(v, tuple) else v for k, v in event.detail().items()}
+    row = AuditEvent(
+        actor_id=actor.user_id,
+        actor_kind=actor.kind,
+        action=event.action,
+        target_kind=event.target_kind,
+        target_id=event.target_id(),
+        detail=detail | ({"via": actor.label} if actor.kind == "system" and actor.label else {}),
+        address=actor.address,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page and its CSV download filter on; every field optional."""
+
+    actor: str = ""  # an e-mail address (exact, case-insensitive), "system" or "anonymous"
+    action: str = ""
+    target_kind: str = ""
+    target_id: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _filtered(statement: Any, filters: AuditFilter) -> Any:
+    if filters.actor in ("system", "anonymous"):
+        statement = statement.where(AuditEvent.actor_kind == filters.actor)
+    elif filters.actor:
+        statement = statement.join(User, User.id == AuditEvent.actor_id).where(
+            User.email == filters.actor.strip().lower()
+        )
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.target_kind:
+        statement = statement.where(AuditEvent.target_kind == filters.target_kind)
+    if filters.target_id:
+        statement = statement.where(AuditEvent.target_id == filters.target_id.strip())
+    if filters.since:
+        statement = statement.where(col(AuditEvent.created_at) >= filters.since)
+    if filters.until:
+        statement = statement.where(col(AuditEvent.created_at) < filters.until)
+    return statement
+
+
+def search(
+    *, session: Session, actor: Actor, filters: AuditFilter, offset: int = 0, limit: int = 50
+) -> tuple[list[tuple[AuditEvent, str]], int]:
+    """Events newest first with the acting account's e-mail (or its kind), and the total."""
+    require(actor, "audit.read")
+    total = session.exec(_filtered(select(func.count(col(AuditEvent.id))), filters)).one()
+    statement = _filtered(
+        select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id),  # type: ignore[arg-type]
+        filters,
+    )
+    rows = session.exec(
+        statement.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)
+    ).all()
+    return [(event, email or event.actor_kind) for event, email in rows], int(total)
+
+
+CSV_COLUMNS: Sequence[str] = (
+    "id",
+    "created_at",
+    "actor",
+    "action",
+    "target_kind",
+    "target_id",
+    "detail",
+    "address",
+)
+
+
+def csv_rows(*, session: Session, actor: Actor, filters: AuditFilter) -> Iterator[str]:
+    """The filtered log as CSV text, streamed in pages so a long log stays bounded in memory."""
+    require(actor, "audit.read")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    offset, page = 0, 500
+    while True:
+        rows, _total = search(
+            session=session, actor=actor, filters=filters, offset=offset, limit=page
+        )
+        for event, who in rows:
+            writer.writerow(
+                _cell(value)
+                for value in (
+                    event.id,
+                    event.created_at.isoformat(),
+                    who,
+                    event.action,
+                    event.target_kind,
+                    event.target_id,
+                    _detail_text(event.detail),
+                    event.address or "",
+                )
+            )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) < page:
+            return
+        offset += page
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    parts = (
+        f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, value in detail.items()
+    )
+    return "; ".join(parts)
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet must not run a cell as a formula (a slug or name could start with '=')."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def event_fields(event_type: type[Event]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(event_type))
