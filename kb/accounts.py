@@ -34,9 +34,18 @@ RESET_MAX_AGE = 3600  # seconds a password-reset link stays valid
 TOKEN_PREFIX = "kb_"
 # A link token -> the absolute URL a person opens (built by the web tier, which knows the host).
 LinkBuilder = Callable[[str], str]
+# argon2-cffi's defaults: argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so a wrong address costs the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Swap the password hasher (tests use cheaper parameters); returns the previous one."""
+    global _hasher, _DUMMY_HASH
+    previous, _hasher = _hasher, hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
+    return previous
 
 
 @dataclass(frozen=True)

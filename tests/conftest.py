@@ -264,3 +264,102 @@ def seeded_app(
 def reader(seeded_app: Flask) -> FlaskClient:
     """A test client on the shared seeded app (read-only tests only)."""
     return seeded_app.test_client()
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Real argon2id, with the smallest parameters: the suite hashes hundreds of passwords.
+
+    Production keeps argon2-cffi's defaults; `test_accounts` checks that a hash made with other
+    parameters is replaced at the next sign-in.
+    """
+    from argon2 import PasswordHasher
+
+    from kb import accounts
+
+    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    accounts.use_hasher(previous)
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token of the first form in a page (Flask-WTF renders it as a hidden input)."""
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_account(app: Flask) -> Callable[..., Any]:
+    """Create an account through the domain (as the CLI does); returns the Account."""
+    from kb import accounts, uow
+
+    def make(
+        *roles: str, email: str | None = None, password: str = PASSWORD, name: str = "Test Person"
+    ) -> Any:
+        with Session(db.get_engine(app), expire_on_commit=False) as s:
+            account = accounts.create(
+                session=s,
+                actor=Actor.system("tests"),
+                email=email or f"{'-'.join(roles) or 'norole'}-{uuid.uuid4().hex[:6]}@example.org",
+                display_name=name,
+                roles=set(roles),
+                password=password,
+            )
+            uow.commit(session=s)
+            return account
+
+    return make
+
+
+class AuthActions:
+    """Signing in and out through the real forms, CSRF token included (as a browser does)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def token(self, path: str = "/fr/login") -> str:
+        return csrf_token_of(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str, password: str = PASSWORD, lang: str = "fr") -> Any:
+        return self.client.post(
+            f"/{lang}/login",
+            data={"email": email, "password": password, "csrf_token": self.token(f"/{lang}/login")},
+        )
+
+    def post(self, path: str, data: dict[str, Any] | None = None, page: str | None = None) -> Any:
+        """POST a form with a fresh CSRF token taken from `page` (default: the account page)."""
+        token = self.token(page or "/fr/account")
+        return self.client.post(path, data={**(data or {}), "csrf_token": token})
+
+    def logout(self) -> Any:
+        return self.post("/fr/logout", page="/fr/account")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login(
+    client: FlaskClient, make_account: Callable[..., Any], auth: AuthActions
+) -> Callable[..., Any]:
+    """Sign in as a new account holding `roles`; returns the account."""
+
+    def sign_in(*roles: str) -> Any:
+        account = make_account(*roles)
+        response = auth.login(account.user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return account
+
+    return sign_in

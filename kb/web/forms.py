@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +26,7 @@ ROLE_LABELS = {
     "curator": _l("Curator (collections and exports)"),
     "admin": _l("Administrator (accounts, roles, audit log)"),
 }
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 class CheckboxesField(SelectMultipleField):  # type: ignore[misc]
@@ -98,8 +99,8 @@ class ConfirmForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField()
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role, str(ROLE_LABELS[role])) for role in ROLES]
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, str(ROLE_LABELS[role])) for role in ROLES]
 
 
 class InviteForm(FlaskForm):  # type: ignore[misc]
