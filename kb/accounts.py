@@ -23,11 +23,11 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
 from kb import audit, mail
-from kb.errors import BadRequest, FieldError, NotFound, ValidationError
+from kb.errors import N_, BadRequest, FieldError, NotFound, ValidationError
 from kb.models import ApiToken, User, UserRole, utcnow
 from kb.permissions import ROLES, Actor, require
 
-PASSWORD_MIN, PASSWORD_MAX = 12, 1024
+PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # also spelled out in the messages below
 NAME_MAX = 120
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds an invitation link stays valid
 RESET_MAX_AGE = 3600  # seconds a password-reset link stays valid
@@ -76,7 +76,9 @@ def check_email(email: str) -> str:
     try:
         return normalize_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
-        raise ValidationError([FieldError("email", str(exc))]) from exc
+        raise ValidationError(
+            [FieldError("email", N_("expected an e-mail address such as name@example.org"))]
+        ) from exc
 
 
 def roles_of(session: Session, user_id: int) -> frozenset[str]:
@@ -142,17 +144,17 @@ def _check_roles(roles: set[str] | frozenset[str] | tuple[str, ...]) -> frozense
 def _check_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError([FieldError("display_name", "required")])
+        raise ValidationError([FieldError("display_name", N_("required"))])
     if len(name) > NAME_MAX:
-        raise ValidationError([FieldError("display_name", f"at most {NAME_MAX} characters")])
+        raise ValidationError([FieldError("display_name", N_("at most 120 characters"))])
     return name
 
 
 def check_password(password: str, field: str = "password") -> None:
     if len(password) < PASSWORD_MIN:
-        raise ValidationError([FieldError(field, f"at least {PASSWORD_MIN} characters")])
+        raise ValidationError([FieldError(field, N_("at least 12 characters"))])
     if len(password) > PASSWORD_MAX:
-        raise ValidationError([FieldError(field, f"at most {PASSWORD_MAX} characters")])
+        raise ValidationError([FieldError(field, N_("at most 1024 characters"))])
 
 
 # --- creating and administering accounts -----------------------------------------------------
@@ -176,7 +178,7 @@ def create(
     if password is not None:
         check_password(password)
     if find_by_email(session, address) is not None:
-        raise ValidationError([FieldError("email", "an account already uses this address")])
+        raise ValidationError([FieldError("email", N_("an account already uses this address"))])
     now = utcnow()
     user = User(
         email=address,
@@ -289,7 +291,9 @@ def edit_profile(
     return account
 
 
-def authenticate(session: Session, email: str, password: str) -> Account | None:
+def authenticate(
+    session: Session, email: str, password: str, *, address: str | None = None
+) -> Account | None:
     """The active account whose password this is, or None (same cost whether it exists or not).
 
     A hash made with older argon2 parameters is replaced on success (flushed with the session).
@@ -306,7 +310,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
         account.user.password_hash = _hasher.hash(password)
     account.user.last_login_at = utcnow()
     session.add(account.user)
-    audit.record(session, account.actor(), audit.LoggedIn(account.id))
+    audit.record(session, account.actor(address), audit.LoggedIn(account.id))
     session.flush()
     return account
 
@@ -321,7 +325,7 @@ def change_password(
         _hasher.verify(account.user.password_hash or _DUMMY_HASH, current)
     except (VerificationError, InvalidHashError):
         raise ValidationError(
-            [FieldError("current_password", "this is not your current password")]
+            [FieldError("current_password", N_("this is not your current password"))]
         ) from None
     check_password(new, "new_password")
     _store_password(session, account.user, new)
@@ -431,7 +435,7 @@ def create_token(
     require(actor, "token.create", user_id)
     name = " ".join(name.split())
     if not name or len(name) > 80:
-        raise ValidationError([FieldError("name", "required; at most 80 characters")])
+        raise ValidationError([FieldError("name", N_("required; at most 80 characters"))])
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user_id, name=name, token_hash=_token_hash(plain), prefix=plain[:10])
     session.add(token)

@@ -202,9 +202,8 @@ def _filtered(statement: Any, filters: AuditFilter) -> Any:
     if filters.actor in ("system", "anonymous"):
         statement = statement.where(AuditEvent.actor_kind == filters.actor)
     elif filters.actor:
-        statement = statement.join(User, User.id == AuditEvent.actor_id).where(
-            User.email == filters.actor.strip().lower()
-        )
+        accounts_with_email = select(User.id).where(User.email == filters.actor.strip().lower())
+        statement = statement.where(col(AuditEvent.actor_id).in_(accounts_with_email))
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)
     if filters.target_kind:

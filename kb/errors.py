@@ -13,6 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def N_(message: str) -> str:
+    """Mark a fixed domain message for translation (extracted by Babel, translated by the view)."""
+    return message
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

@@ -33,16 +33,6 @@ def never_cache(response: Response) -> Response:
     return response
 
 
-def _field_errors(form: forms.FlaskForm, error: ValidationError) -> None:
-    """Show domain validation errors next to the form's fields (or at the top)."""
-    for problem in error.errors:
-        field = getattr(form, problem.field, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), problem.message]
-        else:
-            flash(problem.message, "error")
-
-
 def _link_builder(token: str) -> str:
     return url_for("account.set_password", token=token, _external=True)
 
@@ -54,7 +44,9 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         limits.count_sign_in(form.email.data)
         session = get_session()
-        account = accounts.authenticate(session, form.email.data, form.password.data)
+        account = accounts.authenticate(
+            session, form.email.data, form.password.data, address=client_address()
+        )
         if account is not None:
             uow.commit(session=session)
             sign_in(account)
@@ -116,7 +108,7 @@ def edit_profile() -> ResponseReturnValue:
             email_notifications=form.email_notifications.data,
         )
     except ValidationError as error:
-        _field_errors(form, error)
+        forms.show_errors(form, error)
         return _account_page(422, profile=form)
     uow.commit(session=session)
     flash(_("Your account is saved."), "success")
@@ -139,7 +131,7 @@ def change_password() -> ResponseReturnValue:
             new=form.new_password.data,
         )
     except ValidationError as error:
-        _field_errors(form, error)
+        forms.show_errors(form, error)
         return _account_page(422, password_form=form)
     uow.commit(session=session)
     sign_in(account)  # this session continues under the new session version; the others end
@@ -160,7 +152,7 @@ def create_token() -> ResponseReturnValue:
             session=session, actor=current_actor(), user_id=account.id, name=form.name.data
         )
     except ValidationError as error:
-        _field_errors(form, error)
+        forms.show_errors(form, error)
         return _account_page(422, token_form=form)
     uow.commit(session=session)
     # Shown in this response only: never put in a flash message (the session cookie is signed,
@@ -223,7 +215,7 @@ def set_password(token: str) -> ResponseReturnValue:
                 address=client_address(),
             )
         except ValidationError as error:
-            _field_errors(form, error)
+            forms.show_errors(form, error)
         else:
             uow.commit(session=session)
             logout_user()

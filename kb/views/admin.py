@@ -77,12 +77,7 @@ def invite() -> ResponseReturnValue:
             language=form.language.data,
         )
     except ValidationError as error:
-        for problem in error.errors:
-            field = getattr(form, problem.field, None)
-            if field is not None:
-                field.errors = [*list(field.errors), problem.message]
-            else:
-                flash(problem.message, "error")
+        forms.show_errors(form, error)
         return _users_page(form, 422)
     uow.commit(session=session)
     deliver_queued()

@@ -135,7 +135,6 @@ def init_app(app: Flask) -> None:
     manager.init_app(app)
     app.before_request(load_bearer_token)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["KB_SESSION_HOURS"])
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.jinja_env.globals.update(can=can)

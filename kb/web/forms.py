@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+from kb.errors import ValidationError
 from kb.permissions import ROLES
 
 ROLE_LABELS = {
@@ -114,3 +117,13 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
 class RolesForm(FlaskForm):  # type: ignore[misc]
     roles = CheckboxesField(_l("Roles"), choices=_role_choices, validate_choice=True)
     submit = SubmitField(_l("Save the roles"))
+
+
+def show_errors(form: FlaskForm, error: ValidationError) -> None:
+    """Put the domain's validation errors next to their fields, in the reader's language."""
+    for problem in error.errors:
+        field = getattr(form, problem.field, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors), _(problem.message)]
+        else:
+            flash(_(problem.message), "error")
