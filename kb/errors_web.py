@@ -37,6 +37,8 @@ def _html_message(status: int, message: str) -> str:
         return str(_("This address cannot be used that way."))
     if status == 413:
         return str(_("What you sent is too large."))
+    if status == 429:
+        return str(_("Too many attempts. Wait a few minutes, then try again."))
     if status >= 500:
         return str(_("An unexpected error occurred; it has been logged. Please try again later."))
     return message
@@ -50,6 +52,9 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "_")
     response = _respond(status, code, error.description or error.name)
+    if status == 429:  # the limits are per minute: a client may retry after one
+        body, status = response  # type: ignore[misc]
+        return body, status, {"Retry-After": "60"}
     return response
 
 

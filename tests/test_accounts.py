@@ -71,7 +71,9 @@ def test_a_failed_sign_in_says_the_same_thing_whatever_the_reason(
             )
         else:
             accounts.create(
-                session=s, actor=Actor.system("t"), email="invited@example.org",
+                session=s,
+                actor=Actor.system("t"),
+                email="invited@example.org",
                 display_name="Invited",
             )
             email = "invited@example.org"
@@ -167,7 +169,11 @@ def test_a_wrong_current_password_or_a_short_new_one_is_refused_next_to_its_fiel
     auth.login(make_account().user.email)
     wrong = auth.post(
         "/fr/account/password",
-        {"current_password": "nope nope nope", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        {
+            "current_password": "nope nope nope",
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
     )
     assert wrong.status_code == 422
     assert "current_password-error" in wrong.get_data(as_text=True)
@@ -239,8 +245,12 @@ def test_an_invited_contributor_sets_a_password_and_signs_in(
     auth = AuthActions(client)
     response = auth.post(
         "/fr/admin/users/invite",
-        {"email": "nouvelle@example.org", "display_name": "Élodie", "language": "fr",
-         "roles": ["contributor"]},
+        {
+            "email": "nouvelle@example.org",
+            "display_name": "Élodie",
+            "language": "fr",
+            "roles": ["contributor"],
+        },
         page="/fr/admin/users",
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
@@ -252,8 +262,9 @@ def test_an_invited_contributor_sets_a_password_and_signs_in(
     page = client.get(path)
     assert page.status_code == 200 and "Élodie" in page.get_data(as_text=True)
     token = csrf_token_of(page.get_data(as_text=True))
-    done = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-                                   "csrf_token": token})
+    done = client.post(
+        path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}
+    )
     assert done.status_code == 302
     assert auth.login("nouvelle@example.org", NEW_PASSWORD).status_code == 302
     # Single use: the link no longer works once the password is set.
@@ -284,11 +295,16 @@ def test_a_reset_answers_the_same_way_whether_the_address_has_an_account_or_not(
     for email in ("real@example.org", "ghost@example.org"):
         token = auth.token("/en/password/reset")
         response = client.post(
-            "/en/password/reset", data={"email": email, "csrf_token": token},
+            "/en/password/reset",
+            data={"email": email, "csrf_token": token},
             follow_redirects=True,
         )
-        answers.append((response.status_code, "If an account uses this address" in
-                        response.get_data(as_text=True)))
+        answers.append(
+            (
+                response.status_code,
+                "If an account uses this address" in response.get_data(as_text=True),
+            )
+        )
     assert answers[0] == answers[1] == (200, True)
     [message] = outbox(app)
     assert message.to_address == "real@example.org" and "une heure" in message.body
@@ -367,8 +383,7 @@ def test_admin_actions_are_audited_and_the_log_downloads_as_csv(
     target = make_account("contributor", email="target@example.org")
     admin = login("admin")
     auth = AuthActions(client)
-    auth.post(f"/fr/admin/users/{target.id}/roles", {"roles": ["curator"]},
-              page="/fr/admin/users")
+    auth.post(f"/fr/admin/users/{target.id}/roles", {"roles": ["curator"]}, page="/fr/admin/users")
     auth.post(f"/fr/admin/users/{target.id}/deactivate", page="/fr/admin/users")
     page = client.get(f"/fr/admin/audit?actor={admin.user.email}").get_data(as_text=True)
     assert "user.set_roles" in page and "user.deactivate" in page
@@ -403,7 +418,9 @@ def test_without_smtp_a_message_stays_in_the_outbox_and_its_text_is_logged(
     make_account(email="someone@example.org")
     with Session(db.get_engine(app)) as s:
         accounts.request_reset(
-            session=s, email="someone@example.org", secret="k",
+            session=s,
+            email="someone@example.org",
+            secret="k",
             link=lambda t: f"https://kb.example/reset/{t}",
         )
         s.commit()
@@ -411,3 +428,80 @@ def test_without_smtp_a_message_stays_in_the_outbox_and_its_text_is_logged(
             assert mail.deliver(s, smtp_url=None, sender="kb <kb@example.org>") == 0
         assert len(mail.pending(s)) == 1
     assert "https://kb.example/reset/" in caplog.text
+
+
+# --- throttling --------------------------------------------------------------------------------
+
+
+def _attempts(client: FlaskClient, email: str, count: int, address: str = "192.0.2.1") -> list[int]:
+    client.environ_base["REMOTE_ADDR"] = address
+    auth = AuthActions(client)
+    return [auth.login(email, "wrong password!!").status_code for _ in range(count)]
+
+
+def test_too_many_sign_ins_for_one_account_answer_429_in_the_readers_language(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(KB_RATELIMIT_ACCOUNT="3 per minute", KB_RATELIMIT_LOGIN="100 per minute")
+    client = app.test_client()
+    assert _attempts(client, "victim@example.org", 4) == [401, 401, 401, 429]
+    response = AuthActions(client).login("victim@example.org")
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "60"
+    # Another account from the same address is not blocked by this one's limit.
+    assert _attempts(client, "other@example.org", 1) == [401]
+
+
+def test_too_many_sign_ins_from_one_address_answer_429_whatever_the_account(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(KB_RATELIMIT_LOGIN="3 per minute", KB_RATELIMIT_ACCOUNT="100 per minute")
+    client = app.test_client()
+    statuses = [
+        _attempts(client, f"user{i}@example.org", 1, address="192.0.2.9")[0] for i in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert _attempts(client, "user9@example.org", 1, address="192.0.2.10") == [401]
+
+
+def test_password_resets_share_the_sign_in_limits(make_app: Callable[..., Flask]) -> None:
+    app = make_app(KB_RATELIMIT_ACCOUNT="2 per minute")
+    client = app.test_client()
+    auth = AuthActions(client)
+    codes = [
+        client.post(
+            "/en/password/reset",
+            data={"email": "x@example.org", "csrf_token": auth.token("/en/password/reset")},
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes == [302, 302, 429]
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(1)
+        try:
+            s.connect(("127.0.0.1", 6379))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis server on 127.0.0.1:6379")
+def test_limits_kept_in_redis_are_shared_by_every_process(
+    make_app: Callable[..., Flask], app: Flask
+) -> None:
+    import uuid
+
+    settings = {
+        "KB_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0",
+        "KB_RATELIMIT_ACCOUNT": "3 per minute",
+        "RATELIMIT_KEY_PREFIX": f"kb-test-{uuid.uuid4().hex}",
+    }
+    first, second = make_app(**settings), make_app(**settings)  # two nodes, one Redis
+    assert _attempts(first.test_client(), "shared@example.org", 2) == [401, 401]
+    assert _attempts(second.test_client(), "shared@example.org", 2) == [401, 429]
