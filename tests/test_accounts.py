@@ -51,7 +51,7 @@ def test_signing_in_opens_the_account_page_in_the_accounts_language(
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/fr/account")
     page = client.get("/fr/account").get_data(as_text=True)
-    assert account.user.email in page and "moderator" in page
+    assert account.user.email in page and "modérateur" in page
 
 
 @pytest.mark.parametrize("case", ["wrong password", "unknown address", "deactivated", "invited"])

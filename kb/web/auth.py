@@ -21,7 +21,7 @@ from kb.accounts import Account
 from kb.db import get_session
 from kb.i18n import current_lang
 from kb.permissions import Actor, allowed
-from kb.web import limits
+from kb.web import forms, limits
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]
@@ -137,4 +137,4 @@ def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["KB_SESSION_HOURS"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.jinja_env.globals.update(can=can)
+    app.jinja_env.globals.update(can=can, role_names=forms.role_names)

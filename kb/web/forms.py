@@ -29,6 +29,19 @@ ROLE_LABELS = {
     "curator": _l("Curator (collections and exports)"),
     "admin": _l("Administrator (accounts, roles, audit log)"),
 }
+ROLE_NAMES = {
+    "contributor": _l("contributor"),
+    "moderator": _l("moderator"),
+    "curator": _l("curator"),
+    "admin": _l("administrator"),
+}
+
+
+def role_names(roles: frozenset[str] | set[str]) -> str:
+    """'contributeur, modérateur' in the reader's language, in the order of ROLES."""
+    return ", ".join(str(ROLE_NAMES[r]) for r in ROLES if r in roles)
+
+
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 

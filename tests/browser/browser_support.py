@@ -64,6 +64,8 @@ PAGES: dict[str, str] = {
     "about-fr": "/fr/about",
     "about-en": "/en/about",
     "not-found": "/fr/practices/this-practice-does-not-exist",
+    "login": "/fr/login",
+    "password-reset": "/en/password/reset",
 }
 
 
@@ -72,6 +74,7 @@ class LiveServer:
     """The address of the app under test; `live_server("/fr/")` is a full URL."""
 
     url: str
+    app: Any = field(default=None, compare=False, repr=False)  # the Flask app being served
 
     def __call__(self, path: str) -> str:
         return self.url + path

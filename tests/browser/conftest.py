@@ -70,7 +70,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     thread = threading.Thread(target=server.run, name="kb-waitress", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.effective_port}")
+        yield LiveServer(f"http://127.0.0.1:{server.effective_port}", app)
     finally:
         # Quieten waitress while it closes the browser's keep-alive connections under its loop.
         logging.getLogger("waitress").setLevel(logging.CRITICAL)
