@@ -505,3 +505,20 @@ def test_limits_kept_in_redis_are_shared_by_every_process(
     first, second = make_app(**settings), make_app(**settings)  # two nodes, one Redis
     assert _attempts(first.test_client(), "shared@example.org", 2) == [401, 401]
     assert _attempts(second.test_client(), "shared@example.org", 2) == [401, 429]
+
+
+def test_an_expired_session_asks_to_sign_in_again_and_keeps_what_was_typed(
+    client: FlaskClient, auth: AuthActions, make_account: Callable[..., Any], app: Flask
+) -> None:
+    auth.login(make_account().user.email)
+    token = auth.token("/fr/account")
+    later = time.time() + (app.config["KB_SESSION_HOURS"] + 1) * 3600
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: later)
+        assert client.get("/fr/account").status_code == 302  # to the sign-in page
+        response = client.post(
+            "/fr/account",
+            data={"display_name": "Texte saisi avant l’expiration", "csrf_token": token},
+        )
+    assert response.status_code == 400
+    assert "Texte saisi avant l’expiration" in response.get_data(as_text=True)
