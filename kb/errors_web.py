@@ -8,7 +8,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.errors import KBError
 
@@ -65,7 +65,10 @@ def handle_kb_error(error: KBError) -> ResponseReturnValue:
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "_")
-    response = _respond(status, code, error.description or error.name)
+    message = error.description or error.name
+    if isinstance(error, SecurityError):  # an untrusted Host: never echo it back
+        code, message = "untrusted_host", str(_("This site does not answer to that host name."))
+    response = _respond(status, code, message)
     return response
 
 

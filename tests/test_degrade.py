@@ -82,7 +82,7 @@ def test_practice_pages_and_the_api_still_answer(broken: Flask) -> None:
     home = client.get("/en/")
     index_ext.wait_for_repair(broken)
     assert page.status_code == 200
-    assert f'/en/practices/{practice.slug}' in page.get_data(as_text=True)  # the twin link
+    assert f"/en/practices/{practice.slug}" in page.get_data(as_text=True)  # the twin link
     assert api.status_code == 200 and api.json is not None
     assert home.status_code == 200 and suggest.status_code == 200
 
