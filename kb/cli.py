@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import Engine
 
 from indexer import IndexBusy
-from kb import content, db, search
+from kb import cli_errors, content, db, search
 from kb.db import session_scope
 from kb.index_ext import get_index, reset
 
@@ -19,6 +20,7 @@ from kb.index_ext import get_index, reset
 def init_app(app: Flask) -> None:
     """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
     for command in (db_group, import_command, export_group, index_group, serve):
+        cli_errors.install(command)  # expected failures: one line, non-zero exit (--debug: trace)
         app.cli.add_command(command)
 
 
@@ -69,8 +71,9 @@ def import_command(directory: Path | None, dry_run: bool) -> None:
         click.echo(f"{len(loaded.practices)} practice(s) checked; no problem found.")
         return
     engine = db.get_engine(app)
-    db.upgrade(engine)
-    report = _import(app, loaded)
+    with cli_errors.exclusive(engine, "import"):  # the loser of two imports says so, at once
+        db.upgrade(engine)
+        report = _import(app, loaded)
     click.echo(
         f"practices: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged; taxonomy terms: {report.terms[0]} created, "
@@ -184,6 +187,16 @@ def index_optimize() -> None:
 def prepare(app: Flask) -> None:
     """Make an instance ready to serve: schema, seed content when empty, index caught up."""
     engine = db.get_engine(app)
+    with cli_errors.exclusive(engine, "import", wait=True):  # nodes starting together take turns
+        _seed_if_empty(app, engine)
+    with session_scope(engine) as session:
+        index = get_index(session, app)
+        search.sync(session=session, index=index, timeout=30.0)
+        with contextlib.suppress(IndexBusy):
+            index.merge_segments(timeout=5.0)
+
+
+def _seed_if_empty(app: Flask, engine: Engine) -> None:
     empty = db.is_empty(engine)
     db.upgrade(engine)
     if empty or not search.published_practices_exist(engine):
@@ -196,11 +209,6 @@ def prepare(app: Flask) -> None:
                 sys.exit(1)
             report = _import(app, loaded)
             click.echo(f"imported {report.created} practice(s) from {folder}")
-    with session_scope(engine) as session:
-        index = get_index(session, app)
-        search.sync(session=session, index=index, timeout=30.0)
-        with contextlib.suppress(IndexBusy):
-            index.merge_segments(timeout=5.0)
 
 
 @click.command("serve")
