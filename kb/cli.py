@@ -12,14 +12,16 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
 from indexer import IndexBusy
-from kb import cli_errors, content, db, search
+from kb import backup, cli_errors, content, db, search
 from kb.db import session_scope
 from kb.index_ext import get_index, reset
 
 
 def init_app(app: Flask) -> None:
     """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
-    for command in (db_group, import_command, export_group, index_group, serve):
+    for command in (
+        db_group, import_command, export_group, index_group, serve, backup_command, restore_command
+    ):
         cli_errors.install(command)  # expected failures: one line, non-zero exit (--debug: trace)
         app.cli.add_command(command)
 
@@ -179,6 +181,34 @@ def index_optimize() -> None:
     with session_scope(db.get_engine(app)) as session:
         get_index(session, app).optimize()
     click.echo("index optimized")
+
+
+# --- backups ----------------------------------------------------------------------------------
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Back the database up to FILE while kb keeps serving (SQLite backup API, or pg_dump)."""
+    size = backup.backup(db.get_engine(_app()), file)
+    click.echo(f"database backed up to {file} ({size / 1e6:.1f} MB)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds practices.")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Restore the database from FILE (a `kb backup`), then rebuild this node's search index."""
+    app = _app()
+    engine = db.get_engine(app)
+    backup.restore(engine, file, force=force)
+    db.upgrade(engine)  # a backup from an older release gets the newer schema
+    reset(app)
+    with session_scope(engine) as session:
+        count = search.rebuild(session=session, index=get_index(session, app), procs=1)
+    click.echo(f"database restored from {file}; index rebuilt: {count} published practice(s)")
 
 
 # --- serving ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from indexer import IndexBusy
+from kb.backup import BackupError
 from kb.errors import Conflict
 
 TRY_AGAIN = 75  # EX_TEMPFAIL: the same command will work once the other one is done
@@ -41,6 +42,8 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
     """The one-line message and exit status of an expected failure, or None."""
     if isinstance(exc, Busy):
         return str(exc), TRY_AGAIN
+    if isinstance(exc, BackupError):
+        return str(exc), FAILED
     if isinstance(exc, IndexBusy):
         return (
             "the search index is busy (another process holds its writer lock); "
@@ -58,7 +61,7 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
     if isinstance(exc, OperationalError):
         return _describe_database_error(exc)
     if isinstance(exc, SQLAlchemyError):
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0][:200]
+        first = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
         return f"database error: {first}; nothing was written", FAILED
     return None
 
