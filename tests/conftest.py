@@ -21,6 +21,13 @@ from sqlmodel import Session
 
 from kb import create_app, db
 from kb.index_ext import get_index, reset
+from tests.skip_report import (  # noqa: F401 - hooks: one line per skip reason; CI fails them
+    pytest_collectreport,
+    pytest_make_collect_report,
+    pytest_runtest_logreport,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
