@@ -21,11 +21,11 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy import text
@@ -37,8 +37,10 @@ from kb import db, search, search_fallback, taxonomy
 from kb.taxonomy import Vocabulary
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 VOCABULARY_TTL = 30.0  # seconds between checks that the taxonomy has not changed
 REPAIR_BACKOFF = 60.0  # seconds before a failed repair is tried again
+RETRY_DELAY = 0.02  # seconds before a failed index read is tried again
 PROBE_BYTES = 4096  # what /healthz writes into the index folder to know it can be written
 
 
@@ -166,12 +168,24 @@ def usable_index(session: Session, app: Flask | None = None) -> Index | None:
         return None
     try:
         index = get_index(session, app)
-        index.last_change_id()  # opens the searcher: a deleted or corrupt folder fails here
+        _retrying(session, index.last_change_id)  # opens the searcher: a deleted folder fails
         return index
     except Exception as exc:  # any index failure: the page is served without the index
         session.rollback()
         index_failed(exc, app)
         return None
+
+
+def _retrying(session: Session, call: Callable[[], T]) -> T:
+    """`call()`, tried a second time after a failure: a reader racing a writer over a shared
+    segment file fails once and then reads fine; only a second failure means a broken index."""
+    try:
+        return call()
+    except Exception as exc:
+        log.info("search index read failed once (%s: %s); retrying", type(exc).__name__, exc)
+        session.rollback()
+        time.sleep(RETRY_DELAY)
+        return call()
 
 
 def index_failed(exc: BaseException, app: Flask | None = None) -> None:
@@ -195,7 +209,10 @@ def run_search(session: Session, query: Query, app: Flask | None = None) -> Sear
     if index is not None:
         try:
             cache = _state(app).results
-            found = search.search(session=session, index=index, query=query, cache=cache)
+            found = _retrying(
+                session,
+                lambda: search.search(session=session, index=index, query=query, cache=cache),
+            )
             return Searched(found, degraded=False)
         except Exception as exc:  # an index failure mid-search: same as one at open
             session.rollback()
