@@ -85,7 +85,8 @@ class Node:
             gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
             assert gunicorn, "gunicorn is not installed"
             return [
-                gunicorn, "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
+                gunicorn, "-w", str(self.workers), "--threads", str(self.threads),
+                "-b", f"127.0.0.1:{self.port}",
                 "--log-level", "warning", "wsgi:app",
             ]  # fmt: skip
         return [
