@@ -41,11 +41,12 @@ install-test: $(TEST_STAMP) $(MO_FILES)
 run: $(STAMP) $(MO_FILES)
 	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
-## Install the test dependencies and run the whole suite (lint, types, tests)
+## Install the test dependencies and run the whole suite (lint, types, tests); local PostgreSQL and
+## Redis are found the same way as in CI (.ci/detect-services)
 test: $(TEST_STAMP) $(MO_FILES)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	eval "$$(.ci/detect-services)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The suite without slow and browser tests, for quick local runs
 test-fast: $(TEST_STAMP) $(MO_FILES)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb import cli, config, db, errors_web, i18n, index_ext, security
+from kb import cli, config, db, errors_web, i18n, index_ext, security, urls
 from kb.views import account, admin, api, api_accounts, public
 from kb.web import auth, csrf, limits
 
@@ -33,13 +33,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     logging.basicConfig(level=app.config["KB_LOG_LEVEL"])
     if app.config.get("KB_TRUST_PROXY"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+        hops = int(app.config["KB_PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     index_ext.init_app(app)
     errors_web.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    urls.init_app(app)
     auth.init_app(app)
     csrf.init_app(app)
     limits.init_app(app)

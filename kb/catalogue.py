@@ -124,12 +124,17 @@ class PracticePage:
     related: tuple[Practice, ...]
 
 
-def practice_page(*, session: Session, index: Index, slug: str) -> PracticePage:
-    """A published practice with its sources, events and related practices (NotFound otherwise)."""
+def practice_page(*, session: Session, index: Index | None, slug: str) -> PracticePage:
+    """A published practice with its sources, events and related practices (NotFound otherwise).
+
+    Without an index (being rebuilt) the page is whole but lists no related practices.
+    """
     practice = practices.get_by_slug(session, slug)
     assert practice.id is not None
-    search.ensure_fresh(session=session, index=index)
-    related_ids = index.related(practice.id, limit=4)
+    related_ids: list[int] = []
+    if index is not None:
+        search.ensure_fresh(session=session, index=index)
+        related_ids = index.related(practice.id, limit=4)
     rows = {
         p.id: p
         for p in session.exec(

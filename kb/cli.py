@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import Engine
 
 from indexer import IndexBusy
-from kb import cli_accounts, content, db, search, uow
+from kb import backup, cli_accounts, cli_errors, content, db, search, uow
 from kb.db import session_scope
 from kb.index_ext import get_index, reset
 from kb.permissions import Actor
@@ -19,9 +20,11 @@ from kb.permissions import Actor
 
 def init_app(app: Flask) -> None:
     """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
-    for command in (db_group, import_command, export_group, index_group, serve):
-        app.cli.add_command(command)
-    for command in cli_accounts.COMMANDS:
+    commands = (
+        db_group, import_command, export_group, index_group, serve, backup_command, restore_command
+    )
+    for command in (*commands, *cli_accounts.COMMANDS):
+        cli_errors.install(command)  # expected failures: one line, non-zero exit (--debug: trace)
         app.cli.add_command(command)
 
 
@@ -72,8 +75,9 @@ def import_command(directory: Path | None, dry_run: bool) -> None:
         click.echo(f"{len(loaded.practices)} practice(s) checked; no problem found.")
         return
     engine = db.get_engine(app)
-    db.upgrade(engine)
-    report = _import(app, loaded)
+    with cli_errors.exclusive(engine, "import"):  # the loser of two imports says so, at once
+        db.upgrade(engine)
+        report = _import(app, loaded)
     click.echo(
         f"practices: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged; taxonomy terms: {report.terms[0]} created, "
@@ -187,12 +191,50 @@ def index_optimize() -> None:
     click.echo("index optimized")
 
 
+# --- backups ----------------------------------------------------------------------------------
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Back the database up to FILE while kb keeps serving (SQLite backup API, or pg_dump)."""
+    size = backup.backup(db.get_engine(_app()), file)
+    click.echo(f"database backed up to {file} ({size / 1e6:.1f} MB)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds practices.")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Restore the database from FILE (a `kb backup`), then rebuild this node's search index."""
+    app = _app()
+    engine = db.get_engine(app)
+    backup.restore(engine, file, force=force)
+    db.upgrade(engine)  # a backup from an older release gets the newer schema
+    reset(app)
+    with session_scope(engine) as session:
+        count = search.rebuild(session=session, index=get_index(session, app), procs=1)
+    click.echo(f"database restored from {file}; index rebuilt: {count} published practice(s)")
+
+
 # --- serving ----------------------------------------------------------------------------------
 
 
 def prepare(app: Flask) -> None:
     """Make an instance ready to serve: schema, seed content when empty, index caught up."""
     engine = db.get_engine(app)
+    with cli_errors.exclusive(engine, "import", wait=True):  # nodes starting together take turns
+        _seed_if_empty(app, engine)
+    with session_scope(engine) as session:
+        index = get_index(session, app)
+        search.sync(session=session, index=index, timeout=30.0)
+        with contextlib.suppress(IndexBusy):
+            index.merge_segments(timeout=5.0)
+
+
+def _seed_if_empty(app: Flask, engine: Engine) -> None:
     empty = db.is_empty(engine)
     db.upgrade(engine)
     if empty or not search.published_practices_exist(engine):
@@ -205,11 +247,6 @@ def prepare(app: Flask) -> None:
                 sys.exit(1)
             report = _import(app, loaded)
             click.echo(f"imported {report.created} practice(s) from {folder}")
-    with session_scope(engine) as session:
-        index = get_index(session, app)
-        search.sync(session=session, index=index, timeout=30.0)
-        with contextlib.suppress(IndexBusy):
-            index.merge_segments(timeout=5.0)
 
 
 @click.command("serve")

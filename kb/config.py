@@ -114,6 +114,42 @@ SETTINGS: tuple[Setting, ...] = (
         "Set to true behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto.",
         _bool,
     ),
+    # --- operations (issue 12) ---
+    Setting(
+        "KB_PROXY_HOPS",
+        "1",
+        "With KB_TRUST_PROXY: how many reverse proxies in front of kb set X-Forwarded-For and "
+        "X-Forwarded-Proto (an HTTPS proxy makes requests secure: HSTS and Secure cookies).",
+        int,
+    ),
+    Setting(
+        "KB_BASE_URL",
+        None,
+        "The public origin, e.g. `https://kb.example.org`: every absolute URL (sitemap, "
+        "robots.txt, canonical and alternate links, JSON-LD, API, redirects) is built on it, not "
+        "on the "
+        "request's Host header. Unset: the request's host (for local use).",
+    ),
+    Setting(
+        "KB_TRUSTED_HOSTS",
+        None,
+        "Comma-separated host names kb answers to (Flask's TRUSTED_HOSTS; `.example.org` also "
+        "matches subdomains); any other Host header gets a 400. Unset: any host.",
+    ),
+    Setting(
+        "KB_HEALTH_MAX_LAG",
+        "50",
+        "`/healthz` answers 503 when this node's index is more than this many changes behind the "
+        "database's change log.",
+        int,
+    ),
+    Setting(
+        "KB_INDEX_KEEP_CORRUPT",
+        "3",
+        "Index generations found corrupt are moved aside for inspection; this many (the newest) "
+        "are kept, older ones deleted.",
+        int,
+    ),
 )
 
 

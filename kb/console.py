@@ -5,11 +5,19 @@ from __future__ import annotations
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
-from kb import create_app
+from kb import cli_errors, create_app
+
+
+class KBGroup(FlaskGroup):
+    """FlaskGroup that reports expected failures as one line, including while it builds the app
+    (a read-only or full instance folder fails there, before any command runs)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        return cli_errors.reporting(super().invoke)(ctx)
 
 
 @click.group(
-    cls=FlaskGroup,
+    cls=KBGroup,
     create_app=create_app,
     add_default_commands=False,
     add_version_option=False,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.errors import KBError
 
@@ -18,9 +19,24 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _ensure_url_adapter() -> None:
+    """Give a request that could not be routed (an untrusted or malformed Host) a URL adapter.
+
+    Flask leaves it without one, so url_for in the error page would raise and turn a 400 into
+    a 500. Relative links need no host: bind to the public origin's, or a placeholder.
+    """
+    if request_ctx.url_adapter is None:
+        base = current_app.config.get("KB_BASE_URL") or "http://localhost"
+        scheme, _, host = base.partition("://")
+        request_ctx.url_adapter = current_app.url_map.bind(
+            host.split("/")[0] or "localhost", url_scheme=scheme or "http"
+        )
+
+
 def _respond(
     status: int, code: str, message: str, payload: dict[str, object] | None = None
 ) -> ResponseReturnValue:
+    _ensure_url_adapter()
     if _wants_json():
         body = payload or {"error": {"code": code, "status": status, "message": message}}
         return jsonify(body), status
@@ -51,7 +67,10 @@ def handle_kb_error(error: KBError) -> ResponseReturnValue:
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     code = (error.name or "error").lower().replace(" ", "_")
-    response = _respond(status, code, error.description or error.name)
+    message = error.description or error.name
+    if isinstance(error, SecurityError):  # an untrusted Host: never echo it back
+        code, message = "untrusted_host", str(_("This site does not answer to that host name."))
+    response = _respond(status, code, message)
     if status == 429:  # the limits are per minute: a client may retry after one
         body, status = response  # type: ignore[misc]
         return body, status, {"Retry-After": "60"}

@@ -178,9 +178,17 @@ def sync(*, session: Session, index: Index, timeout: float = 2.0) -> int:
 
 
 def ensure_fresh(*, session: Session, index: Index, timeout: float = 0.5) -> None:
-    """Catch the index up when the change log is ahead of it (cheap when it is not)."""
+    """Catch the index up when the change log is ahead of it (cheap when it is not).
+
+    On a request path a failed write (a full or read-only disk) must not fail the request: it is
+    logged and the index serves what it holds; /healthz reports it (kb.index_ext.health).
+    """
     if latest_change_id(session) > index.last_change_id():
-        sync(session=session, index=index, timeout=timeout)
+        try:
+            sync(session=session, index=index, timeout=timeout)
+        except OSError as exc:
+            log.warning("search index could not catch up (%s); serving what it holds", exc)
+            session.rollback()
 
 
 def published_practices(session: Session) -> list[Practice]:

@@ -22,6 +22,13 @@ from sqlmodel import Session
 from kb import create_app, db
 from kb.index_ext import get_index, reset
 from kb.permissions import Actor
+from tests.skip_report import (  # noqa: F401 - hooks: one line per skip reason; CI fails them
+    pytest_collectreport,
+    pytest_make_collect_report,
+    pytest_runtest_logreport,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+)
 from tests.writes import committed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -95,3 +95,25 @@ def test_script_and_style_content_is_dropped_not_shown_as_text() -> None:
     html = render("<script>alert(1)</script>\n\n<style>p{}</style>\n\nwords")
     assert "alert" not in html and "p{}" not in html and "words" in html
     assert to_plain_text("<script>alert(1)</script> words") == "words"
+
+
+def test_each_thread_renders_with_its_own_cleaners() -> None:
+    """bleach's Cleaner is not thread-safe: waitress's threads must not share one."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kb import markdown
+
+    barrier = threading.Barrier(4)
+
+    def work(_: int) -> tuple[int, str]:
+        barrier.wait()
+        return id(markdown.cleaners()), markdown.render(
+            "[x](https://example.org) <script>1</script>"
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, range(4)))
+    assert len({ident for ident, _ in results}) == 4
+    assert len({html for _, html in results}) == 1
+    assert markdown.cleaners() is markdown.cleaners()

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, practices, search
+from kb import catalogue, index_ext, practices, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
-from kb.index_ext import get_index, result_cache, vocabulary
+from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.models import Practice
+from kb.urls import external_url
 from kb.views import params
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,7 +37,7 @@ def practice_record(practice: Practice) -> dict[str, Any]:
     record["updated_at"] = practice.updated_at.isoformat()
     record["published_at"] = practice.published_at.isoformat() if practice.published_at else None
     record["urls"] = {
-        lang: url_for("public.practice", lang=lang, slug=practice.slug, _external=True)
+        lang: external_url("public.practice", lang=lang, slug=practice.slug)
         for lang in LANGS
     }
     return record
@@ -51,11 +52,12 @@ def practice(slug: str) -> ResponseReturnValue:
 def search_api() -> ResponseReturnValue:
     lang = _lang()
     session = get_session()
-    index = get_index(session)
-    vocab = vocabulary()
+    vocab = load_vocabulary(session)
     parsed = params.parse(request.args, vocabulary=vocab, lang=lang)
-    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
+    searched = index_ext.run_search(session, parsed.query)
+    found = searched.found
     results, query = found.results, parsed.query
+    notices = parsed.notices + (["search_rebuilding"] if searched.degraded else [])
     hits = {hit.id: hit for hit in results.hits}
     terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])
     return jsonify(
@@ -67,7 +69,8 @@ def search_api() -> ResponseReturnValue:
             "sort": query.sort,
             "suggestion": results.suggestion,
             "relaxed": results.relaxed,
-            "notices": parsed.notices,
+            "notices": notices,
+            "degraded": searched.degraded,
             "results": [
                 {
                     "slug": p.slug,
@@ -78,7 +81,7 @@ def search_api() -> ResponseReturnValue:
                     "country": p.country,
                     "themes": terms.get(p.id or 0, {}).get("theme", []),
                     "language": p.language,
-                    "url": url_for("public.practice", lang=lang, slug=p.slug, _external=True),
+                    "url": external_url("public.practice", lang=lang, slug=p.slug),
                     "snippet": hits[p.id].snippet if p.id in hits else "",
                 }
                 for p in found.practices
@@ -93,9 +96,10 @@ def suggest() -> ResponseReturnValue:
     lang = _lang()
     prefix = params.clean_text(request.args.get("q", ""))[:100]
     session = get_session()
-    index = get_index(session)
+    load_vocabulary(session)
+    index = usable_index(session)
     items: list[dict[str, str]] = []
-    if len(prefix) >= 2:
+    if len(prefix) >= 2 and index is not None:
         items = [
             {"kind": s.kind, "value": s.value, "label": s.label}
             for s in search.suggest(index=index, vocabulary=vocabulary(), prefix=prefix, lang=lang)

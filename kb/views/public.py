@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     jsonify,
     make_response,
@@ -20,15 +21,16 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import text
 from sqlmodel import col, select
 
-from kb import catalogue, pages, search
+from kb import catalogue, index_ext, pages
 from kb.db import get_session
+from kb.errors import KBError
 from kb.i18n import LANGS, install_lang, preferred_lang
-from kb.index_ext import get_index, result_cache, vocabulary
+from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.markdown import render
 from kb.models import Practice
+from kb.urls import external_url
 from kb.views import params
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -88,7 +90,7 @@ def choose_language() -> ResponseReturnValue:
 @bp.get("/")
 def home() -> ResponseReturnValue:
     session = get_session()
-    get_index(session)  # loads the vocabulary and catches the index up
+    load_vocabulary(session)
     overview = catalogue.overview(session=session, vocabulary=vocabulary(), lang=g.lang)
     return render_template("public/home.html", overview=overview)
 
@@ -96,14 +98,14 @@ def home() -> ResponseReturnValue:
 def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
     """Run the search of the current request (plus `preset` filters) and build the page context."""
     session = get_session()
-    index = get_index(session)
-    vocab = vocabulary()
+    vocab = load_vocabulary(session)
     args = request.args.copy()
     for name, value in (preset or {}).items():
         if value not in args.getlist(name):
             args.add(name, value)
     parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
+    searched = index_ext.run_search(session, parsed.query)
+    found = searched.found
     results = found.results
     query = parsed.query
     pages_count = max(1, math.ceil(results.total / query.per_page))
@@ -128,6 +130,7 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         "facets": facets,
         "chips": chips,
         "notices": [NOTICES[n]() for n in parsed.notices],
+        "degraded": searched.degraded,
         "pages_count": pages_count,
         "page_url": lambda page: _url_with_page(args, page),
         "sort_options": [
@@ -159,8 +162,7 @@ def search_page() -> ResponseReturnValue:
 
 @bp.get("/themes/<slug>")
 def theme(slug: str) -> ResponseReturnValue:
-    get_index(get_session())
-    term = vocabulary().get("theme", slug)
+    term = load_vocabulary(get_session()).get("theme", slug)
     if term is None:
         abort(404, _("There is no theme called “%(slug)s”.", slug=slug))
     context = _search_context({"theme": slug})
@@ -185,9 +187,9 @@ def country(code: str) -> ResponseReturnValue:
 @bp.get("/practices/<slug>")
 def practice(slug: str) -> ResponseReturnValue:
     session = get_session()
-    index = get_index(session)
-    page = catalogue.practice_page(session=session, index=index, slug=slug)
-    url = url_for("public.practice", slug=slug, _external=True)
+    load_vocabulary(session)
+    page = _practice_page(slug)
+    url = external_url("public.practice", slug=slug)
     html = render_template(
         "public/practice.html",
         page=page,
@@ -204,6 +206,22 @@ def practice(slug: str) -> ResponseReturnValue:
     return response.make_conditional(request)
 
 
+def _practice_page(slug: str) -> catalogue.PracticePage:
+    """The practice page; an index that fails only costs it the related practices."""
+    session = get_session()
+    index = usable_index(session)
+    try:
+        return catalogue.practice_page(session=session, index=index, slug=slug)
+    except KBError:
+        raise
+    except Exception as exc:
+        if index is None:
+            raise
+        session.rollback()
+        index_ext.index_failed(exc)
+        return catalogue.practice_page(session=session, index=None, slug=slug)
+
+
 @bp.get("/about")
 def about() -> ResponseReturnValue:
     page = pages.get(get_session(), "about", g.lang)
@@ -216,7 +234,7 @@ def robots() -> ResponseReturnValue:
         "User-agent: *",
         "Disallow: /api/",
         "Disallow: /*/search",
-        f"Sitemap: {url_for('root.sitemap', _external=True)}",
+        f"Sitemap: {external_url('root.sitemap')}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
@@ -224,7 +242,7 @@ def robots() -> ResponseReturnValue:
 @root.get("/sitemap.xml")
 def sitemap() -> ResponseReturnValue:
     session = get_session()
-    get_index(session)
+    vocab = load_vocabulary(session)
     rows = session.exec(
         select(Practice.slug, Practice.updated_at)
         .where(Practice.state == "published")
@@ -232,27 +250,25 @@ def sitemap() -> ResponseReturnValue:
     ).all()
     entries: list[tuple[str, str | None]] = []
     for lang in LANGS:
-        entries.append((url_for("public.home", lang=lang, _external=True), None))
-        entries.append((url_for("public.about", lang=lang, _external=True), None))
+        entries.append((external_url("public.home", lang=lang), None))
+        entries.append((external_url("public.about", lang=lang), None))
         for slug, updated in rows:
             entries.append(
                 (
-                    url_for("public.practice", lang=lang, slug=slug, _external=True),
+                    external_url("public.practice", lang=lang, slug=slug),
                     updated.date().isoformat(),
                 )
             )
-        for term in vocabulary().terms.get("theme", ()):
-            entries.append(
-                (url_for("public.theme", lang=lang, slug=term.slug, _external=True), None)
-            )
+        for term in vocab.terms.get("theme", ()):
+            entries.append((external_url("public.theme", lang=lang, slug=term.slug), None))
     xml = render_template("sitemap.xml", entries=entries)
     return Response(xml, mimetype="application/xml")
 
 
 @root.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    session = get_session()
-    session.execute(text("SELECT 1"))
-    index = get_index(session)
-    lag = search.latest_change_id(session) - index.last_change_id()
-    return jsonify(status="ok", database="ok", index_documents=index.doc_count(), index_lag=lag)
+    """200 with the figures, or 503 with the reason (database, rebuilding, cannot write, lag)."""
+    status, body = index_ext.health(
+        get_session(), max_lag=int(current_app.config["KB_HEALTH_MAX_LAG"])
+    )
+    return jsonify(body), status
