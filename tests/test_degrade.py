@@ -233,3 +233,24 @@ def test_healthz_reports_a_lag_beyond_the_limit(make_app: object, seeded: Flask)
         lock.release()
     assert response.status_code == 503 and response.json is not None
     assert response.json["status"] == "lagging" and "KB_HEALTH_MAX_LAG=0" in response.json["reason"]
+
+
+def test_an_index_that_cannot_be_repaired_is_tried_once_per_backoff_not_per_request(
+    seeded: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = seeded.test_client()
+    client.get("/en/search?q=hate")
+    folder = Path(seeded.config["KB_INDEX_DIR"])
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")  # nothing can create the index here
+    try:
+        for _ in range(5):
+            assert client.get("/en/search?q=hate").status_code == 200
+            index_ext.wait_for_repair(seeded)
+        health = client.get("/healthz")
+    finally:
+        folder.unlink()
+    failures = [r for r in caplog.records if "repair failed" in r.getMessage()]
+    assert len(failures) == 1
+    assert health.status_code == 503 and health.json is not None
+    assert health.json["status"] == "rebuilding"
