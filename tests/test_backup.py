@@ -19,6 +19,7 @@ from kb.index_ext import reset
 from kb.models import ChangeLog, Practice
 from kb.practices import PracticeData, SourceData
 from tests.conftest import BASE_PRACTICE, CONTENT_DIR, POSTGRES_URL, _postgres_schema_url
+from tests.writes import committed
 
 
 def _data(n: int) -> PracticeData:
@@ -33,7 +34,8 @@ def _writes(app: Flask, stop: threading.Event, written: list[int]) -> None:
     n = 0
     while not stop.is_set():
         with Session(engine, expire_on_commit=False) as session:
-            practice = practices.create(
+            practice = committed(
+                practices.create,
                 session=session,
                 index=None,
                 data=_data(n),

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from kb import db, index_ext, practices
 from kb.models import Practice
 from tests.conftest import ROOT
+from tests.writes import committed
 
 REBUILDING_EN = "Search is being rebuilt"
 REBUILDING_FR = "La recherche est en cours de reconstruction"
@@ -137,6 +138,7 @@ PROBE = textwrap.dedent(
     import json, os, shutil, sys
     from kb import create_app, db, practices
     from kb.models import Practice
+    from tests.writes import committed
     from sqlmodel import Session, select
     db_url, seeded_index, mount = sys.argv[1:4]
     index_dir = os.path.join(mount, "index")
@@ -147,8 +149,10 @@ PROBE = textwrap.dedent(
     assert client.get("/en/search?q=hate").status_code == 200
     with Session(db.get_engine(app)) as session:  # a change the index has not applied yet
         p = session.exec(select(Practice).where(Practice.state == "published")).first()
-        practices.set_state(session=session, index=None, practice_id=p.id, state="archived",
-                            expected_version=p.version)
+        committed(
+            practices.set_state, session=session, index=None, practice_id=p.id,
+            state="archived", expected_version=p.version,
+        )
         slug = session.exec(select(Practice.slug).where(Practice.state == "published")).first()
     with open(os.path.join(mount, "filler"), "wb") as filler:  # fill the disk
         try:
@@ -218,8 +222,13 @@ def test_healthz_reports_a_lag_beyond_the_limit(make_app: object, seeded: Flask)
     assert client.get("/healthz").status_code == 200
     with Session(db.get_engine(seeded)) as session:
         p = _first_published(seeded)
-        practices.set_state(
-            session=session, index=None, practice_id=p.id, state="archived", expected_version=1
+        committed(
+            practices.set_state,
+            session=session,
+            index=None,
+            practice_id=p.id,
+            state="archived",
+            expected_version=1,
         )
     # A held writer lock keeps the index from catching up: the lag stays visible.
     from whoosh import index as whoosh_index

@@ -27,6 +27,7 @@ from kb.index_ext import get_index, reset
 from kb.practices import PracticeData, SourceData
 from tests.conftest import BASE_PRACTICE, CONTENT_DIR, POSTGRES_URL, _postgres_schema_url
 from tests.nodes import Node, get, get_json
+from tests.writes import committed
 
 pytestmark = [
     pytest.mark.slow,
@@ -77,7 +78,8 @@ class Publisher:
         values = {**BASE_PRACTICE, "slug": word, "title_en": f"Drill practice {word}"}
         values["sources"] = tuple(SourceData(*s) for s in values["sources"])
         with Session(db.get_engine(self.app), expire_on_commit=False) as session:
-            practices.create(
+            committed(
+                practices.create,
                 session=session,
                 index=get_index(session, self.app),
                 data=PracticeData(**values),
