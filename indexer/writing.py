@@ -77,12 +77,7 @@ def apply(
     """Apply changes newer than the index's last change id in one commit (see Index.apply)."""
     deadline = time.monotonic() + max(0.0, timeout)
     while True:
-        gen = require_gen(layout)
-        ix = windex.open_dir(str(gen))
-        try:
-            writer = ix.writer(timeout=max(0.0, deadline - time.monotonic()), delay=0.02)
-        except LockError as exc:
-            raise IndexBusy(f"index writer lock busy for {timeout:.1f}s") from exc
+        gen, ix, writer = _open_writer(layout, deadline, timeout)
         committed = False
         opened: list[Any] = []
         try:
@@ -121,6 +116,29 @@ def apply(
                 writer.cancel()
             for reader in opened:
                 reader.close()
+
+
+def _open_writer(layout: Layout, deadline: float, timeout: float) -> tuple[Path, Any, Any]:
+    """The served generation, its FileIndex and a writer holding its lock.
+
+    Retried like the search path's open: another process's commit may delete the TOC file
+    (or a merged segment) between our directory listing and our read of it.
+    """
+    last_error: Exception | None = None
+    for attempt in range(OPEN_RETRIES):
+        gen = require_gen(layout)
+        try:
+            ix = windex.open_dir(str(gen))
+            writer = ix.writer(timeout=max(0.0, deadline - time.monotonic()), delay=0.02)
+        except LockError as exc:
+            raise IndexBusy(f"index writer lock busy for {timeout:.1f}s") from exc
+        except (OSError, EOFError, ValueError) as exc:
+            last_error = exc
+            time.sleep(0.01 * (attempt + 1))
+            continue
+        return gen, ix, writer
+    assert last_error is not None
+    raise last_error
 
 
 def build_generation(
