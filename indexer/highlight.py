@@ -21,15 +21,20 @@ def _phrase_matches(text: str, lang: str, phrases: PhraseSpec) -> list[tuple[int
         return []
     wanted = {t for terms, _gap in phrases for t in terms}
     tokens: list[tuple[int, int, str | None]] = []  # indexed tokens only, as positions count
+    starts: dict[str, list[int]] = {}  # wanted term -> its token indexes
     for m in _WORD_RE.finditer(text):
         term = term_of(lang, m.group())
         if term is not None:
-            tokens.append((m.start(), m.end(), term if term in wanted else None))
+            if term in wanted:
+                starts.setdefault(term, []).append(len(tokens))
+                tokens.append((m.start(), m.end(), term))
+            else:
+                tokens.append((m.start(), m.end(), None))
     out: list[tuple[int, int, str]] = []
     for terms, gap in phrases:
-        for i, tok in enumerate(tokens):
-            if tok[2] != terms[0]:
-                continue
+        if any(t not in starts for t in terms):
+            continue
+        for i in starts[terms[0]]:
             path = [i]
             for term in terms[1:]:
                 last = path[-1]

@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import FileStorage
 from . import query as qmod
 from . import scoring, writing
 from .analysis import SynonymTable, fold, words
+from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine
 from .facets import FacetCache, SearcherArrays, facet_counts
 from .hits import BodyText, build_hits, wants_bodies
@@ -35,8 +36,9 @@ from .model import (
     SynonymGroup,
     VerifyReport,
 )
+from .postings import PostingsStore, segment_id
 from .readers import ReaderCache, readable
-from .schema import META_ID, facet_field, head_field
+from .schema import META_ID, facet_field, head_field, text_field
 from .spelling import did_you_mean
 from .storage import Layout
 from .vocab import Vocabulary
@@ -51,6 +53,7 @@ class Index:
     def __init__(self, layout: Layout, synonyms: Sequence[SynonymGroup], needs_rebuild: bool):
         self._layout = layout
         self._synonyms = SynonymTable(synonyms)
+        self._concepts = Concepts(self._synonyms)
         self.needs_rebuild = needs_rebuild
         # One lock for the searcher and everything read through it: Whoosh searchers are not
         # thread-safe, and as pure Python they would not run in parallel under the GIL anyway.
@@ -59,9 +62,13 @@ class Index:
         self._ix: Any = None
         self._searcher: Any = None
         self._meta_docnum: int | None = None
+        # The served searcher's concept terms come from our synonym table (concepts.py).
+        self._concepts_on = False
         self._facets = FacetCache()
         self._vocab: Vocabulary | None = None
         self._readers = ReaderCache()
+        # Postings and phrase results per segment, bounded (postings.py states the bound).
+        self._store = PostingsStore()
         self._closed = False
 
     # -- opening -----------------------------------------------------------------------------
@@ -72,22 +79,27 @@ class Index:
     ) -> Index:
         """Open the index folder, creating or replacing it (needs_rebuild) when missing or bad."""
         layout = Layout(Path(path))
+        fingerprint = Concepts(SynonymTable(synonyms)).fingerprint
         needs_rebuild = False
         with layout.lock():
             gen = layout.current()
             if gen is not None and gen.is_dir():
-                ok = readable(gen)
-                if ok is None:
+                found = readable(gen)
+                if found is None:
                     # Whatever the failure (truncated TOC, missing segment, unpickling error),
                     # the database can rebuild it: move it aside and start empty.
                     layout.move_aside(gen)
                     gen = None
-                elif not ok:
+                elif not found[0]:
                     needs_rebuild = True  # an older schema: readable, but rebuild it
+                elif fingerprint and found[1] != fingerprint:
+                    # The taxonomy changed since the concept terms were written: rebuild them
+                    # (searches meanwhile expand synonyms at query time, so stay correct).
+                    needs_rebuild = True
             elif (layout.root / "current").exists() or gen is not None:
                 gen = None  # dangling link or foreign layout
             if gen is None:
-                writing.create_empty(layout)
+                writing.create_empty(layout, fingerprint)
                 needs_rebuild = True
             layout.cleanup()
         return cls(layout, synonyms, needs_rebuild)
@@ -120,6 +132,7 @@ class Index:
             self._close_searcher()
             self._readers.close()
             self._facets.clear()
+            self._store.clear()
             self._vocab = None
             # No mmap for the serving searcher: mapped index pages counted in the worker's RSS,
             # and each reopen mapped the big segment again before the old map was collected.
@@ -143,7 +156,13 @@ class Index:
                 self._searcher, retired = self._readers.open_searcher(ix)
                 for reader in retired:
                     reader.close()
+                self._store.retain(
+                    seg for sub, _o in self._searcher.leaf_searchers()
+                    if (seg := segment_id(sub.reader())) is not None
+                )
                 self._meta_docnum = self._searcher.document_number(id=META_ID)
+                _last, stored = writing.stored_meta(self._searcher)
+                self._concepts_on = bool(self._concepts) and stored == self._concepts.fingerprint
                 return self._searcher
             except (OSError, EOFError, ValueError) as exc:
                 # A writer in another process merged segments between our TOC read and open.
@@ -159,7 +178,23 @@ class Index:
 
     def _engine(self, s: Any, arrays: SearcherArrays) -> Engine:
         leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()]
-        return Engine(s, leaves, lambda field: arrays.norms(s, field), arrays.term_filters())
+        return Engine(
+            s,
+            leaves,
+            lambda field: arrays.norms(s, field),
+            arrays.term_filters(),
+            self._phrase_term if self._concepts_on else None,
+            self._store,
+            arrays.vectors,
+        )
+
+    def _phrase_term(self, field: str, terms: Sequence[str], slop: int) -> tuple[str, str] | None:
+        """The concept term indexed for a phrase check, when a synonym member is that phrase."""
+        for lang in LANGS:
+            if field == text_field(lang):
+                key = self._concepts.phrase_key(lang, terms, slop)
+                return (CONCEPT_FIELD, key) if key else None
+        return None
 
     # -- change log ----------------------------------------------------------------------------
 
@@ -172,7 +207,12 @@ class Index:
     def apply(self, changes: Sequence[Change], *, timeout: float = 2.0) -> int:
         """Apply changes newer than last_change_id in one commit; IndexBusy if the lock waits."""
         return writing.apply(
-            self._layout, changes, timeout=timeout, lock=self._lock, reuse=self._reuse_readers
+            self._layout,
+            changes,
+            timeout=timeout,
+            lock=self._lock,
+            reuse=self._reuse_readers,
+            concepts=self._concepts,
         )
 
     def _reuse_readers(self, gen: Path, ix: Any, writer: Any) -> list[Any]:
@@ -188,7 +228,11 @@ class Index:
     ) -> int:
         """Build a new generation with the bulk writer and swap it in; returns the doc count."""
         gen, count = writing.build_generation(
-            self._layout, documents, last_change_id=last_change_id, procs=procs
+            self._layout,
+            documents,
+            last_change_id=last_change_id,
+            procs=procs,
+            concepts=self._concepts,
         )
         writing.swap_in(self._layout, gen)
         with self._lock:
@@ -261,11 +305,16 @@ class Index:
             }
             scored = sort == "relevance" and not parsed.is_browse
             meta = self._meta_docnum
-            matched = scoring.evaluate(s, eng, arrays, parsed, relaxed=False, meta=meta)
+            concepts = self._concepts if self._concepts_on else None
+            matched = scoring.evaluate(
+                s, eng, arrays, parsed, relaxed=False, meta=meta, concepts=concepts
+            )
             docs = scoring.filtered(matched, selected)
             relaxed = False
             if not docs and qmod.can_relax(parsed):
-                matched = scoring.evaluate(s, eng, arrays, parsed, relaxed=True, meta=meta)
+                matched = scoring.evaluate(
+                    s, eng, arrays, parsed, relaxed=True, meta=meta, concepts=concepts
+                )
                 docs = scoring.filtered(matched, selected)
                 relaxed = bool(docs)
             total = len(docs)

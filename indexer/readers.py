@@ -17,8 +17,9 @@ from whoosh import index as windex
 from .schema import META_ID, SCHEMA_VERSION, build_schema
 
 
-def _check_readable(gen: Path) -> bool:
-    """Open the generation and touch its TOC, segments and lexicon; False if it looks wrong."""
+def _check_readable(gen: Path) -> tuple[bool, str]:
+    """Open the generation and touch its TOC, segments and lexicon; whether its schema is this
+    one, and the fingerprint of the synonym table its concept terms come from."""
     ix = windex.open_dir(str(gen))
     expected = set(build_schema().names())
     with ix.searcher() as s:
@@ -26,14 +27,12 @@ def _check_readable(gen: Path) -> bool:
         meta = s.document(id=META_ID) or {}
         for _term in s.reader().field_terms("id"):
             pass
-        return (
-            set(ix.schema.names()) == expected
-            and meta.get("schema_version") == SCHEMA_VERSION
-        )
+        ok = set(ix.schema.names()) == expected and meta.get("schema_version") == SCHEMA_VERSION
+        return ok, str(meta.get("concepts", ""))
 
 
-def readable(gen: Path) -> bool | None:
-    """Whether the generation opens with this schema; None for "corrupt" instead of raising."""
+def readable(gen: Path) -> tuple[bool, str] | None:
+    """_check_readable, with None for "corrupt" instead of an exception."""
     # Whoosh leaves the file it failed to parse open; its ResourceWarning is expected here and
     # would otherwise surface later at an arbitrary place, so collect it inside this block.
     with warnings.catch_warnings():

@@ -8,10 +8,11 @@ from typing import Any
 from whoosh import columns, fields
 
 from .analysis import ANALYZERS, FastTextAnalyzer, fold
+from .concepts import CONCEPT_FIELD, Concepts
 from .model import FACETS, LANGS, Document
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
-SCHEMA_VERSION = 3  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes)
+SCHEMA_VERSION = 4  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes); 4: concepts
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
@@ -72,6 +73,9 @@ def build_schema() -> Any:
         "cities": fields.STORED(),
         "last_change_id": fields.STORED(),
         "schema_version": fields.STORED(),
+        "concepts": fields.STORED(),  # fingerprint of the synonym table the concepts come from
+        # Synonym groups and their multi-word members found in the document (concepts.py).
+        CONCEPT_FIELD: fields.KEYWORD(commas=True, lowercase=False, scorable=False),
         "published": fields.COLUMN(columns.NumericColumn("d", default=0.0)),
         # No spelling or n-gram field: "did you mean" reads the generation's vocabulary file
         # (vocab.py) and suggestions the folded-title columns, so each document writes about
@@ -92,12 +96,13 @@ def _facet_value(value: str) -> str:
     return value.replace(",", " ").strip()
 
 
-def document_fields(doc: Document) -> dict[str, Any]:
+def document_fields(doc: Document, concepts: Concepts | None = None) -> dict[str, Any]:
     """Whoosh fields for one document; the body is indexed but never stored."""
     body_lang = doc.language if doc.language in LANGS else "en"
     titles = {"fr": doc.title_fr, "en": doc.title_en}
     summaries = {"fr": doc.summary_fr, "en": doc.summary_en}
     cities = " ".join(doc.cities)
+    positions: dict[str, dict[str, list[int]]] = {}
     out: dict[str, Any] = {
         "id": str(doc.id),
         "version": doc.version,
@@ -116,6 +121,8 @@ def document_fields(doc: Document) -> dict[str, Any]:
         # Title and summary are repeated here so a phrase needs one field per language.
         text = f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
         out[text_field(lang)] = text
+        if concepts:
+            positions[lang] = ANALYZERS[lang].positions(text)
         title = titles[lang] or titles["en" if lang == "fr" else "fr"]
         out[sort_field(lang)] = fold(title).strip().encode("utf-8")
     facet_values: dict[str, Sequence[str]] = {
@@ -131,6 +138,8 @@ def document_fields(doc: Document) -> dict[str, Any]:
     for facet in FACETS:
         values = [_facet_value(v) for v in facet_values[facet]]
         out[facet_field(facet)] = ",".join(v for v in values if v)
+    if concepts:
+        out[CONCEPT_FIELD] = ",".join(concepts.terms_of(positions))
     return out
 
 
@@ -142,6 +151,12 @@ def vocab_texts(doc: Document) -> tuple[str, ...]:
     )
 
 
-def meta_fields(last_change_id: int) -> dict[str, Any]:
-    """The meta document: the last applied change id and the schema version, one commit."""
-    return {"id": META_ID, "last_change_id": last_change_id, "schema_version": SCHEMA_VERSION}
+def meta_fields(last_change_id: int, fingerprint: str) -> dict[str, Any]:
+    """The meta document: the last applied change id, the schema version and the synonym
+    table's fingerprint, committed with the documents."""
+    return {
+        "id": META_ID,
+        "last_change_id": last_change_id,
+        "schema_version": SCHEMA_VERSION,
+        "concepts": fingerprint,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 
 from . import query as qmod
 from .analysis import analyze, fold
+from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine
 from .facets import SearcherArrays
 from .model import LANGS
@@ -26,18 +27,18 @@ def filtered(matched: set[int], selected: Mapping[str, frozenset[int]]) -> set[i
 
 def evaluate(
     s: Any, eng: Engine, arrays: SearcherArrays, parsed: qmod.Parsed, *,
-    relaxed: bool, meta: int | None,
+    relaxed: bool, meta: int | None, concepts: Concepts | None = None,
 ) -> set[int]:
     """Matching docnums as a set: AND (or relaxed OR) of clauses, minus exclusions."""
     positives: list[set[int]] = []
     for clause in parsed.positives:
-        found = clause_docs(s, eng, arrays, clause)
+        found = clause_docs(s, eng, arrays, clause, concepts)
         if found is not None:
             positives.append(found)
     if parsed.positives and not positives:
         return set()  # the reader searched for something, but none of it is indexable
     required = [
-        clause_docs(s, eng, arrays, c)
+        clause_docs(s, eng, arrays, c, concepts)
         for c in parsed.clauses
         if c.kind == "facet" and not c.negated
     ]
@@ -53,7 +54,7 @@ def evaluate(
         docs = set(arrays.live_docs(s, meta))
     for clause in parsed.clauses:
         if clause.negated and docs:
-            excluded = clause_docs(s, eng, arrays, clause)
+            excluded = clause_docs(s, eng, arrays, clause, concepts)
             if excluded:
                 docs -= excluded
     return docs
@@ -65,9 +66,17 @@ def word_terms(word: str) -> list[tuple[str, str]]:
 
 
 def clause_docs(
-    s: Any, eng: Engine, arrays: SearcherArrays, clause: qmod.Clause
+    s: Any,
+    eng: Engine,
+    arrays: SearcherArrays,
+    clause: qmod.Clause,
+    concepts: Concepts | None = None,
 ) -> set[int] | None:
-    """Docnums matching one clause; None when nothing of it is indexable."""
+    """Docnums matching one clause; None when nothing of it is indexable.
+
+    With `concepts` (the index's concept terms come from this synonym table), a synonym group
+    is the postings of its concept term instead of the union of its members' matches.
+    """
     if clause.kind == "word":
         terms = word_terms(clause.words[0])
         # text_<lang> repeats title and summary, so head_<lang> adds no document.
@@ -79,8 +88,11 @@ def clause_docs(
         return eng.union(pairs) if pairs else None
     if clause.kind == "facet":
         return set(arrays.docs_with(clause.facet, clause.value))
+    key = concepts.group_key(clause.group_terms) if concepts else None
     out: set[int] | None = None
-    for seq in clause.group_terms:
+    if key is not None:
+        out = eng.docs(CONCEPT_FIELD, key)
+    for seq in clause.group_terms if key is None else ():
         sub = (
             clause_docs(s, eng, arrays, qmod.Clause("word", seq))
             if len(seq) == 1
@@ -141,6 +153,25 @@ def score_clause(s: Any, eng: Engine, clause: qmod.Clause, boost: float = 1.0) -
 
 
 def _score_group(s: Any, eng: Engine, clause: qmod.Clause, boost: float) -> None:
+    """A group's scores, reused from the searcher's vectors when the same group and typed
+    words were scored before (the expansion is ~40 terms: most of a search's scoring)."""
+    vectors = eng.vectors
+    if vectors is None:
+        _score_group_terms(s, eng, clause, boost)
+        return
+    key = (clause.group_terms, tuple(fold(w) for w in clause.words), clause.facet,
+           clause.value, boost)
+    found = vectors.get(key)
+    if found is None:
+        sub = eng.fork()
+        _score_group_terms(s, sub, clause, boost)
+        found = sub.vector()
+        vectors.put(key, found)
+    if not eng.add_vector(found):
+        _score_group_terms(s, eng, clause, boost)
+
+
+def _score_group_terms(s: Any, eng: Engine, clause: qmod.Clause, boost: float) -> None:
     """What the reader typed counts fully; its synonyms and the tag they stand for count
     less, so a practice that names the thing ranks above one that is only tagged with it."""
     # The typed words go first: a term shared with a synonym is scored once, at full weight.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -10,7 +11,9 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 
+from .concepts import MIXED, Concepts
 from .model import Change, Document, IndexBusy
 from .schema import META_ID, build_schema, document_fields, meta_fields, vocab_texts
 from .storage import Layout
@@ -54,8 +57,15 @@ def small_merge_policy(threshold: int) -> Callable[[Any, list[Any]], list[Any]]:
 
 def stored_last_id(searcher: Any) -> int:
     """The last change id recorded in the meta document a searcher sees."""
+    return stored_meta(searcher)[0]
+
+
+def stored_meta(searcher: Any) -> tuple[int, str]:
+    """The last change id and the concepts' fingerprint recorded in the meta document."""
     meta = searcher.document(id=META_ID)
-    return int(meta.get("last_change_id", 0)) if meta else 0
+    if not meta:
+        return 0, ""
+    return int(meta.get("last_change_id", 0)), str(meta.get("concepts", ""))
 
 
 def require_gen(layout: Layout) -> Path:
@@ -73,6 +83,7 @@ def apply(
     timeout: float,
     lock: AbstractContextManager[Any],
     reuse: ReuseReaders,
+    concepts: Concepts,
 ) -> int:
     """Apply changes newer than the index's last change id in one commit (see Index.apply)."""
     deadline = time.monotonic() + max(0.0, timeout)
@@ -87,7 +98,8 @@ def apply(
                 # The writer's searcher (last id, delete_by_term) from cached readers.
                 opened = reuse(gen, ix, writer)
                 with writer.searcher() as s:
-                    last = stored_last_id(s)
+                    last, stored = stored_meta(s)
+                    empty = s.doc_count() <= 1
             pending = sorted((c for c in changes if c.id > last), key=lambda c: c.id)
             if not pending:
                 return last
@@ -101,11 +113,14 @@ def apply(
                 for doc_id, change in latest.items():
                     writer.delete_by_term("id", str(doc_id))
                     if change.document is not None:
-                        writer.add_document(**document_fields(change.document))
+                        writer.add_document(**document_fields(change.document, concepts))
                         added.extend(vocab_texts(change.document))
             append_words(gen, added)
             new_last = pending[-1].id
-            writer.update_document(**meta_fields(new_last))
+            # Documents written with another synonym table than the index's make its concept
+            # terms unreliable: every searcher falls back to query-time expansion until a rebuild.
+            same = stored == concepts.fingerprint or empty
+            writer.update_document(**meta_fields(new_last, concepts.fingerprint if same else MIXED))
             # No merge here (NO_MERGE below the backstop): a one-document segment is cheap
             # to write and to search, and merge_segments() folds them off the request path.
             writer.commit(mergetype=small_merge_policy(APPLY_MERGE_BACKSTOP))
@@ -141,24 +156,74 @@ def _open_writer(layout: Layout, deadline: float, timeout: float) -> tuple[Path,
     raise last_error
 
 
+# The synonym table's concepts for the bulk writer's children, which fork with this module.
+_BULK: dict[str, Concepts] = {}
+_DOCUMENT = 1  # job-file code: a Document whose fields the child computes (0: a fields dict)
+
+
+class _DocumentTask(SubWriterTask):  # type: ignore[misc]
+    """A bulk-writer child that maps documents to fields itself (analysis, concept terms), so
+    the parent only pickles plain documents and both cores do the indexing."""
+
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        writer = self.writer
+        storage = writer.temp_storage()
+        concepts = _BULK.get("concepts")
+        with storage.open_file(filename).raw_file() as f:
+            for _ in range(doc_count):
+                code, args = pickle.load(f)
+                fields = document_fields(args, concepts) if code == _DOCUMENT else args
+                writer.add_document(**fields)
+        storage.delete_file(filename)
+
+
+class _BulkWriter(MpWriter):  # type: ignore[misc]
+    """Whoosh's multi-process writer, fed documents rather than fields."""
+
+    def _new_task(self) -> Any:
+        task = _DocumentTask(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def add_plain(self, doc: Document) -> None:
+        self.docbuffer.append((_DOCUMENT, doc))
+        if len(self.docbuffer) >= self.batchsize:
+            self._enqueue()
+        self._added_sub = True
+
+
 def build_generation(
-    layout: Layout, documents: Iterable[Document], *, last_change_id: int, procs: int
+    layout: Layout,
+    documents: Iterable[Document],
+    *,
+    last_change_id: int,
+    procs: int,
+    concepts: Concepts,
 ) -> tuple[Path, int]:
     """Write every document into a new generation with the bulk writer (not swapped in)."""
     gen = layout.new_generation()
     ix = windex.create_in(str(gen), build_schema())
+    bulk: _BulkWriter | None = None
     if procs > 1:
-        writer = ix.writer(procs=procs, limitmb=LIMIT_MB, multisegment=True)
+        _BULK["concepts"] = concepts
+        writer = bulk = _BulkWriter(ix, procs=procs, limitmb=LIMIT_MB, multisegment=True)
     else:
         writer = ix.writer(limitmb=LIMIT_MB)
     count = 0
     vocab = VocabularyBuilder()
     try:
         for doc in documents:
-            writer.add_document(**document_fields(doc))
+            if bulk is not None:
+                bulk.add_plain(doc)
+            else:
+                writer.add_document(**document_fields(doc, concepts))
             vocab.add(vocab_texts(doc))
             count += 1
-        writer.add_document(**meta_fields(last_change_id))
+        writer.add_document(**meta_fields(last_change_id, concepts.fingerprint))
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -167,12 +232,12 @@ def build_generation(
     return gen, count
 
 
-def create_empty(layout: Layout) -> Path:
+def create_empty(layout: Layout, fingerprint: str) -> Path:
     """A new empty generation holding only the meta document, swapped in (layout lock held)."""
     new = layout.new_generation()
     ix = windex.create_in(str(new), build_schema())
     writer = ix.writer()
-    writer.add_document(**meta_fields(0))
+    writer.add_document(**meta_fields(0, fingerprint))
     writer.commit()
     layout.finish(new)
     layout.swap(new)
