@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import heapq
 import os
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,26 @@ from .vocab import Vocabulary
 
 MAX_PER_PAGE = 100
 OPEN_RETRIES = writing.OPEN_RETRIES
+_TOC_RE = re.compile(r"^_MAIN_([0-9]+)\.toc$")
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the last opened searcher saw, readable without the search lock."""
+
+    gen: Path
+    toc: int
+    last_change_id: int
+    doc_count: int
+
+
+def _latest_toc(gen: Path) -> int:
+    """The newest TOC generation in a folder (-1 when there is none): a directory listing."""
+    try:
+        names = os.listdir(gen)
+    except OSError:
+        return -1
+    return max((int(m.group(1)) for n in names if (m := _TOC_RE.match(n))), default=-1)
 
 
 class Index:
@@ -66,6 +88,7 @@ class Index:
         self._concepts_on = False
         self._facets = FacetCache()
         self._vocab: Vocabulary | None = None
+        self._snapshot: _Snapshot | None = None
         self._readers = ReaderCache()
         # Postings and phrase results per segment, bounded (postings.py states the bound).
         self._store = PostingsStore()
@@ -161,8 +184,13 @@ class Index:
                     if (seg := segment_id(sub.reader())) is not None
                 )
                 self._meta_docnum = self._searcher.document_number(id=META_ID)
-                _last, stored = writing.stored_meta(self._searcher)
+                last, stored = writing.stored_meta(self._searcher)
                 self._concepts_on = bool(self._concepts) and stored == self._concepts.fingerprint
+                assert self._gen is not None
+                count = int(self._searcher.doc_count()) - (self._meta_docnum is not None)
+                self._snapshot = _Snapshot(
+                    self._gen, self._searcher.reader().generation(), last, count
+                )
                 return self._searcher
             except (OSError, EOFError, ValueError) as exc:
                 # A writer in another process merged segments between our TOC read and open.
@@ -199,10 +227,52 @@ class Index:
     # -- change log ----------------------------------------------------------------------------
 
     def last_change_id(self) -> int:
-        """Id of the last change-log row this index applied (stored in the index itself)."""
-        with self._lock:
-            s = self._get_searcher()
-            return writing.stored_last_id(s)
+        """Id of the last change-log row this index applied (stored in the index itself).
+
+        Never waits for a search: while the index is unchanged since the searcher opened, the
+        figure it read then is returned (a readlink and a directory listing); after a commit it
+        reopens the searcher, or, when a search holds it, reads the meta document through a
+        private reader.
+        """
+        return self._fresh_snapshot().last_change_id
+
+    def _fresh_snapshot(self) -> _Snapshot:
+        snap = self._snapshot
+        if snap is not None and self._unchanged(snap):
+            return snap
+        if self._lock.acquire(blocking=False):
+            try:
+                self._get_searcher()
+                assert self._snapshot is not None
+                return self._snapshot
+            finally:
+                self._lock.release()
+        return self._private_snapshot()
+
+    def _unchanged(self, snap: _Snapshot) -> bool:
+        return (
+            not self._closed
+            and self._layout.current() == snap.gen
+            and _latest_toc(snap.gen) == snap.toc
+        )
+
+    def _private_snapshot(self) -> _Snapshot:
+        """The meta document read through a reader of our own, while a search holds the lock."""
+        from whoosh import index as windex
+
+        last_error: Exception | None = None
+        for attempt in range(OPEN_RETRIES):
+            try:
+                gen = writing.require_gen(self._layout)
+                with windex.open_dir(str(gen)).searcher() as s:
+                    last, _fp = writing.stored_meta(s)
+                    count = int(s.doc_count()) - (s.document_number(id=META_ID) is not None)
+                    return _Snapshot(gen, s.reader().generation(), last, count)
+            except (OSError, EOFError, ValueError) as exc:
+                last_error = exc
+                time.sleep(0.01 * (attempt + 1))
+        assert last_error is not None
+        raise last_error
 
     def apply(self, changes: Sequence[Change], *, timeout: float = 2.0) -> int:
         """Apply changes newer than last_change_id in one commit; IndexBusy if the lock waits."""
@@ -276,10 +346,8 @@ class Index:
         return writing.segment_count(self._layout)
 
     def doc_count(self) -> int:
-        """Number of indexed practices."""
-        with self._lock:
-            s = self._get_searcher()
-            return int(s.doc_count()) - (1 if self._meta_docnum is not None else 0)
+        """Number of indexed practices (like last_change_id, never waits for a search)."""
+        return self._fresh_snapshot().doc_count
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -330,10 +398,11 @@ class Index:
             shown = [(sc, s.stored_fields(d)) for d, sc in ranked[(page - 1) * per_page :]]
             facets = facet_counts(arrays, sorted(matched), selected, filters)
             suggestion = did_you_mean(s, self._vocabulary, parsed, query.text or "", total)
-            bodies: Mapping[int, str] = {}
-            if body_text is not None and shown and wants_bodies(parsed):
-                bodies = body_text([int(f["id"]) for _sc, f in shown])
-            hits = build_hits(shown, parsed, lang, bodies)
+        # Outside the lock: the caller's database read and the highlighting need no searcher.
+        bodies: Mapping[int, str] = {}
+        if body_text is not None and shown and wants_bodies(parsed):
+            bodies = body_text([int(f["id"]) for _sc, f in shown])
+        hits = build_hits(shown, parsed, lang, bodies)
         return Results(
             query=query,
             total=total,
