@@ -184,7 +184,12 @@ class Index:
                     if (seg := segment_id(sub.reader())) is not None
                 )
                 self._meta_docnum = self._searcher.document_number(id=META_ID)
-                last, stored = writing.stored_meta(self._searcher)
+                meta = (
+                    self._searcher.stored_fields(self._meta_docnum)
+                    if self._meta_docnum is not None else {}
+                )
+                last = int(meta.get("last_change_id", 0))
+                stored = str(meta.get("concepts", ""))
                 self._concepts_on = bool(self._concepts) and stored == self._concepts.fingerprint
                 assert self._gen is not None
                 count = int(self._searcher.doc_count()) - (self._meta_docnum is not None)

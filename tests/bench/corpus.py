@@ -279,10 +279,11 @@ def query_set() -> list[BenchQuery]:
     return out
 
 
-def seed_synonyms(folder: str = "content") -> list[SynonymGroup]:
+def seed_synonyms(folder: str | None = None) -> list[SynonymGroup]:
     """The seed taxonomy's synonym groups, as `kb serve` opens its index with."""
     from pathlib import Path
 
+    folder = folder or str(Path(__file__).resolve().parents[2] / "content")
     from kb.content import ContentError, parse_taxonomy
     from kb.taxonomy import synonym_groups
 
