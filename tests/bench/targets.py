@@ -35,7 +35,9 @@ def rows(search: Figures, web: list[Figures]) -> list[tuple[str, str, str, str, 
     """(figure, before, now, target, met) per line of the issue's table."""
     out: list[tuple[str, str, str, str, bool | None]] = []
 
-    def add(name: str, before: str, now: Callable[[], tuple[str, bool] | None], target: str) -> None:
+    Now = Callable[[], tuple[str, bool] | None]
+
+    def add(name: str, before: str, now: Now, target: str) -> None:
         try:
             found = now()
         except (KeyError, TypeError, ZeroDivisionError):
