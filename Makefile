@@ -58,9 +58,12 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-## Search benchmark (indexer vs SQLite FTS5); add BENCH_ARGS=--with-100k for 100,000 practices
+## Benchmarks: engine vs SQLite FTS5 (with and without synonyms), web through kb serve, targets
+## table (tests/bench/README.md); add BENCH_ARGS=--with-100k for 100,000 practices
 bench: $(TEST_STAMP)
-	$(BIN)/python -m tests.bench.bench_search $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.bench_search --sizes 10000 $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.bench_web --sizes seed,10000
+	$(BIN)/python -m tests.bench.targets
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -59,6 +59,9 @@ CHAINS: dict[str, Any] = {
 # shared by index and query analysis; bounded so hostile input cannot grow it forever.
 _TERM_CACHE: dict[str, dict[str, str | None]] = {lang: {} for lang in CHAINS}
 _TERM_CACHE_MAX = 500_000
+_POSITIONS_MEMO = 4  # texts whose term -> positions an analyzer remembers (one document's)
+# Kept outside the analyzer objects: Whoosh compares analyzers by their __dict__.
+_POSITIONS: dict[str, dict[str, dict[str, list[int]]]] = {lang: {} for lang in CHAINS}
 
 
 def term_of(lang: str, word: str) -> str | None:
@@ -125,7 +128,22 @@ class FastTextAnalyzer(Analyzer):  # type: ignore[misc]
 
 
     def positions(self, value: str) -> dict[str, list[int]]:
-        """Indexed term -> positions, as the tokens above would give them (bulk indexing)."""
+        """Indexed term -> positions, as the tokens above would give them (bulk indexing).
+
+        The last few texts are remembered: a document's text fields are analysed once for its
+        concept terms and again when Whoosh indexes them.
+        """
+        memo = _POSITIONS[self.lang]
+        found_memo = memo.get(value)
+        if found_memo is not None:
+            return found_memo
+        out = self._positions(value)
+        if len(memo) >= _POSITIONS_MEMO:
+            memo.clear()
+        memo[value] = out
+        return out
+
+    def _positions(self, value: str) -> dict[str, list[int]]:
         cache = _TERM_CACHE[self.lang]
         lang = self.lang
         out: dict[str, list[int]] = {}
@@ -214,6 +232,10 @@ class SynonymTable:
             if stems:
                 keys.append((lang,) + stems)
         return keys
+
+    def groups(self) -> list[Expansion]:
+        """The distinct groups, in taxonomy order (a group is reachable by several keys)."""
+        return list({id(e): e for e in self._by_key.values()}.values())
 
     def lookup(self, seq: Sequence[str]) -> Expansion | None:
         """The group whose term equals this word sequence, if any."""

@@ -11,7 +11,7 @@ from itertools import chain
 from typing import Any
 
 from .analysis import fold, words
-from .engine import K1, B
+from .engine import K1, B, ScoreVectors
 from .model import FACETS, LANGS, FacetCount
 from .schema import facet_field, sort_field
 
@@ -117,6 +117,8 @@ class SearcherArrays:
         self._norms: dict[str, list[float]] = {}
         self._with: dict[str, dict[str, frozenset[int]]] = {}
         self._live: list[int] | None = None
+        # Synonym groups' score vectors, dropped with the searcher (engine.ScoreVectors).
+        self.vectors = ScoreVectors()
 
     def term_filters(self) -> list[frozenset[tuple[str, str]] | None]:
         """Per leaf (searcher order): the small segment's terms, or None for a big segment."""

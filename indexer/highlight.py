@@ -19,30 +19,44 @@ def _phrase_matches(text: str, lang: str, phrases: PhraseSpec) -> list[tuple[int
     """(start, end, term) of each word of a whole occurrence of one of the phrases."""
     if not phrases:
         return []
+    found = _WORD_RE.findall(text)
+    term = {w: term_of(lang, w) for w in set(found)}  # one analysis per distinct word
+    present = set(term.values())
+    phrases = [(terms, gap) for terms, gap in phrases if present.issuperset(terms)]
+    if not phrases:
+        return []  # most texts: no phrase has all its words here, and no offsets are needed
+    # Indexed tokens only, as positions count: their word numbers and terms.
+    numbers = [i for i, w in enumerate(found) if term[w] is not None]
+    tokens = [term[found[i]] for i in numbers]
+    starts: dict[str, list[int]] = {}
     wanted = {t for terms, _gap in phrases for t in terms}
-    tokens: list[tuple[int, int, str | None]] = []  # indexed tokens only, as positions count
-    for m in _WORD_RE.finditer(text):
-        term = term_of(lang, m.group())
-        if term is not None:
-            tokens.append((m.start(), m.end(), term if term in wanted else None))
-    out: list[tuple[int, int, str]] = []
+    for j, t in enumerate(tokens):
+        if t in wanted:
+            starts.setdefault(t, []).append(j)
+    paths: list[tuple[list[int], tuple[str, ...]]] = []
     for terms, gap in phrases:
-        for i, tok in enumerate(tokens):
-            if tok[2] != terms[0]:
-                continue
-            path = [i]
-            for term in terms[1:]:
+        for j in starts.get(terms[0], ()):
+            path = [j]
+            for want in terms[1:]:
                 last = path[-1]
                 nxt = next(
-                    (j for j in range(last + 1, min(len(tokens), last + 1 + gap))
-                     if tokens[j][2] == term),
+                    (k for k in range(last + 1, min(len(tokens), last + 1 + gap))
+                     if tokens[k] == want),
                     None,
                 )
                 if nxt is None:
                     break
                 path.append(nxt)
             if len(path) == len(terms):
-                out.extend((tokens[j][0], tokens[j][1], tokens[j][2] or "") for j in path)
+                paths.append((path, terms))
+    if not paths:
+        return []
+    spans = [m.span() for m in _WORD_RE.finditer(text)]
+    out: list[tuple[int, int, str]] = []
+    for path, _terms in paths:
+        for j in path:
+            start, stop = spans[numbers[j]]
+            out.append((start, stop, tokens[j] or ""))
     return out
 
 

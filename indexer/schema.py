@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh import columns, fields
 
-from .analysis import ANALYZERS, FastTextAnalyzer
-from .model import FACETS
+from .analysis import ANALYZERS, FastTextAnalyzer, fold
+from .concepts import CONCEPT_FIELD, Concepts
+from .model import FACETS, LANGS, Document
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
-SCHEMA_VERSION = 3  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes)
+SCHEMA_VERSION = 4  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes); 4: concepts
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
@@ -71,6 +73,9 @@ def build_schema() -> Any:
         "cities": fields.STORED(),
         "last_change_id": fields.STORED(),
         "schema_version": fields.STORED(),
+        "concepts": fields.STORED(),  # fingerprint of the synonym table the concepts come from
+        # Synonym groups and their multi-word members found in the document (concepts.py).
+        CONCEPT_FIELD: fields.KEYWORD(commas=True, lowercase=False, scorable=False),
         "published": fields.COLUMN(columns.NumericColumn("d", default=0.0)),
         # No spelling or n-gram field: "did you mean" reads the generation's vocabulary file
         # (vocab.py) and suggestions the folded-title columns, so each document writes about
@@ -84,3 +89,74 @@ def build_schema() -> Any:
         # Scorable so a synonym group's facet term can add to the score like any other term.
         spec[facet_field(facet)] = fields.KEYWORD(commas=True, scorable=True, lowercase=False)
     return fields.Schema(**spec)
+
+
+def _facet_value(value: str) -> str:
+    # Commas separate keyword values in the facet fields.
+    return value.replace(",", " ").strip()
+
+
+def document_fields(doc: Document, concepts: Concepts | None = None) -> dict[str, Any]:
+    """Whoosh fields for one document; the body is indexed but never stored."""
+    body_lang = doc.language if doc.language in LANGS else "en"
+    titles = {"fr": doc.title_fr, "en": doc.title_en}
+    summaries = {"fr": doc.summary_fr, "en": doc.summary_en}
+    cities = " ".join(doc.cities)
+    positions: dict[str, dict[str, list[int]]] = {}
+    out: dict[str, Any] = {
+        "id": str(doc.id),
+        "version": doc.version,
+        "slug": doc.slug,
+        "lang": body_lang,
+        "title_fr": doc.title_fr,
+        "title_en": doc.title_en,
+        "summary_fr": doc.summary_fr,
+        "summary_en": doc.summary_en,
+        "cities": list(doc.cities),
+        "published": float(doc.published),
+    }
+    for lang in LANGS:
+        out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
+        body = doc.body if lang == body_lang else ""
+        # Title and summary are repeated here so a phrase needs one field per language.
+        text = f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
+        out[text_field(lang)] = text
+        if concepts:
+            positions[lang] = ANALYZERS[lang].positions(text)
+        title = titles[lang] or titles["en" if lang == "fr" else "fr"]
+        out[sort_field(lang)] = fold(title).strip().encode("utf-8")
+    facet_values: dict[str, Sequence[str]] = {
+        "theme": doc.themes,
+        "country": (doc.country.upper(),) if doc.country else (),
+        "city": doc.cities,
+        "approach": doc.approaches,
+        "target": doc.targets,
+        "language": (body_lang,),
+        "year": (str(doc.year),) if doc.year is not None else (),
+        "evidence": (doc.evidence,) if doc.evidence else (),
+    }
+    for facet in FACETS:
+        values = [_facet_value(v) for v in facet_values[facet]]
+        out[facet_field(facet)] = ",".join(v for v in values if v)
+    if concepts:
+        out[CONCEPT_FIELD] = ",".join(concepts.terms_of(positions))
+    return out
+
+
+def vocab_texts(doc: Document) -> tuple[str, ...]:
+    """The texts whose words "did you mean" may propose."""
+    return (
+        doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body,
+        " ".join(doc.cities), doc.extra_text,
+    )
+
+
+def meta_fields(last_change_id: int, fingerprint: str) -> dict[str, Any]:
+    """The meta document: the last applied change id, the schema version and the synonym
+    table's fingerprint, committed with the documents."""
+    return {
+        "id": META_ID,
+        "last_change_id": last_change_id,
+        "schema_version": SCHEMA_VERSION,
+        "concepts": fingerprint,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -249,16 +250,39 @@ def _seed_if_empty(app: Flask, engine: Engine) -> None:
             click.echo(f"imported {report.created} practice(s) from {folder}")
 
 
+def default_workers() -> int:
+    """One process per core, at most 4 (each holds its own searcher and caches)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker.")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="Worker processes on this index folder (default: the number of cores, at most 4).",
+)
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve kb with waitress (a production WSGI server), after preparing the instance."""
-    import waitress
-
+def serve(host: str, port: int, threads: int, workers: int | None) -> None:
+    """Serve kb after preparing the instance: gunicorn workers, or waitress where gunicorn is
+    not installed (one process)."""
     app = _app()
     prepare(app)
-    click.echo(f"kb serving on http://{host}:{port}/")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+    count = max(1, workers if workers is not None else default_workers())
+    try:
+        from kb.gunicorn_app import serve_with_gunicorn
+    except ImportError:
+        serve_with_gunicorn = None  # type: ignore[assignment]
+    if serve_with_gunicorn is None:
+        import waitress
+
+        if count > 1:
+            click.echo("gunicorn is not installed: serving with one waitress process", err=True)
+        click.echo(f"kb serving on http://{host}:{port}/ (waitress, {threads} threads)")
+        waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
+        return
+    click.echo(f"kb serving on http://{host}:{port}/ ({count} workers x {threads} threads)")
+    serve_with_gunicorn(app, host=host, port=port, workers=count, threads=threads)

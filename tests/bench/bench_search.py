@@ -1,11 +1,16 @@
 """Benchmark: indexer (Whoosh) vs tuned SQLite FTS5 on the same corpus and queries.
 
 Run: python -m tests.bench.bench_search [--sizes 1000,10000] [--with-100k]
+
+Both engines run twice: with the seed taxonomy's synonyms (what `kb serve` opens its index with;
+FTS5 then gets the same expanded query: each word or phrase that names a synonym group becomes
+the OR of the group's words and phrases in its MATCH) and without any synonyms.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import resource
@@ -18,9 +23,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from indexer import FACETS, Change, Index, Query
+from indexer import FACETS, Change, Index, Query, SynonymGroup
+from indexer.analysis import SynonymTable
+from indexer.query import parse
 
-from .corpus import BenchQuery, make_record, query_set
+from .corpus import BenchQuery, make_record, query_set, seed_synonyms
 
 MP = multiprocessing.get_context("fork")
 PREFIXES = [
@@ -117,16 +124,21 @@ def run_in_child(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any
 # -- Whoosh (indexer) ---------------------------------------------------------------------------
 
 
-def whoosh_build(n: int, work: Path) -> dict[str, Any]:
+def synonyms_for(mode: str) -> list[SynonymGroup]:
+    return seed_synonyms() if mode == "synonyms" else []
+
+
+def whoosh_build(n: int, work: Path, mode: str) -> dict[str, Any]:
     records = [make_record(i) for i in range(n)]
     db = sqlite3.connect(work / "records.db")
-    db.execute("CREATE TABLE body(id INTEGER PRIMARY KEY, text TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS body(id INTEGER PRIMARY KEY, text TEXT)")
     db.executemany(
-        "INSERT INTO body VALUES (?, ?)", ((r.document.id, r.document.body) for r in records)
+        "INSERT OR REPLACE INTO body VALUES (?, ?)",
+        ((r.document.id, r.document.body) for r in records),
     )
     db.commit()
     db.close()
-    ix = Index.open(work / "index")
+    ix = Index.open(work / f"index-{mode}", synonyms=synonyms_for(mode))
     t0 = time.perf_counter()
     count = ix.rebuild((r.document for r in records), last_change_id=n, procs=2)
     secs = time.perf_counter() - t0
@@ -134,19 +146,20 @@ def whoosh_build(n: int, work: Path) -> dict[str, Any]:
     return {
         "build_s": secs,
         "docs_s": count / secs,
-        "size_mb": dir_mb((work / "index" / "current").resolve()),
+        "size_mb": dir_mb((work / f"index-{mode}" / "current").resolve()),
         "peak_mb": peak_mb() + peak_mb(children=True),
     }
 
 
-def whoosh_query(n: int, work: Path) -> dict[str, Any]:
+def whoosh_query(n: int, work: Path, mode: str) -> dict[str, Any]:
     db = sqlite3.connect(work / "records.db")
 
     def body_text(ids: Sequence[int]) -> Mapping[int, str]:
         marks = ",".join("?" * len(ids))
         return dict(db.execute(f"SELECT id, text FROM body WHERE id IN ({marks})", list(ids)))
 
-    ix = Index.open(work / "index")
+    ix = Index.open(work / f"index-{mode}", synonyms=synonyms_for(mode))
+    assert not ix.needs_rebuild
     queries = query_set()
 
     def one(q: BenchQuery) -> Any:
@@ -205,10 +218,29 @@ def whoosh_query(n: int, work: Path) -> dict[str, Any]:
 # -- SQLite FTS5, tuned ---------------------------------------------------------------------------
 
 
-def _fts_match(text: str) -> str:
+def _fts_match(text: str, table: SynonymTable | None = None) -> str:
+    """The FTS5 MATCH for a query; with a synonym table, the same expansion as the indexer's."""
+    if table:
+        return _fts_expanded(text, table)
     if text.startswith('"'):
         return text
     return " ".join('"' + w.replace('"', "") + '"' for w in text.split())
+
+
+def _fts_expanded(text: str, table: SynonymTable) -> str:
+    """Words and phrases AND-ed, each synonym group as the OR of its words and phrases."""
+    parts: list[str] = []
+    for clause in parse(text, table, lambda _facet, _value: None).clauses:
+        if clause.negated or clause.kind == "facet":
+            continue
+        if clause.kind == "group":
+            ors = ['"' + " ".join(seq) + '"' for seq in clause.group_terms]
+            parts.append("(" + " OR ".join(ors) + ")")
+        elif clause.kind == "prefix":
+            parts.append(f'"{clause.words[0]}"*')
+        else:
+            parts.append('"' + " ".join(clause.words) + '"')
+    return " AND ".join(parts) or '""'
 
 
 def fts_build(n: int, work: Path) -> dict[str, Any]:
@@ -283,9 +315,11 @@ def fts_build(n: int, work: Path) -> dict[str, Any]:
     }
 
 
-def fts_search(db: sqlite3.Connection, q: BenchQuery) -> tuple[int, list[Any], dict[str, Any]]:
+def fts_search(
+    db: sqlite3.Connection, q: BenchQuery, table: SynonymTable | None = None
+) -> tuple[int, list[Any], dict[str, Any]]:
     """Top 20 + exact total + all facet counts (own selection ignored) + 20 snippets."""
-    match = _fts_match(q.text)
+    match = _fts_match(q.text, table)
     filt, args = "", [match]
     for facet, values in q.filters:
         marks = ",".join("?" * len(values))
@@ -325,17 +359,18 @@ def fts_search(db: sqlite3.Connection, q: BenchQuery) -> tuple[int, list[Any], d
     return total, rows, facets
 
 
-def fts_query(n: int, work: Path) -> dict[str, Any]:
+def fts_query(n: int, work: Path, mode: str) -> dict[str, Any]:
+    table = SynonymTable(synonyms_for(mode))
     db = sqlite3.connect(work / "fts.db")
     db.execute("CREATE TEMP TABLE m_all(id INTEGER PRIMARY KEY)")
     db.execute("CREATE TEMP TABLE m(id INTEGER PRIMARY KEY)")
     queries = query_set()
     for q in queries:
-        fts_search(db, q)
+        fts_search(db, q, table)
     times: list[float] = []
     kinds: dict[str, list[float]] = {}
     for q in queries:
-        ms = timed(lambda q=q: fts_search(db, q))  # type: ignore[misc]
+        ms = timed(lambda q=q: fts_search(db, q, table))  # type: ignore[misc]
         times.append(ms)
         kinds.setdefault(q.kind, []).append(ms)
     sug = [
@@ -406,26 +441,39 @@ def report(
     return "\n".join(lines)
 
 
+FIGURES = Path(__file__).resolve().parent / ".cache" / "search-figures.json"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--with-100k", action="store_true")
+    parser.add_argument("--modes", default="synonyms,plain", help="synonyms and/or plain")
     parser.add_argument("--keep", help="work directory to keep (default: a temp dir)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.with_100k:
         sizes.append(100_000)
     base = Path(args.keep or tempfile.mkdtemp(prefix="kb-bench-"))
-    print(f"cpus={os.cpu_count()} work={base}")
+    print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} work={base}")
+    figures: dict[str, Any] = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     try:
         for n in sizes:
             work = base / str(n)
             work.mkdir(parents=True, exist_ok=True)
-            wb = run_in_child(whoosh_build, n, work)
-            wq = run_in_child(whoosh_query, n, work)
             fb = run_in_child(fts_build, n, work)
-            fq = run_in_child(fts_query, n, work)
-            print(report(n, wb, wq, fb, fq), flush=True)
+            for mode in args.modes.split(","):
+                wb = run_in_child(whoosh_build, n, work, mode)
+                wq = run_in_child(whoosh_query, n, work, mode)
+                fq = run_in_child(fts_query, n, work, mode)
+                print(f"\n#### {mode}" + (" (seed taxonomy synonyms, same expansion in FTS5)"
+                                            if mode == "synonyms" else " (no synonyms)"))
+                print(report(n, wb, wq, fb, fq), flush=True)
+                figures[f"{n}-{mode}"] = {"whoosh_build": wb, "whoosh_query": wq,
+                                          "fts_build": fb, "fts_query": fq,
+                                          "load": os.getloadavg()[0]}
+                FIGURES.parent.mkdir(parents=True, exist_ok=True)
+                FIGURES.write_text(json.dumps(figures, indent=1))
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

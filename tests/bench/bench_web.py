@@ -1,19 +1,16 @@
-"""Benchmark: the HTML search page and /api/v1/search via waitress at 1,000 and 10,000 practices.
+"""Benchmark: the HTML search page and /api/v1/search through the real server, `kb serve`.
 
-Run: .venv/bin/python -m tests.bench.bench_web [--sizes 1000,10000] [--requests 400]
+Run: .venv/bin/python -m tests.bench.bench_web [--sizes seed,10000] [--workers 1,2]
 
-For each size, a generated instance (SQLite database + Whoosh index) is built through the app's one
-write path (`kb.practices.create`, then `kb.search.rebuild`) and cached under
-tests/bench/.cache/web-<N>/, so a rerun skips the build. The instance is served exactly as
-`kb serve` does (`kb.cli.prepare`, then waitress with 8 threads) in a separate process; this
-process drives the load with 8 threads, each on its own keep-alive connection, cycling through a
-fixed list of 52 queries (terms, two-word, phrases, filters, browse, sorts, page 2+, typo, prefix).
-
-Figures per size and endpoint: p50/p95/p99/max latency, throughput and errors (any non-200), each
-also as a ratio to the baseline measured in the same run: the same server answering `/healthz`
-(a trivial route that touches the database and the index) at the same concurrency. At the
-largest size, single-client (concurrency 1) latencies show what a lone reader sees.
-Targets (issue 5, at 10,000 practices): API p95 <= 50 ms, HTML search page p95 <= 60 ms.
+Two instances: the seed content (imported by `kb serve` into an empty database) and 10,000
+generated practices, built through the app's one write path (`kb.practices.create`, then
+`kb.search.rebuild`) and cached under tests/bench/.cache/web-<N>/. Each is served by
+`kb serve --workers 1` and `--workers 2` (gunicorn, 8 threads per worker), cold (the result
+cache off: every request searches) and warm (KB_SEARCH_CACHE_SIZE=256, as deployed). After a
+warm-up pass, the HTML page and the API are measured at 1 and 8 keep-alive clients cycling
+through a fixed list of 52 queries; during the 8-client HTML run one more client polls
+/healthz. Figures: p50/p95/p99, requests/s, /healthz p95 under load, each worker's RSS after the
+runs; written to tests/bench/.cache/web-figures.json for tests/bench/targets.py.
 """
 
 from __future__ import annotations
@@ -46,8 +43,6 @@ BUILD_VERSION = "1"  # bump when the mapping below changes, to invalidate cached
 BATCH = 500
 THREADS = 8  # waitress threads, as `kb serve` defaults to
 CONCURRENCY = 8
-TARGETS_MS = {"api": 50.0, "html_fr": 60.0, "html_en": 60.0}  # p95 at 10,000 practices
-TARGET_SIZE = 10_000
 START_TIMEOUT = 300  # seconds for `kb.cli.prepare` + waitress to listen
 
 # The corpus generator's tags, mapped onto the slugs of content/taxonomy.yaml.
@@ -395,55 +390,86 @@ def _run_child(fn: Any, *args: Any) -> Any:
     return out
 
 
-# -- serving (in a child process) ----------------------------------------------------------------
+# -- serving: the real `kb serve --workers N` in its own process ---------------------------------
 
 
-def _serve(folder: str, threads: int, conn: Any) -> None:
-    """Child process: what `kb serve` does (prepare, then waitress), on a free port."""
-    import logging
+def _free_port() -> int:
+    import socket
 
-    import waitress
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
-    from kb import cli, create_app
 
-    app = create_app(app_settings(Path(folder)))
-    cli.prepare(app)
-    logging.getLogger("waitress").setLevel(logging.ERROR)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, ident="kb")
-    conn.send(server.effective_port)
-    conn.close()
-    server.run()
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 class Server:
-    """A waitress server in its own process, stopped (by its pid) on exit."""
+    """`kb serve --workers N` on a free port, stopped (by its pid) on exit."""
 
-    def __init__(self, folder: Path, threads: int = THREADS):
-        self.folder, self.threads = folder, threads
+    def __init__(self, folder: Path, *, workers: int, cache_size: int, threads: int = THREADS):
+        self.folder, self.workers, self.threads = folder, workers, threads
+        self.cache_size = cache_size
         self.proc: Any = None
         self.port = 0
 
     def __enter__(self) -> Server:
-        parent, child = SPAWN.Pipe()
-        self.proc = SPAWN.Process(target=_serve, args=(str(self.folder), self.threads, child))
-        self.proc.start()
-        child.close()
-        if not parent.poll(START_TIMEOUT):
-            self.__exit__()
-            raise SystemExit(
-                f"the server did not start within {START_TIMEOUT} s (was the index rebuilt by "
-                "get_index because the indexer changed after the build? rerun with --rebuild)"
-            )
-        self.port = parent.recv()
+        import subprocess
+        import urllib.request
+
+        self.port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+        env.update({k: str(v) for k, v in app_settings(self.folder).items()})
+        env["KB_SEARCH_CACHE_SIZE"] = str(self.cache_size)
+        self.log = (self.folder / "serve.log").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kb.console", "serve", "--port", str(self.port),
+             "--workers", str(self.workers), "--threads", str(self.threads)],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=30):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.__exit__()
+                    log = self.folder / "serve.log"
+                    raise SystemExit(f"kb serve did not start; see {log}") from None
+                time.sleep(0.3)
         return self
 
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker process (the master itself when there is none)."""
+        pids = _children(self.proc.pid) or [self.proc.pid]
+        return [_rss_mb(p) for p in pids]
+
     def __exit__(self, *_exc: object) -> None:
-        if self.proc is not None and self.proc.is_alive():
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.join(10)
-            if self.proc.is_alive():
+            try:
+                self.proc.wait(20)
+            except Exception:  # noqa: BLE001 - then kill it
                 self.proc.kill()
-                self.proc.join()
+                self.proc.wait()
+        if getattr(self, "log", None) is not None:
+            self.log.close()
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -543,113 +569,151 @@ def fetch_json(port: int, path: str) -> Any:
         conn.close()
 
 
-# -- report --------------------------------------------------------------------------------------
+# -- the matrix ----------------------------------------------------------------------------------
+
+WORKERS = (1, 2)
+MODES = {"cold": 0, "warm": 256}  # KB_SEARCH_CACHE_SIZE: result cache off, or as deployed
+CLIENTS = (1, CONCURRENCY)
+MEASURED = ("html_fr", "api")
+FIGURES = CACHE / "web-figures.json"
 
 
 @dataclass
 class Row:
-    size: int
+    size: str
+    workers: int
+    mode: str
     endpoint: str
-    concurrency: int
+    clients: int
     stats: Stats
+    healthz: Stats | None = None
+    rss_mb: list[float] = field(default_factory=list)
+
+    def figures(self) -> dict[str, Any]:
+        s = self.stats
+        out: dict[str, Any] = {
+            "size": self.size, "workers": self.workers, "mode": self.mode,
+            "endpoint": self.endpoint, "clients": self.clients, "n": s.count,
+            "errors": s.errors, "p50": s.pct(50), "p95": s.pct(95), "p99": s.pct(99),
+            "rps": s.throughput, "rss_mb": self.rss_mb,
+        }
+        if self.healthz is not None:
+            out["healthz_p95"] = self.healthz.pct(95)
+            out["healthz_n"] = self.healthz.count
+        return out
 
 
-HEADER = (
-    f"{'size':>6} {'endpoint':<8} {'conc':>4} {'n':>5} {'err':>3} {'KB/resp':>7} "
-    f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'req/s':>7} | "
-    f"{'p50 x':>6} {'p95 x':>6} {'p99 x':>6} {'req/s x':>7}"
-)
+def run_with_health(
+    port: int, paths: Sequence[str], *, concurrency: int, requests: int, max_seconds: float
+) -> tuple[Stats, Stats]:
+    """The load, with one more client polling /healthz every 50 ms meanwhile."""
+    stop = threading.Event()
+    health = Stats()
+
+    def poll() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", "/healthz")
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    health.errors += 1
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                health.errors += 1
+            health.latencies_ms.append((time.perf_counter() - t0) * 1000)
+            stop.wait(0.05)
+        conn.close()
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        stats = run_load(
+            port, paths, concurrency=concurrency, requests=requests, max_seconds=max_seconds
+        )
+    finally:
+        stop.set()
+        poller.join()
+    return stats, health
 
 
-def fmt_row(row: Row, base: Stats | None) -> str:
-    s = row.stats
-    line = (
-        f"{row.size:>6} {row.endpoint:<8} {row.concurrency:>4} {s.count:>5} {s.errors:>3} "
-        f"{s.bytes / max(1, s.count) / 1024:>7.1f} {s.pct(50):>7.1f} {s.pct(95):>7.1f} "
-        f"{s.pct(99):>7.1f} {max(s.latencies_ms, default=float('nan')):>7.1f} "
-        f"{s.throughput:>7.1f} |"
-    )
-    if base is None or row.endpoint == "healthz" and row.concurrency == CONCURRENCY:
-        return line + f" {'(baseline)':>29}"
-    return line + (
-        f" {s.pct(50) / base.pct(50):>6.1f} {s.pct(95) / base.pct(95):>6.1f} "
-        f"{s.pct(99) / base.pct(99):>6.1f} {s.throughput / base.throughput:>7.2f}"
-    )
+def seed_instance() -> Path:
+    """A fresh instance folder: `kb serve` imports the seed content into its empty database."""
+    folder = CACHE / "web-seed"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
-def bench_size(
-    size: int, requests: int, warmup: int, max_seconds: float, *, solo: bool, rebuild: bool
+def bench_config(
+    label: str, folder: Path, workers: int, mode: str, requests: int, max_seconds: float
 ) -> list[Row]:
-    folder = ensure_instance(size, rebuild=rebuild)
     rows: list[Row] = []
     t0 = time.perf_counter()
-    with Server(folder) as server:
+    with Server(folder, workers=workers, cache_size=MODES[mode]) as server:
         port = server.port
         print(
-            f"[{size}] waitress (threads={THREADS}) on 127.0.0.1:{port}, started in "
+            f"[{label} w={workers} {mode}] kb serve on 127.0.0.1:{port}, up in "
             f"{time.perf_counter() - t0:.1f} s",
             flush=True,
         )
-        health = fetch_json(port, "/healthz")
-        if health.get("index_documents") != size or health.get("index_lag"):
-            raise SystemExit(f"unexpected /healthz: {health}")
-        totals = [fetch_json(port, p)["total"] for p in ENDPOINTS["api"]]
-        print(
-            f"[{size}] query mix: {len(QUERIES)} queries; API totals min/median/max = "
-            f"{min(totals)}/{sorted(totals)[len(totals) // 2]}/{max(totals)}; "
-            f"{sum(1 for t in totals if t == 0)} with no result",
-            flush=True,
-        )
-        # One pass over every page at full concurrency: searcher, facet arrays, templates loaded.
-        for paths in ENDPOINTS.values():
-            run_load(
-                port,
-                paths,
-                concurrency=CONCURRENCY,
-                requests=len(paths),
-                max_seconds=max_seconds / 4,
-            )
-        plan = [(name, CONCURRENCY) for name in ENDPOINTS]
-        if solo:
-            plan += [("api", 1), ("html_fr", 1)]
-        for name, conc in plan:
-            n = requests if conc == CONCURRENCY else max(50, requests // 2)
-            run_load(
-                port,
-                ENDPOINTS[name],
-                concurrency=conc,
-                requests=warmup,
-                max_seconds=max_seconds / 4,
-            )
-            stats = run_load(
-                port, ENDPOINTS[name], concurrency=conc, requests=n, max_seconds=max_seconds
-            )
-            capped = f" (stopped by the {max_seconds:.0f} s cap)" if stats.count < n else ""
-            rows.append(Row(size, name, conc, stats))
-            print(
-                f"[{size}] {name} c={conc}: {stats.count} requests in {stats.wall_s:.1f} s"
-                f"{capped}; load average {load_average()}",
-                flush=True,
-            )
+        # Warm-up: every query twice at full concurrency, so each worker has opened its
+        # searcher, filled its caches and compiled its templates.
+        for name in MEASURED:
+            paths = ENDPOINTS[name]
+            run_load(port, paths, concurrency=CONCURRENCY, requests=2 * len(paths) * workers,
+                     max_seconds=max_seconds)
+        for name in MEASURED:
+            for clients in CLIENTS:
+                n = requests if clients == CONCURRENCY else max(52, requests // 2)
+                health = None
+                if clients == CONCURRENCY and name == "html_fr":
+                    stats, health = run_with_health(
+                        port, ENDPOINTS[name], concurrency=clients, requests=n,
+                        max_seconds=max_seconds,
+                    )
+                else:
+                    stats = run_load(
+                        port, ENDPOINTS[name], concurrency=clients, requests=n,
+                        max_seconds=max_seconds,
+                    )
+                rows.append(Row(label, workers, mode, name, clients, stats, health))
+                print(
+                    f"[{label} w={workers} {mode}] {name} c={clients}: {stats.count} req, "
+                    f"p50 {stats.pct(50):.1f} p95 {stats.pct(95):.1f} ms, "
+                    f"{stats.throughput:.1f} req/s"
+                    + (f", /healthz p95 {health.pct(95):.1f} ms" if health else "")
+                    + f"; load {load_average()}",
+                    flush=True,
+                )
+        rss = server.worker_rss_mb()
+    for row in rows:
+        row.rss_mb = rss
     return rows
 
 
 def print_table(rows: Sequence[Row]) -> None:
     print()
     print(
-        "Latency in ms; 'x' columns are ratios to /healthz on the same server at concurrency "
-        f"{CONCURRENCY} (the baseline)."
+        f"{'size':>6} {'workers':>7} {'mode':<5} {'endpoint':<8} {'clients':>7} {'n':>5} "
+        f"{'err':>3} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} "
+        f"{'healthz p95':>11} {'worker RSS MB':>14}"
     )
-    print(HEADER)
-    print("-" * len(HEADER))
-    for size in dict.fromkeys(r.size for r in rows):
-        base = next(r.stats for r in rows if r.size == size and r.endpoint == "healthz")
-        for row in rows:
-            if row.size == size:
-                print(fmt_row(row, base))
-    errors = [(r, e) for r in rows for e in r.stats.error_samples]
-    for row, sample in errors[:10]:
-        print(f"error [{row.size} {row.endpoint}]: {sample}")
+    for r in rows:
+        s = r.stats
+        health = f"{r.healthz.pct(95):.1f}" if r.healthz else ""
+        rss = "/".join(f"{x:.0f}" for x in r.rss_mb)
+        print(
+            f"{r.size:>6} {r.workers:>7} {r.mode:<5} {r.endpoint:<8} {r.clients:>7} "
+            f"{s.count:>5} {s.errors:>3} {s.pct(50):>7.1f} {s.pct(95):>7.1f} "
+            f"{s.pct(99):>7.1f} {s.throughput:>7.1f} {health:>11} {rss:>14}"
+        )
+    for r in rows:
+        for sample in r.stats.error_samples[:2]:
+            print(f"error [{r.size} w={r.workers} {r.mode} {r.endpoint}]: {sample}")
     print(flush=True)
 
 
@@ -660,52 +724,33 @@ def load_average() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000", help="practice counts (comma-separated)")
-    parser.add_argument("--requests", type=int, default=400, help="measured requests per endpoint")
-    parser.add_argument("--warmup", type=int, default=40, help="unmeasured requests first")
-    parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per measured phase")
+    parser.add_argument("--sizes", default="seed,10000", help="'seed' and/or practice counts")
+    parser.add_argument("--workers", default="1,2", help="kb serve --workers values")
+    parser.add_argument("--modes", default="cold,warm", help="cold (result cache off), warm")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per run")
+    parser.add_argument("--max-seconds", type=float, default=40.0, help="cap per measured run")
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached instances")
-    parser.add_argument(
-        "--cache-size",
-        type=int,
-        default=0,
-        help="server's KB_SEARCH_CACHE_SIZE (default 0: every request searches)",
-    )
     args = parser.parse_args(argv)
-    os.environ["KB_BENCH_CACHE_SIZE"] = str(args.cache_size)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
-        f"{load_average()}; {len(QUERIES)} queries, concurrency {CONCURRENCY}, "
-        f"{args.requests} requests per endpoint after {args.warmup} warm-up, "
-        f"at most {args.max_seconds:.0f} s each",
+        f"{load_average()}; {len(QUERIES)} queries; {args.requests} requests per run",
         flush=True,
     )
     rows: list[Row] = []
     for size in sizes:
-        rows += bench_size(
-            size,
-            args.requests,
-            args.warmup,
-            args.max_seconds,
-            solo=size == max(sizes),
-            rebuild=args.rebuild,
-        )
-        print_table([r for r in rows if r.size == size])  # now, in case a later size fails
-    print("\nAll sizes:")
+        for workers in (int(w) for w in args.workers.split(",")):
+            for mode in args.modes.split(","):
+                folder = (
+                    seed_instance() if size == "seed"
+                    else ensure_instance(int(size.replace("_", "")), rebuild=args.rebuild)
+                )
+                rows += bench_config(size, folder, workers, mode, args.requests,
+                                     args.max_seconds)
     print_table(rows)
-    print()
-    target_rows = [r for r in rows if r.size == TARGET_SIZE and r.concurrency == CONCURRENCY]
-    for row in target_rows:
-        if row.endpoint in TARGETS_MS:
-            target, p95 = TARGETS_MS[row.endpoint], row.stats.pct(95)
-            verdict = "met" if p95 <= target else "NOT met"
-            print(
-                f"target {row.endpoint} p95 <= {target:.0f} ms at {TARGET_SIZE}: "
-                f"{p95:.1f} ms -> {verdict}"
-            )
-    if not target_rows:
-        print(f"(targets apply at {TARGET_SIZE} practices; not measured in this run)")
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(json.dumps([r.figures() for r in rows], indent=1))
+    print(f"figures written to {FIGURES.relative_to(ROOT)}")
     total_errors = sum(r.stats.errors for r in rows)
     if total_errors:
         print(f"{total_errors} error(s): every request must answer 200")

@@ -6,7 +6,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from indexer import Document
+from indexer import Document, SynonymGroup
 
 SEED = 20240601
 
@@ -277,3 +277,17 @@ def query_set() -> list[BenchQuery]:
         )
         out.append(BenchQuery("filter", rng.choice(vocab), (facet,)))
     return out
+
+
+def seed_synonyms(folder: str | None = None) -> list[SynonymGroup]:
+    """The seed taxonomy's synonym groups, as `kb serve` opens its index with."""
+    from pathlib import Path
+
+    folder = folder or str(Path(__file__).resolve().parents[2] / "content")
+    from kb.content import ContentError, parse_taxonomy
+    from kb.taxonomy import synonym_groups
+
+    errors: list[ContentError] = []
+    vocabulary = parse_taxonomy(Path(folder) / "taxonomy.yaml", errors)
+    assert not errors, errors
+    return synonym_groups(vocabulary)
