@@ -60,6 +60,7 @@ typecheck: $(TEST_STAMP)
 ## Search benchmark (indexer vs SQLite FTS5); add BENCH_ARGS=--with-100k for 100,000 practices
 bench: $(TEST_STAMP)
 	$(BIN)/python -m tests.bench.bench_search $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.bench_topical
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
