@@ -18,6 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
 from . import query as qmod
+from . import ranking
 from .analysis import SynonymTable, analyze, fold, words
 from .engine import Engine
 from .facets import FacetCache, SearcherArrays, facet_counts
@@ -560,16 +561,21 @@ class Index:
             s = self._get_searcher()
             arrays = self._arrays(s)
             parsed = qmod.parse(query.text or "", self._synonyms, arrays.resolve)
-            eng = self._engine(s, arrays)
+            eng = self._engine(s, arrays, ranking.WeightedEngine)
             selected = {
                 f: frozenset().union(*(arrays.docs_with(f, v) for v in vals))
                 for f, vals in filters.items()
             }
             scored = sort == "relevance" and not parsed.is_browse
-            matched = self._evaluate(s, eng, arrays, parsed, relaxed=False)
+            # A sentence or question matches any of its concepts and ranks by coverage.
+            natural = ranking.is_natural(parsed)
+            matched = self._evaluate(s, eng, arrays, parsed, relaxed=natural)
             docs = self._filtered(matched, selected)
             relaxed = False
-            if not docs and qmod.can_relax(parsed):
+            if natural:
+                concepts = [self._clause_docs(s, eng, arrays, c) for c in parsed.positives]
+                relaxed = not ranking.covers_all([c for c in concepts if c is not None], docs)
+            elif not docs and qmod.can_relax(parsed):
                 matched = self._evaluate(s, eng, arrays, parsed, relaxed=True)
                 docs = self._filtered(matched, selected)
                 relaxed = bool(docs)
@@ -580,6 +586,8 @@ class Index:
                 for clause in parsed.clauses:
                     if not clause.negated:
                         self._score_clause(s, eng, clause)
+                if natural:
+                    ranking.coordinate(eng, [c for c in concepts if c is not None], docs)
                 order = eng.top(sorted(docs), top)
             else:
                 order = self._order(s, arrays, sorted(docs), None, sort, lang, top)
@@ -597,9 +605,9 @@ class Index:
             error=parsed.error,
         )
 
-    def _engine(self, s: Any, arrays: SearcherArrays) -> Engine:
+    def _engine(self, s: Any, arrays: SearcherArrays, kind: type[Engine] = Engine) -> Engine:
         leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()]
-        return Engine(s, leaves, lambda field: arrays.norms(s, field), arrays.term_filters())
+        return kind(s, leaves, lambda field: arrays.norms(s, field), arrays.term_filters())
 
     @staticmethod
     def _filtered(matched: set[int], selected: Mapping[str, frozenset[int]]) -> set[int]:
