@@ -25,7 +25,7 @@ from kb.events import EventData
 from kb.models import TERM_KINDS, Practice
 from kb.pages import PageData
 from kb.practices import PracticeData, SourceData
-from kb.taxonomy import SECTION_OF_KIND, Term, Vocabulary
+from kb.taxonomy import SECTION_OF_KIND, Narrower, Term, Vocabulary
 
 PRACTICE_KEYS = (
     "slug",
@@ -52,7 +52,8 @@ PRACTICE_KEYS = (
     "sources",
 )
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
-TERM_KEYS = ("slug", "label", "definition", "synonyms")
+TERM_KEYS = ("slug", "label", "definition", "synonyms", "narrower")
+NARROWER_KEYS = ("slug", "label", "synonyms")
 EVENT_KEYS = (
     "slug",
     "title",
@@ -412,11 +413,8 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
             for lang, text_value in zip(("fr", "en"), label, strict=True):
                 if not text_value.strip():
                     check.error(f"{where}.label.{lang}", "required; expected a label")
-            synonyms = item.get("synonyms") or {}
-            if not isinstance(synonyms, dict):
-                check.error(f"{where}.synonyms", "expected a mapping with fr and en lists")
-                synonyms = {}
-            check.mapping(synonyms, f"{where}.synonyms", ("fr", "en"))
+            synonyms = _synonyms(check, item, where)
+            narrower = _narrower(check, item, where, seen)
             parsed.append(
                 Term(
                     kind=kind,
@@ -425,12 +423,54 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
                     label_en=label[1],
                     definition_fr=definition[0],
                     definition_en=definition[1],
-                    synonyms_fr=check.strings(synonyms, "fr", f"{where}.synonyms.fr"),
-                    synonyms_en=check.strings(synonyms, "en", f"{where}.synonyms.en"),
+                    synonyms_fr=synonyms[0],
+                    synonyms_en=synonyms[1],
+                    narrower=narrower,
                 )
             )
         terms[kind] = tuple(parsed)
     return Vocabulary(terms)
+
+
+def _synonyms(check: _Checker, item: dict[str, Any], where: str) -> tuple[tuple[str, ...], ...]:
+    """The French and English synonym lists of a term or of a narrower concept."""
+    synonyms = item.get("synonyms") or {}
+    if not isinstance(synonyms, dict):
+        check.error(f"{where}.synonyms", "expected a mapping with fr and en lists")
+        synonyms = {}
+    check.mapping(synonyms, f"{where}.synonyms", practices.LANGUAGES)
+    return tuple(
+        check.strings(synonyms, lang, f"{where}.synonyms.{lang}") for lang in practices.LANGUAGES
+    )
+
+
+def _narrower(
+    check: _Checker, item: dict[str, Any], where: str, seen: set[str]
+) -> tuple[Narrower, ...]:
+    """A term's narrower concepts: slug (unique within the section), label, synonyms."""
+    items = item.get("narrower")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        check.error(f"{where}.narrower", "expected a list of narrower concepts")
+        return ()
+    out: list[Narrower] = []
+    for j, entry in enumerate(items):
+        at = f"{where}.narrower[{j}]"
+        entry = check.mapping(entry, at, NARROWER_KEYS)
+        slug = check.text(entry, "slug", f"{at}.slug") or ""
+        if not practices.SLUG_RE.match(slug):
+            check.error(f"{at}.slug", "expected lowercase letters, digits and hyphens")
+        if slug in seen:
+            check.error(f"{at}.slug", f"duplicate slug {slug!r}")
+        seen.add(slug)
+        label = check.bilingual(entry, "label", f"{at}.label")
+        for lang, text_value in zip(practices.LANGUAGES, label, strict=True):
+            if not text_value.strip():
+                check.error(f"{at}.label.{lang}", "required; expected a label")
+        synonyms = _synonyms(check, entry, at)
+        out.append(Narrower(slug, label[0], label[1], synonyms[0], synonyms[1]))
+    return tuple(out)
 
 
 def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
@@ -699,6 +739,8 @@ def render_taxonomy(vocabulary: Vocabulary) -> str:
             if term.definition_fr or term.definition_en:
                 item["definition"] = {"fr": term.definition_fr, "en": term.definition_en}
             item["synonyms"] = {"fr": list(term.synonyms_fr), "en": list(term.synonyms_en)}
+            if term.narrower:
+                item["narrower"] = [n.as_json() for n in term.narrower]
             items.append(item)
         data[SECTION_OF_KIND[kind]] = items
     return dump_yaml(data)
