@@ -398,21 +398,12 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
         for i, item in enumerate(items):
             where = f"{section}[{i}]"
             item = check.mapping(item, where, TERM_KEYS)
-            slug = check.text(item, "slug", f"{where}.slug") or ""
-            if not practices.SLUG_RE.match(slug):
-                check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
-            if slug in seen:
-                check.error(f"{where}.slug", f"duplicate slug {slug!r}")
-            seen.add(slug)
-            label = check.bilingual(item, "label", f"{where}.label")
+            slug, label = _slug_and_label(check, item, where, seen)
             definition = (
                 check.bilingual(item, "definition", f"{where}.definition")
                 if "definition" in item
                 else ("", "")
             )
-            for lang, text_value in zip(("fr", "en"), label, strict=True):
-                if not text_value.strip():
-                    check.error(f"{where}.label.{lang}", "required; expected a label")
             synonyms = _synonyms(check, item, where)
             narrower = _narrower(check, item, where, seen)
             parsed.append(
@@ -430,6 +421,23 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
             )
         terms[kind] = tuple(parsed)
     return Vocabulary(terms)
+
+
+def _slug_and_label(
+    check: _Checker, item: dict[str, Any], where: str, seen: set[str]
+) -> tuple[str, tuple[str, str]]:
+    """A term's (or narrower concept's) slug, unique among `seen`, and its bilingual label."""
+    slug = check.text(item, "slug", f"{where}.slug") or ""
+    if not practices.SLUG_RE.match(slug):
+        check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
+    if slug in seen:
+        check.error(f"{where}.slug", f"duplicate slug {slug!r}")
+    seen.add(slug)
+    label = check.bilingual(item, "label", f"{where}.label")
+    for lang, text_value in zip(practices.LANGUAGES, label, strict=True):
+        if not text_value.strip():
+            check.error(f"{where}.label.{lang}", "required; expected a label")
+    return slug, label
 
 
 def _synonyms(check: _Checker, item: dict[str, Any], where: str) -> tuple[tuple[str, ...], ...]:
@@ -458,16 +466,7 @@ def _narrower(
     for j, entry in enumerate(items):
         at = f"{where}.narrower[{j}]"
         entry = check.mapping(entry, at, NARROWER_KEYS)
-        slug = check.text(entry, "slug", f"{at}.slug") or ""
-        if not practices.SLUG_RE.match(slug):
-            check.error(f"{at}.slug", "expected lowercase letters, digits and hyphens")
-        if slug in seen:
-            check.error(f"{at}.slug", f"duplicate slug {slug!r}")
-        seen.add(slug)
-        label = check.bilingual(entry, "label", f"{at}.label")
-        for lang, text_value in zip(practices.LANGUAGES, label, strict=True):
-            if not text_value.strip():
-                check.error(f"{at}.label.{lang}", "required; expected a label")
+        slug, label = _slug_and_label(check, entry, at, seen)
         synonyms = _synonyms(check, entry, at)
         out.append(Narrower(slug, label[0], label[1], synonyms[0], synonyms[1]))
     return tuple(out)
