@@ -48,6 +48,18 @@ _FILLER_FR = (
     "dans notre commune",
     "ma ville",
     "notre ville",
+    # Verbs every practice of this domain could use: they name no concept of their own.
+    "lutter contre",
+    "agir contre",
+    "mettre en place",
+    "mettre en œuvre",
+    "lutter",
+    "agir",
+    "aider",
+    "renforcer",
+    "permettre",
+    "favoriser",
+    "améliorer",
 )
 _FILLER_EN = (
     "what works for",
@@ -74,9 +86,18 @@ _FILLER_EN = (
     "what",
     "which",
     "why",
+    "set up",
+    "deal with",
+    "tackle",
+    "tackling",
+    "fight",
+    "fighting",
+    "help",
+    "helping",
+    "improve",
 )
 FILLER: tuple[tuple[str, ...], ...] = tuple(
-    sorted({tuple(p.split()) for p in _FILLER_FR + _FILLER_EN}, key=len, reverse=True)
+    sorted({tuple(fold(w) for w in words(p)) for p in _FILLER_FR + _FILLER_EN}, key=len)
 )
 _MAX_LEN = max(len(p) for p in FILLER)
 _FILLER_SET = frozenset(FILLER)

@@ -20,7 +20,7 @@ def ids(index: Any, text: str) -> list[int]:
     [
         ("est-ce qu'il existe des médiateurs", "des médiateurs"),
         ("quelles actions pour les écoles", "pour les écoles"),
-        ("comment lutter contre la haine dans ma ville", "lutter contre la haine"),
+        ("comment lutter contre la haine dans ma ville", "la haine"),
         ("what works for preventing hate", "preventing hate"),
         ("how to reduce polarization in our city", "reduce polarization"),
         ("Is there an observatory?", "an observatory?"),
