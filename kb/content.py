@@ -53,7 +53,7 @@ PRACTICE_KEYS = (
 )
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
 TERM_KEYS = ("slug", "label", "definition", "synonyms", "narrower")
-NARROWER_KEYS = ("slug", "label", "synonyms")
+NARROWER_KEYS = ("slug", "label", "target", "synonyms")
 EVENT_KEYS = (
     "slug",
     "title",
@@ -420,7 +420,22 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
                 )
             )
         terms[kind] = tuple(parsed)
+    _check_narrower_targets(check, terms)
     return Vocabulary(terms)
+
+
+def _check_narrower_targets(check: _Checker, terms: dict[str, tuple[Term, ...]]) -> None:
+    """A narrower concept's `target` must be a target group of the same file."""
+    targets = {t.slug for t in terms.get("target", ())}
+    for kind, section in SECTION_OF_KIND.items():
+        for i, term in enumerate(terms.get(kind, ())):
+            for j, narrow in enumerate(term.narrower):
+                if narrow.target and narrow.target not in targets:
+                    check.error(
+                        f"{section}[{i}].narrower[{j}].target",
+                        f"unknown target group {narrow.target!r}; expected one of: "
+                        + ", ".join(sorted(targets)),
+                    )
 
 
 def _slug_and_label(
@@ -468,7 +483,8 @@ def _narrower(
         entry = check.mapping(entry, at, NARROWER_KEYS)
         slug, label = _slug_and_label(check, entry, at, seen)
         synonyms = _synonyms(check, entry, at)
-        out.append(Narrower(slug, label[0], label[1], synonyms[0], synonyms[1]))
+        target = check.text(entry, "target", f"{at}.target", required=False) or ""
+        out.append(Narrower(slug, label[0], label[1], synonyms[0], synonyms[1], target))
     return tuple(out)
 
 

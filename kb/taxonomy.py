@@ -6,7 +6,9 @@ writer, and turns them into labels for pages and synonym groups for search.
 A term may name narrower concepts (forms of hate under `hate`). Each narrower concept is a
 synonym group of its own, looked up before every broad group, so a query for it ranks the
 practices about it above those that only match the broad term; the broad group also holds the
-narrower words, so a query for the broad term still finds them all.
+narrower words, so a query for the broad term still finds them all. A narrower concept may name
+the target group it is aimed at (anti-LGBT hate: LGBTQI+ people); its group then stands for that
+tag, as a theme's group stands for the theme.
 """
 
 from __future__ import annotations
@@ -38,24 +40,28 @@ SECTION_OF_KIND = {
 
 @dataclass(frozen=True)
 class Narrower:
-    """A narrower concept inside a term: bilingual label and synonyms, no facet of its own."""
+    """A narrower concept inside a term: bilingual label, synonyms, optional target group."""
 
     slug: str
     label_fr: str
     label_en: str
     synonyms_fr: tuple[str, ...] = ()
     synonyms_en: tuple[str, ...] = ()
+    target: str = ""  # the target group this form of the broad term is aimed at, if any
 
     def words(self) -> list[str]:
         return _unique([self.label_fr, self.label_en, *self.synonyms_fr, *self.synonyms_en])
 
     def as_json(self) -> dict[str, Any]:
         """The stored (and exported) form."""
-        return {
+        out: dict[str, Any] = {
             "slug": self.slug,
             "label": {"fr": self.label_fr, "en": self.label_en},
-            "synonyms": {"fr": list(self.synonyms_fr), "en": list(self.synonyms_en)},
         }
+        if self.target:
+            out["target"] = self.target
+        out["synonyms"] = {"fr": list(self.synonyms_fr), "en": list(self.synonyms_en)}
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Narrower:
@@ -66,6 +72,7 @@ class Narrower:
             label_en=str(label.get("en", "")),
             synonyms_fr=tuple(synonyms.get("fr") or ()),
             synonyms_en=tuple(synonyms.get("en") or ()),
+            target=str(data.get("target") or ""),
         )
 
 
@@ -182,7 +189,14 @@ def synonym_groups(vocabulary: Vocabulary) -> list[SynonymGroup]:
     for kind in ("theme", "approach", "target"):
         for term in vocabulary.terms.get(kind, ()):
             inner = [w for n in term.narrower for w in n.words()]
-            narrow.extend(SynonymGroup(terms=tuple(n.words())) for n in term.narrower)
+            narrow.extend(
+                SynonymGroup(
+                    terms=tuple(n.words()),
+                    facet=FACET_OF_KIND["target"] if n.target else None,
+                    value=n.target or None,
+                )
+                for n in term.narrower
+            )
             words = _unique(
                 [term.label_fr, term.label_en, *term.synonyms_fr, *term.synonyms_en, *inner]
             )

@@ -66,6 +66,8 @@ def test_a_term_may_list_narrower_concepts(tmp_path: Path) -> None:
          "required"),
         ("narrower:\n  - slug: x\n    label: {fr: a, en: b}\n    narrower: []",
          "themes[0].narrower[0].narrower", "unknown key"),
+        ("narrower:\n  - slug: x\n    label: {fr: a, en: b}\n    target: lgbt",
+         "themes[0].narrower[0].target", "unknown target group 'lgbt'"),
     ],
 )
 def test_a_malformed_narrower_concept_is_reported_with_its_field(
@@ -79,6 +81,17 @@ def test_a_malformed_narrower_concept_is_reported_with_its_field(
     )
     _vocabulary, errors = parse(text, tmp_path)
     assert any(e.field == field and message in e.message for e in errors), errors
+
+
+def test_a_narrower_concept_may_stand_for_a_target_group(tmp_path: Path) -> None:
+    text = TAXONOMY.replace(
+        "    label: {fr: Haine anti-LGBT, en: Anti-LGBT hate}\n",
+        "    label: {fr: Haine anti-LGBT, en: Anti-LGBT hate}\n    target: young-people\n",
+    )
+    vocabulary, errors = parse(text, tmp_path)
+    assert errors == []
+    group = taxonomy.synonym_groups(vocabulary)[0]
+    assert (group.facet, group.value) == ("target", "young-people")
 
 
 def test_narrower_concepts_are_looked_up_before_broad_groups_which_keep_their_words() -> None:
