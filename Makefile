@@ -64,6 +64,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python -m tests.bench.bench_search --sizes 10000 $(BENCH_ARGS)
 	$(BIN)/python -m tests.bench.bench_web --sizes seed,10000
 	$(BIN)/python -m tests.bench.targets
+	$(BIN)/python -m tests.bench.bench_topical
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

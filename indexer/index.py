@@ -20,7 +20,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 
 from . import query as qmod
-from . import scoring, writing
+from . import ranking, scoring, writing
 from .analysis import SynonymTable, fold, words
 from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine
@@ -209,9 +209,9 @@ class Index:
     def _arrays(self, searcher: Any) -> SearcherArrays:
         return self._facets.arrays(searcher)
 
-    def _engine(self, s: Any, arrays: SearcherArrays) -> Engine:
+    def _engine(self, s: Any, arrays: SearcherArrays, kind: type[Engine] = Engine) -> Engine:
         leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()]
-        return Engine(
+        return kind(
             s,
             leaves,
             lambda field: arrays.norms(s, field),
@@ -371,7 +371,7 @@ class Index:
             s = self._get_searcher()
             arrays = self._arrays(s)
             parsed = qmod.parse(query.text or "", self._synonyms, arrays.resolve)
-            eng = self._engine(s, arrays)
+            eng = self._engine(s, arrays, ranking.WeightedEngine)
             selected = {
                 f: frozenset().union(*(arrays.docs_with(f, v) for v in vals))
                 for f, vals in filters.items()
@@ -379,12 +379,21 @@ class Index:
             scored = sort == "relevance" and not parsed.is_browse
             meta = self._meta_docnum
             concepts = self._concepts if self._concepts_on else None
+            # A sentence or question matches any of its concepts and ranks by coverage.
+            natural = ranking.is_natural(parsed)
             matched = scoring.evaluate(
-                s, eng, arrays, parsed, relaxed=False, meta=meta, concepts=concepts
+                s, eng, arrays, parsed, relaxed=natural, meta=meta, concepts=concepts
             )
             docs = scoring.filtered(matched, selected)
             relaxed = False
-            if not docs and qmod.can_relax(parsed):
+            covered: list[set[int]] = []
+            if natural:
+                found = [
+                    scoring.clause_docs(s, eng, arrays, c, concepts) for c in parsed.positives
+                ]
+                covered = [c for c in found if c is not None]
+                relaxed = not ranking.covers_all(covered, docs)
+            elif not docs and qmod.can_relax(parsed):
                 matched = scoring.evaluate(
                     s, eng, arrays, parsed, relaxed=True, meta=meta, concepts=concepts
                 )
@@ -397,6 +406,8 @@ class Index:
                 for clause in parsed.clauses:
                     if not clause.negated:
                         scoring.score_clause(s, eng, clause)
+                if natural:
+                    ranking.coordinate(eng, covered, docs)
                 ranked = eng.top(sorted(docs), top)
             else:
                 ranked = scoring.order(arrays, sorted(docs), sort, lang, top)

@@ -12,6 +12,7 @@ from whoosh import query as wq
 
 from .analysis import ANALYZERS, STOP_ANY, SynonymTable, analyze, fold, words
 from .schema import facet_field, head_field, text_field
+from .understand import strip_filler
 
 MAX_CHARS = 500
 MAX_TERMS = 32
@@ -58,6 +59,7 @@ class Parsed:
     clauses: list[Clause] = field(default_factory=list)
     spell_words: list[str] = field(default_factory=list)  # as typed, for "did you mean"
     error: str | None = None
+    filler: bool = False  # question words or filler were removed (understand.py)
 
     @property
     def positives(self) -> list[Clause]:
@@ -90,7 +92,8 @@ def sanitize(text: str) -> tuple[str, str | None]:
 def parse(text: str, synonyms: SynonymTable, resolve: Resolver) -> Parsed:
     """Parse reader text into clauses; anything malformed degrades to plain words."""
     cleaned, error = sanitize(text)
-    parsed = Parsed(error=error)
+    cleaned, filler = strip_filler(cleaned, _TOKEN_RE)
+    parsed = Parsed(error=error, filler=filler)
     budget = MAX_TERMS
     raw: list[Clause] = []
     for match in _TOKEN_RE.finditer(cleaned):

@@ -25,7 +25,7 @@ from kb.models import TERM_KINDS, Practice
 from kb.pages import PageData
 from kb.permissions import Actor, require
 from kb.practices import PracticeData, SourceData
-from kb.taxonomy import SECTION_OF_KIND, Term, Vocabulary
+from kb.taxonomy import SECTION_OF_KIND, Narrower, Term, Vocabulary
 
 PRACTICE_KEYS = (
     "slug",
@@ -52,7 +52,8 @@ PRACTICE_KEYS = (
     "sources",
 )
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
-TERM_KEYS = ("slug", "label", "definition", "synonyms")
+TERM_KEYS = ("slug", "label", "definition", "synonyms", "narrower")
+NARROWER_KEYS = ("slug", "label", "target", "synonyms")
 EVENT_KEYS = (
     "slug",
     "title",
@@ -397,26 +398,14 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
         for i, item in enumerate(items):
             where = f"{section}[{i}]"
             item = check.mapping(item, where, TERM_KEYS)
-            slug = check.text(item, "slug", f"{where}.slug") or ""
-            if not practices.SLUG_RE.match(slug):
-                check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
-            if slug in seen:
-                check.error(f"{where}.slug", f"duplicate slug {slug!r}")
-            seen.add(slug)
-            label = check.bilingual(item, "label", f"{where}.label")
+            slug, label = _slug_and_label(check, item, where, seen)
             definition = (
                 check.bilingual(item, "definition", f"{where}.definition")
                 if "definition" in item
                 else ("", "")
             )
-            for lang, text_value in zip(("fr", "en"), label, strict=True):
-                if not text_value.strip():
-                    check.error(f"{where}.label.{lang}", "required; expected a label")
-            synonyms = item.get("synonyms") or {}
-            if not isinstance(synonyms, dict):
-                check.error(f"{where}.synonyms", "expected a mapping with fr and en lists")
-                synonyms = {}
-            check.mapping(synonyms, f"{where}.synonyms", ("fr", "en"))
+            synonyms = _synonyms(check, item, where)
+            narrower = _narrower(check, item, where, seen)
             parsed.append(
                 Term(
                     kind=kind,
@@ -425,12 +414,78 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
                     label_en=label[1],
                     definition_fr=definition[0],
                     definition_en=definition[1],
-                    synonyms_fr=check.strings(synonyms, "fr", f"{where}.synonyms.fr"),
-                    synonyms_en=check.strings(synonyms, "en", f"{where}.synonyms.en"),
+                    synonyms_fr=synonyms[0],
+                    synonyms_en=synonyms[1],
+                    narrower=narrower,
                 )
             )
         terms[kind] = tuple(parsed)
+    _check_narrower_targets(check, terms)
     return Vocabulary(terms)
+
+
+def _check_narrower_targets(check: _Checker, terms: dict[str, tuple[Term, ...]]) -> None:
+    """A narrower concept's `target` must be a target group of the same file."""
+    targets = {t.slug for t in terms.get("target", ())}
+    for kind, section in SECTION_OF_KIND.items():
+        for i, term in enumerate(terms.get(kind, ())):
+            for j, narrow in enumerate(term.narrower):
+                if narrow.target and narrow.target not in targets:
+                    check.error(
+                        f"{section}[{i}].narrower[{j}].target",
+                        f"unknown target group {narrow.target!r}; expected one of: "
+                        + ", ".join(sorted(targets)),
+                    )
+
+
+def _slug_and_label(
+    check: _Checker, item: dict[str, Any], where: str, seen: set[str]
+) -> tuple[str, tuple[str, str]]:
+    """A term's (or narrower concept's) slug, unique among `seen`, and its bilingual label."""
+    slug = check.text(item, "slug", f"{where}.slug") or ""
+    if not practices.SLUG_RE.match(slug):
+        check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
+    if slug in seen:
+        check.error(f"{where}.slug", f"duplicate slug {slug!r}")
+    seen.add(slug)
+    label = check.bilingual(item, "label", f"{where}.label")
+    for lang, text_value in zip(practices.LANGUAGES, label, strict=True):
+        if not text_value.strip():
+            check.error(f"{where}.label.{lang}", "required; expected a label")
+    return slug, label
+
+
+def _synonyms(check: _Checker, item: dict[str, Any], where: str) -> tuple[tuple[str, ...], ...]:
+    """The French and English synonym lists of a term or of a narrower concept."""
+    synonyms = item.get("synonyms") or {}
+    if not isinstance(synonyms, dict):
+        check.error(f"{where}.synonyms", "expected a mapping with fr and en lists")
+        synonyms = {}
+    check.mapping(synonyms, f"{where}.synonyms", practices.LANGUAGES)
+    return tuple(
+        check.strings(synonyms, lang, f"{where}.synonyms.{lang}") for lang in practices.LANGUAGES
+    )
+
+
+def _narrower(
+    check: _Checker, item: dict[str, Any], where: str, seen: set[str]
+) -> tuple[Narrower, ...]:
+    """A term's narrower concepts: slug (unique within the section), label, synonyms."""
+    items = item.get("narrower")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        check.error(f"{where}.narrower", "expected a list of narrower concepts")
+        return ()
+    out: list[Narrower] = []
+    for j, entry in enumerate(items):
+        at = f"{where}.narrower[{j}]"
+        entry = check.mapping(entry, at, NARROWER_KEYS)
+        slug, label = _slug_and_label(check, entry, at, seen)
+        synonyms = _synonyms(check, entry, at)
+        target = check.text(entry, "target", f"{at}.target", required=False) or ""
+        out.append(Narrower(slug, label[0], label[1], synonyms[0], synonyms[1], target))
+    return tuple(out)
 
 
 def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
@@ -699,6 +754,8 @@ def render_taxonomy(vocabulary: Vocabulary) -> str:
             if term.definition_fr or term.definition_en:
                 item["definition"] = {"fr": term.definition_fr, "en": term.definition_en}
             item["synonyms"] = {"fr": list(term.synonyms_fr), "en": list(term.synonyms_en)}
+            if term.narrower:
+                item["narrower"] = [n.as_json() for n in term.narrower]
             items.append(item)
         data[SECTION_OF_KIND[kind]] = items
     return dump_yaml(data)

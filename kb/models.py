@@ -177,6 +177,10 @@ class TaxonomyTerm(SQLModel, table=True):
     definition_en: str = Field(default="", sa_column=Column(Text, nullable=False))
     synonyms_fr: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     synonyms_en: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Narrower concepts (kb.taxonomy.Narrower.as_json), searched as groups of their own.
+    narrower: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
     def label(self, lang: str) -> str:
         return self.label_fr if lang == "fr" else self.label_en

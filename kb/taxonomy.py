@@ -2,6 +2,13 @@
 
 Terms live in the database (imported from `content/taxonomy.yaml`); this module is their only
 writer, and turns them into labels for pages and synonym groups for search.
+
+A term may name narrower concepts (forms of hate under `hate`). Each narrower concept is a
+synonym group of its own, looked up before every broad group, so a query for it ranks the
+practices about it above those that only match the broad term; the broad group also holds the
+narrower words, so a query for the broad term still finds them all. A narrower concept may name
+the target group it is aimed at (anti-LGBT hate: LGBTQI+ people); its group then stands for that
+tag, as a theme's group stands for the theme.
 """
 
 from __future__ import annotations
@@ -32,6 +39,44 @@ SECTION_OF_KIND = {
 
 
 @dataclass(frozen=True)
+class Narrower:
+    """A narrower concept inside a term: bilingual label, synonyms, optional target group."""
+
+    slug: str
+    label_fr: str
+    label_en: str
+    synonyms_fr: tuple[str, ...] = ()
+    synonyms_en: tuple[str, ...] = ()
+    target: str = ""  # the target group this form of the broad term is aimed at, if any
+
+    def words(self) -> list[str]:
+        return _unique([self.label_fr, self.label_en, *self.synonyms_fr, *self.synonyms_en])
+
+    def as_json(self) -> dict[str, Any]:
+        """The stored (and exported) form."""
+        out: dict[str, Any] = {
+            "slug": self.slug,
+            "label": {"fr": self.label_fr, "en": self.label_en},
+        }
+        if self.target:
+            out["target"] = self.target
+        out["synonyms"] = {"fr": list(self.synonyms_fr), "en": list(self.synonyms_en)}
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Narrower:
+        label, synonyms = data.get("label") or {}, data.get("synonyms") or {}
+        return cls(
+            slug=str(data.get("slug", "")),
+            label_fr=str(label.get("fr", "")),
+            label_en=str(label.get("en", "")),
+            synonyms_fr=tuple(synonyms.get("fr") or ()),
+            synonyms_en=tuple(synonyms.get("en") or ()),
+            target=str(data.get("target") or ""),
+        )
+
+
+@dataclass(frozen=True)
 class Term:
     kind: str
     slug: str
@@ -41,6 +86,7 @@ class Term:
     definition_en: str = ""
     synonyms_fr: tuple[str, ...] = ()
     synonyms_en: tuple[str, ...] = ()
+    narrower: tuple[Narrower, ...] = ()
 
     def label(self, lang: str) -> str:
         return self.label_fr if lang == "fr" else self.label_en
@@ -90,6 +136,7 @@ def _term_of(row: TaxonomyTerm) -> Term:
         definition_en=row.definition_en,
         synonyms_fr=tuple(row.synonyms_fr),
         synonyms_en=tuple(row.synonyms_en),
+        narrower=tuple(Narrower.from_json(n) for n in row.narrower or ()),
     )
 
 
@@ -111,6 +158,7 @@ def save(*, session: Session, vocabulary: Vocabulary) -> tuple[int, int]:
                 "definition_en": term.definition_en,
                 "synonyms_fr": list(term.synonyms_fr),
                 "synonyms_en": list(term.synonyms_en),
+                "narrower": [n.as_json() for n in term.narrower],
             }
             row = existing.get((kind, term.slug))
             if row is None:
@@ -131,15 +179,31 @@ def term_ids(session: Session) -> dict[tuple[str, str], int]:
 
 
 def synonym_groups(vocabulary: Vocabulary) -> list[SynonymGroup]:
-    """One search synonym group per theme, approach and target group, tied to its facet value."""
+    """One search synonym group per theme, approach and target group, tied to its facet value.
+
+    Narrower concepts come first, as groups without a facet: the first group naming a word wins
+    the lookup, so "homophobie" expands to its own concept and not to every form of hate.
+    """
+    narrow: list[SynonymGroup] = []
     groups: list[SynonymGroup] = []
     for kind in ("theme", "approach", "target"):
         for term in vocabulary.terms.get(kind, ()):
-            words = _unique([term.label_fr, term.label_en, *term.synonyms_fr, *term.synonyms_en])
+            inner = [w for n in term.narrower for w in n.words()]
+            narrow.extend(
+                SynonymGroup(
+                    terms=tuple(n.words()),
+                    facet=FACET_OF_KIND["target"] if n.target else None,
+                    value=n.target or None,
+                )
+                for n in term.narrower
+            )
+            words = _unique(
+                [term.label_fr, term.label_en, *term.synonyms_fr, *term.synonyms_en, *inner]
+            )
             groups.append(
                 SynonymGroup(terms=tuple(words), facet=FACET_OF_KIND[kind], value=term.slug)
             )
-    return groups
+    return narrow + groups
 
 
 def labels_text(vocabulary: Vocabulary, kind: str, slugs: Sequence[str]) -> str:

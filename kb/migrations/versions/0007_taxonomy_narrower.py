@@ -1,0 +1,26 @@
+"""Narrower concepts inside a taxonomy term (e.g. forms of hate under "hate")
+
+Revision ID: 0007
+Revises: 0002
+Create Date: 2026-12-02
+
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("taxonomy_term", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("narrower", sa.JSON(), nullable=False, server_default="[]"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("taxonomy_term", schema=None) as batch_op:
+        batch_op.drop_column("narrower")

@@ -1,0 +1,66 @@
+"""Topical relevance: practitioners' needs (not names) find the practices that answer them.
+
+The judgment set is `topical.yaml`; the mean nDCG@10 of kb's real search over it must stay at or
+above FLOOR (set just below what was measured, so a ranking regression fails here first). The
+benchmark `python -m tests.bench.bench_topical` prints the same figure beside plain BM25.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from topical import CONTENT_DIR, K, evaluate, kb_ranker, load_needs, mean
+
+FLOOR = 0.82  # measured mean nDCG@10, rounded down (see tests/bench/README.md)
+
+NEEDS = load_needs()
+
+
+def _practice_slugs() -> set[str]:
+    return {p.stem for p in Path(CONTENT_DIR, "practices").glob("*.md")}
+
+
+def test_the_set_holds_at_least_forty_needs_about_three_in_five_in_french() -> None:
+    french = sum(1 for n in NEEDS if n.lang == "fr")
+    assert len(NEEDS) >= 40
+    assert 0.55 <= french / len(NEEDS) <= 0.65
+
+
+def test_every_judged_practice_exists_and_every_grade_two_says_why() -> None:
+    slugs = _practice_slugs()
+    for need in NEEDS:
+        assert set(need.grades) | set(need.trap) <= slugs, need.query
+        assert set(need.grades.values()) <= {1, 2}, need.query
+        assert all(need.why.get(s) for s, g in need.grades.items() if g == 2), need.query
+
+
+def test_each_need_has_a_relevant_practice_and_gaps_have_no_full_answer() -> None:
+    for need in NEEDS:
+        assert need.grades, need.query
+        assert (2 in need.grades.values()) is not need.gap, need.query
+
+
+def test_traps_are_judged_irrelevant() -> None:
+    for need in NEEDS:
+        assert not set(need.trap) & set(need.grades), need.query
+
+
+def test_queries_are_unique() -> None:
+    assert len({(n.query, n.lang) for n in NEEDS}) == len(NEEDS)
+
+
+@pytest.fixture(scope="module")
+def scores(seeded_app: Flask) -> list[float]:
+    """nDCG@10 of each need, in the order of the set."""
+    return evaluate(NEEDS, kb_ranker(seeded_app))
+
+
+def test_mean_ndcg_at_10_stays_above_the_floor(
+    scores: list[float], capsys: pytest.CaptureFixture[str]
+) -> None:
+    value = mean(scores)
+    with capsys.disabled():
+        print(f"\ntopical relevance: {len(scores)} needs, mean nDCG@{K} {value:.3f}")
+    assert value >= FLOOR
