@@ -230,7 +230,7 @@ class Engine:
 
     def fork(self) -> Engine:
         """An engine on the same searcher and caches with an empty accumulator."""
-        other = Engine(
+        other = type(self)(  # a subclass (e.g. field weights) scores the same way in the fork
             self._s, self._leaves, self._norms, None, self._phrase_term, self._store, self.vectors
         )
         other._filters = self._filters
