@@ -113,7 +113,7 @@ def _document_fields(doc: Document) -> dict[str, Any]:
     }
     for lang in LANGS:
         out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
-        body = doc.body if lang == body_lang else ""
+        body = doc.body if lang == body_lang else doc.body_translation
         # Title and summary are repeated here so a phrase needs one field per language.
         text = f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
         out[text_field(lang)] = text
@@ -139,7 +139,7 @@ def _vocab_texts(doc: Document) -> tuple[str, ...]:
     """The texts whose words "did you mean" may propose."""
     return (
         doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body,
-        " ".join(doc.cities), doc.extra_text,
+        doc.body_translation, " ".join(doc.cities), doc.extra_text,
     )
 
 

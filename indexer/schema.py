@@ -10,7 +10,7 @@ from .analysis import ANALYZERS, FastTextAnalyzer
 from .model import FACETS
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
-SCHEMA_VERSION = 3  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes)
+SCHEMA_VERSION = 4  # 4: text_<lang> also holds the body translated into <lang>
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
@@ -29,7 +29,7 @@ def head_field(lang: str) -> str:
 
 
 def text_field(lang: str) -> str:
-    """Body (when in that language), cities and the caller's extra text, in one language."""
+    """Body (original or translation in that language), cities and extra text, in one language."""
     return "text_" + lang
 
 
