@@ -18,9 +18,9 @@ import yaml
 from sqlmodel import Session, select
 
 from indexer import Index
+from kb import bilingual, facts, practices, search, taxonomy
 from kb import events as events_mod
 from kb import pages as pages_mod
-from kb import practices, search, taxonomy
 from kb.events import EventData
 from kb.models import TERM_KINDS, Practice
 from kb.pages import PageData
@@ -50,8 +50,10 @@ PRACTICE_KEYS = (
     "contact_organisation",
     "events",
     "sources",
+    "facts",
+    "checked_on",
 )
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
+SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note")
 TERM_KEYS = ("slug", "label", "definition", "synonyms")
 EVENT_KEYS = (
     "slug",
@@ -278,6 +280,7 @@ class _Checker:
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             item = self.mapping(item, where, SOURCE_KEYS)
+            note = self.bilingual(item, "note", f"{where}.note") if "note" in item else ("", "")
             out.append(
                 SourceData(
                     title=self.text(item, "title", f"{where}.title") or "",
@@ -285,9 +288,52 @@ class _Checker:
                     publisher=self.text(item, "publisher", f"{where}.publisher", required=False),
                     date=self.date(item.get("date")),
                     language=self.text(item, "language", f"{where}.language", required=False),
+                    note_fr=note[0] or None,
+                    note_en=note[1] or None,
                 )
             )
         return tuple(out)
+
+    def name(self, data: dict[str, Any], key: str, required: bool) -> tuple[str | None, str | None]:
+        """(English, French or None) of a name given plain or as a {fr, en} map."""
+        value = data.get(key)
+        if isinstance(value, dict):
+            fr, en = self.bilingual(data, key, key)
+            return en, (fr if fr != en else None)
+        return self.text(data, key, key, required=required), None
+
+    def names(self, data: dict[str, Any], key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """English and French names of a list whose items are plain or {fr, en} maps."""
+        value = data.get(key)
+        if not isinstance(value, list) or not any(isinstance(v, dict) for v in value):
+            return self.strings(data, key, key), ()
+        en: list[str] = []
+        fr: list[str] = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                pair = self.bilingual({"v": item}, "v", f"{key}[{i}]")
+                fr.append(pair[0])
+                en.append(pair[1])
+            elif isinstance(item, str):
+                en.append(item)
+                fr.append(item)
+            else:
+                self.error(f"{key}[{i}]", "expected text or a mapping with fr and en")
+        return tuple(en), tuple(fr)
+
+    def original_and_translation(
+        self, data: dict[str, Any], key: str, language: str
+    ) -> tuple[str | None, str | None]:
+        """A text given plain (the original language) or as a {fr, en} map of both."""
+        value = data.get(key)
+        if not isinstance(value, dict):
+            return self.text(data, key, key, required=False), None
+        self.mapping(value, key, bilingual.LANGS)
+        if language not in bilingual.LANGS:
+            return None, None
+        original = self.text(value, language, f"{key}.{language}", required=False)
+        other = bilingual.other(language)
+        return original, self.text(value, other, f"{key}.{other}", required=False)
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -335,34 +381,57 @@ def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData
         return None
     title_fr, title_en = check.bilingual(data, "title", "title")
     summary_fr, summary_en = check.bilingual(data, "summary", "summary")
+    language = check.text(data, "language", "language") or ""
+    original, marker_lang, translation, markers = bilingual.split_body(body)
+    if markers > 1:
+        check.error("body", "the translation marker appears more than once")
+    if marker_lang is not None and marker_lang != bilingual.other(language):
+        check.error(
+            "body",
+            f"translation marker says {marker_lang!r}; expected "
+            f"<!-- kb:translation {bilingual.other(language)} --> for a {language!r} practice",
+        )
+    lead_en, lead_fr = check.name(data, "lead_organisation", required=True)
+    region_en, region_fr = check.name(data, "region", required=False)
+    contact_en, contact_fr = check.name(data, "contact_organisation", required=False)
+    partners_en, partners_fr = check.names(data, "partners")
+    evaluation, evaluation_tr = check.original_and_translation(data, "evaluation", language)
+    lessons, lessons_tr = check.original_and_translation(data, "lessons", language)
     record = PracticeData(
         slug=check.text(data, "slug", "slug") or "",
         title_fr=title_fr,
         title_en=title_en,
         summary_fr=summary_fr,
         summary_en=summary_en,
-        language=check.text(data, "language", "language") or "",
+        language=language,
         original_title=check.text(data, "original_title", "original_title", required=False),
         cities=check.strings(data, "cities", "cities"),
         country=check.text(data, "country", "country") or "",
-        region=check.text(data, "region", "region", required=False),
+        region=region_en,
+        region_fr=region_fr,
         themes=check.strings(data, "themes", "themes"),
         approaches=check.strings(data, "approaches", "approaches"),
         target_groups=check.strings(data, "target_groups", "target_groups"),
-        lead_organisation=check.text(data, "lead_organisation", "lead_organisation") or "",
-        partners=check.strings(data, "partners", "partners"),
+        lead_organisation=lead_en or "",
+        lead_organisation_fr=lead_fr,
+        partners=partners_en,
+        partners_fr=partners_fr if partners_fr != partners_en else (),
         start_year=check.year(data, "start_year"),
         end_year=check.year(data, "end_year"),
         status=check.text(data, "status", "status") or "",
         evidence_level=check.text(data, "evidence_level", "evidence_level") or "",
-        evaluation=check.text(data, "evaluation", "evaluation", required=False),
-        lessons=_strip_block(check.text(data, "lessons", "lessons", required=False)),
-        contact_organisation=check.text(
-            data, "contact_organisation", "contact_organisation", required=False
-        ),
+        evaluation=evaluation,
+        evaluation_translation=evaluation_tr,
+        lessons=_strip_block(lessons),
+        lessons_translation=_strip_block(lessons_tr),
+        contact_organisation=contact_en,
+        contact_organisation_fr=contact_fr,
         events=check.strings(data, "events", "events"),
         sources=check.sources(data, "sources"),
-        body=normalise_body(body),
+        body=original,
+        body_translation=translation,
+        facts=facts.parse(data.get("facts"), check.error),
+        checked_on=check.date(data.get("checked_on")),
     )
     if record.slug and record.slug != path.stem:
         check.error("slug", f"must equal the file name {path.stem!r}")
@@ -373,10 +442,7 @@ def _strip_block(value: str | None) -> str | None:
     return value.strip("\n") if isinstance(value, str) else value
 
 
-def normalise_body(body: str) -> str:
-    """Canonical body: no leading blank lines, exactly one trailing newline (or empty)."""
-    body = body.replace("\r\n", "\n").strip("\n")
-    return f"{body}\n" if body.strip() else ""
+normalise_body = bilingual.normalise
 
 
 def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
@@ -389,6 +455,9 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
     for kind in TERM_KINDS:
         section = SECTION_OF_KIND[kind]
         items = data.get(section)
+        if items is None and kind in taxonomy.OPTIONAL_KINDS:
+            terms[kind] = ()
+            continue
         if not isinstance(items, list) or not items:
             check.error(section or "taxonomy", "expected a non-empty list of terms")
             continue
@@ -507,7 +576,12 @@ def _check_sources(check: _Checker, sources: tuple[SourceData, ...], where: str)
 
 
 def _source_dict(source: SourceData) -> dict[str, Any]:
-    return _quoted_date({k: v for k, v in vars(source).items() if v is not None})
+    out = {
+        k: v for k, v in vars(source).items() if v is not None and k not in ("note_fr", "note_en")
+    }
+    if source.note_fr or source.note_en:
+        out["note"] = {"fr": source.note_fr or "", "en": source.note_en or ""}
+    return _quoted_date(out)
 
 
 def load(directory: str | Path) -> ContentSet:
@@ -530,6 +604,12 @@ def load(directory: str | Path) -> ContentSet:
         record, checker = parsed
         for problem in practices.validate(record, vocabulary=vocabulary, events=event_slugs):
             checker.error(problem.field, problem.message)
+        known_cities = vocabulary.slugs("city")
+        for i, city in enumerate(record.cities if known_cities else ()):
+            if city not in known_cities:
+                checker.error(
+                    f"cities[{i}]", f"unknown city id {city!r}; add it to cities in taxonomy.yaml"
+                )
         if record.slug in seen:
             checker.error("slug", f"duplicate slug, also used in {seen[record.slug]}")
         seen[record.slug] = str(path)
@@ -657,23 +737,43 @@ def practice_front_matter(record: PracticeData) -> dict[str, Any]:
         "original_title": record.original_title,
         "cities": list(record.cities),
         "country": record.country,
-        "region": record.region,
+        "region": bilingual.name_map(record.region, record.region_fr),
         "themes": list(record.themes),
         "approaches": list(record.approaches),
         "target_groups": list(record.target_groups),
-        "lead_organisation": record.lead_organisation,
-        "partners": list(record.partners),
+        "lead_organisation": bilingual.name_map(
+            record.lead_organisation, record.lead_organisation_fr
+        ),
+        "partners": [
+            bilingual.name_map(en, fr)
+            for en, fr in zip(record.partners, record.partners_fr or record.partners, strict=False)
+        ],
         "start_year": record.start_year,
         "end_year": record.end_year,
         "status": record.status,
         "evidence_level": record.evidence_level,
-        "evaluation": record.evaluation,
-        "lessons": _Block(record.lessons) if record.lessons else None,
-        "contact_organisation": record.contact_organisation,
+        "evaluation": bilingual.text_map(
+            record.evaluation, record.evaluation_translation, record.language
+        ),
+        "lessons": _blocks(
+            bilingual.text_map(record.lessons, record.lessons_translation, record.language)
+        ),
+        "contact_organisation": bilingual.name_map(
+            record.contact_organisation, record.contact_organisation_fr
+        ),
         "events": list(record.events),
         "sources": [_source_dict(s) for s in record.sources],
+        "facts": facts.front_matter(record.facts),
+        "checked_on": _Quoted(record.checked_on) if record.checked_on else None,
     }
     return {k: v for k, v in raw.items() if v not in (None, "", [])}
+
+
+def _blocks(value: str | dict[str, str] | None) -> Any:
+    """Lessons as literal blocks, plain or in a {fr, en} map."""
+    if isinstance(value, dict):
+        return {k: _Block(v) for k, v in value.items()}
+    return _Block(value) if value else None
 
 
 def _quoted_date(source: dict[str, Any]) -> dict[str, Any]:
@@ -684,7 +784,8 @@ def _quoted_date(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_practice(record: PracticeData) -> str:
-    return f"---\n{dump_yaml(practice_front_matter(record))}---\n{record.body}"
+    body = bilingual.join_body(record.body, record.language, record.body_translation)
+    return f"---\n{dump_yaml(practice_front_matter(record))}---\n{body}"
 
 
 def render_taxonomy(vocabulary: Vocabulary) -> str:
@@ -698,9 +799,11 @@ def render_taxonomy(vocabulary: Vocabulary) -> str:
             }
             if term.definition_fr or term.definition_en:
                 item["definition"] = {"fr": term.definition_fr, "en": term.definition_en}
-            item["synonyms"] = {"fr": list(term.synonyms_fr), "en": list(term.synonyms_en)}
+            if kind not in taxonomy.OPTIONAL_KINDS or term.synonyms_fr or term.synonyms_en:
+                item["synonyms"] = {"fr": list(term.synonyms_fr), "en": list(term.synonyms_en)}
             items.append(item)
-        data[SECTION_OF_KIND[kind]] = items
+        if items or kind not in taxonomy.OPTIONAL_KINDS:
+            data[SECTION_OF_KIND[kind]] = items
     return dump_yaml(data)
 
 

@@ -1,0 +1,3 @@
+"""French typography (issue 11)."""
+
+from __future__ import annotations
