@@ -20,8 +20,6 @@ HEADINGS: Mapping[str, tuple[str, ...]] = {
     "en": ("Context", "What the city does", "Results and evaluation"),
     "fr": ("Contexte", "Ce que fait la ville", "Résultats et évaluation"),
 }
-# The notice shown above a translated body, in the reader's language, by original language.
-TRANSLATED_FROM = {"en": "Traduit de l'anglais", "fr": "Translated from French"}
 
 
 def other(lang: str) -> str:

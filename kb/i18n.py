@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, Response, g, request, url_for
 from flask_babel import Babel, format_date
+
+from kb.typography import french_html
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"  # French when in doubt: most readers are French-speaking practitioners
@@ -43,8 +45,26 @@ def twin_url(lang: str) -> str:
     return url_for("public.home", lang=lang)
 
 
+def babel_locale() -> str:
+    """Dates and numbers: French as in France, English as in the UK (2 December 2026)."""
+    return "fr" if current_lang() == "fr" else "en_GB"
+
+
+def french_typography(response: Response) -> Response:
+    """French pages get French no-break spaces, in interface strings and content alike."""
+    if (
+        g.get("lang") == "fr"
+        and response.mimetype == "text/html"
+        and not response.direct_passthrough
+        and response.status_code == 200
+    ):
+        response.set_data(french_html(response.get_data(as_text=True)))
+    return response
+
+
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=current_lang)
+    Babel(app, locale_selector=babel_locale)
+    app.after_request(french_typography)
     app.jinja_env.globals.update(
         twin_url=twin_url, current_lang=current_lang, LANGS=LANGS, format_date=format_date
     )

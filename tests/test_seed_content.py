@@ -17,10 +17,9 @@ DOSSIER = CONTENT_DIR.parent.parent / "shared" / "research" / "practices_dossier
 LOADED = content.load(CONTENT_DIR)
 PRACTICES = {p.slug: p for p in LOADED.practices}
 # URLs the dossier gives in a broken form, and their repaired form in the content.
+TOULOUSE_DELIBERATION = "fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse"
 REPAIRED_URLS = {
-    "https://1.800.gay:443/https/fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse": (
-        "https://fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse"
-    ),
+    f"https://1.800.gay:443/https/{TOULOUSE_DELIBERATION}": f"https://{TOULOUSE_DELIBERATION}",
 }
 FILES = sorted(CONTENT_DIR.rglob("*.md")) + sorted(CONTENT_DIR.glob("*.yaml"))
 

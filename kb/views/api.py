@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, practices, search
+from kb import bilingual, catalogue, practices, search, sources
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
@@ -32,9 +32,20 @@ def _lang() -> str:
 def practice_record(practice: Practice) -> dict[str, Any]:
     """The full public record of a practice."""
     record = practices.to_data(get_session(), practice).snapshot()
+    vocab = vocabulary()
     record["version"] = practice.version
     record["updated_at"] = practice.updated_at.isoformat()
     record["published_at"] = practice.published_at.isoformat() if practice.published_at else None
+    # Issue 11: the translated side is named by its language; honest dates; city names.
+    record["translation_language"] = (
+        bilingual.other(practice.language) if practice.body_translation else None
+    )
+    record["changed_at"] = practice.changed_at.isoformat() if practice.changed_at else None
+    record["city_names"] = [
+        {"id": c, "fr": vocab.city(c, "fr"), "en": vocab.city(c, "en")} for c in practice.cities
+    ]
+    for source in record["sources"]:
+        source["unofficial_copy"] = sources.is_unofficial_copy(source["url"])
     record["urls"] = {
         lang: url_for("public.practice", lang=lang, slug=practice.slug, _external=True)
         for lang in LANGS
@@ -75,6 +86,7 @@ def search_api() -> ResponseReturnValue:
                     "summary": p.summary(lang),
                     "city": p.city,
                     "cities": p.cities,
+                    "city_names": [vocab.city(c, lang) for c in p.cities],
                     "country": p.country,
                     "themes": terms.get(p.id or 0, {}).get("theme", []),
                     "language": p.language,
@@ -97,7 +109,11 @@ def suggest() -> ResponseReturnValue:
     items: list[dict[str, str]] = []
     if len(prefix) >= 2:
         items = [
-            {"kind": s.kind, "value": s.value, "label": s.label}
+            {
+                "kind": s.kind,
+                "value": s.value,
+                "label": vocabulary().city(s.value, lang) if s.kind == "city" else s.label,
+            }
             for s in search.suggest(index=index, vocabulary=vocabulary(), prefix=prefix, lang=lang)
         ]
     return jsonify({"query": prefix, "suggestions": items})
