@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from babel.dates import format_date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from indexer import FacetCount, Index
+from indexer import FacetCount, Index, Query
 from kb import practices, search
 from kb.models import Event, Practice, PracticeTerm, Source, TaxonomyTerm, utcnow
 from kb.taxonomy import Vocabulary
@@ -156,6 +156,31 @@ def _recent(session: Session, limit: int) -> tuple[tuple[Practice, ...], str]:
         .limit(limit)
     ).all()
     return tuple(rows), "start-year"
+
+
+def search_correcting(
+    *,
+    session: Session,
+    index: Index,
+    query: Query,
+    cache: search.ResultCache | None = None,
+    correct: bool = True,
+) -> tuple[search.PracticeResults, str | None]:
+    """Search; when nothing matches and the did-you-mean does, the corrected results instead.
+
+    Returns the results and the text the reader typed when it was corrected (else None), so the
+    page can say « Résultats pour « radicalisation ». Rechercher plutôt « radicalisaton » ».
+    """
+    found = search.search(session=session, index=index, query=query, cache=cache)
+    suggestion = found.results.suggestion
+    if not correct or found.results.total or not suggestion or not query.text:
+        return found, None
+    corrected = search.search(
+        session=session, index=index, query=replace(query, text=suggestion), cache=cache
+    )
+    if not corrected.results.total:
+        return found, None
+    return corrected, query.text
 
 
 @dataclass(frozen=True)

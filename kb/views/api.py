@@ -65,8 +65,14 @@ def search_api() -> ResponseReturnValue:
     index = get_index(session)
     vocab = vocabulary()
     parsed = params.parse(request.args, vocabulary=vocab, lang=lang)
-    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
-    results, query = found.results, parsed.query
+    found, corrected_from = catalogue.search_correcting(
+        session=session,
+        index=index,
+        query=parsed.query,
+        cache=result_cache(),
+        correct=not request.args.get("exact"),
+    )
+    results, query = found.results, found.results.query
     hits = {hit.id: hit for hit in results.hits}
     terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])
     return jsonify(
@@ -77,6 +83,7 @@ def search_api() -> ResponseReturnValue:
             "per_page": query.per_page,
             "sort": query.sort,
             "suggestion": results.suggestion,
+            "corrected_from": corrected_from,
             "relaxed": results.relaxed,
             "notices": parsed.notices,
             "results": [

@@ -211,15 +211,23 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         if value not in args.getlist(name):
             args.add(name, value)
     parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
+    found, corrected_from = catalogue.search_correcting(
+        session=session,
+        index=index,
+        query=parsed.query,
+        cache=result_cache(),
+        correct=not args.get("exact"),
+    )
     results = found.results
-    query = parsed.query
+    query = results.query
     pages_count = max(1, math.ceil(results.total / query.per_page))
     hits = {hit.id: hit for hit in results.hits}
     facets = catalogue.facet_view(vocab, results.facets, g.lang)
+    titles = dict((name, title()) for name, title in FACET_TITLES)
     chips = [
         {
             "facet": name,
+            "title": titles.get(name, name),
             "value": value,
             "label": catalogue.facet_label(vocab, name, value, g.lang),
             "url": _url_without(args, name, value),
@@ -245,6 +253,8 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         ],
         "vocab": vocab,
         "preset": preset or {},
+        "corrected_from": corrected_from,
+        "search_instead_url": _url_with_text(args, corrected_from) if corrected_from else "",
     }
 
 
@@ -253,6 +263,12 @@ def _url_without(args: Any, name: str, value: str) -> str:
         (k, v) for k, v in args.items(multi=True) if not (k == name and v == value) and k != "page"
     ]
     return url_for("public.search_page") + ("?" + urlencode(kept) if kept else "")
+
+
+def _url_with_text(args: Any, text: str) -> str:
+    """This search with `text` as typed, not corrected again."""
+    kept = [(k, v) for k, v in args.items(multi=True) if k not in ("q", "page", "exact")]
+    return f"{request.path}?{urlencode([('q', text), *kept, ('exact', '1')])}"
 
 
 def _url_with_page(args: Any, page: int) -> str:

@@ -96,6 +96,9 @@ def facet_count(option: Locator) -> int:
 def narrowing_facet_option(page: Page, facet: str = "country") -> Locator:
     """The first visible option of `facet` that would narrow the current results."""
     total = results_total(page)
+    group = page.locator(f"details.facet-group[data-facet={facet}]")
+    if group.count() and group.get_attribute("open") is None:
+        group.locator("summary").first.click()  # facet groups fold; open this one
     options = page.locator(f"fieldset.facet .facet-option:has(input[name={facet}])")
     for i in range(options.count()):
         option = options.nth(i)
