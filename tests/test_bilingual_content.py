@@ -23,8 +23,8 @@ cities:
 - london
 country: GB
 region:
-  fr: Europe
-  en: Europe
+  fr: Amérique du Nord
+  en: North America
 themes:
 - social-cohesion
 lead_organisation:
@@ -104,7 +104,7 @@ def test_names_given_in_both_languages_keep_english_and_french_apart(content_cop
     assert record.lead_organisation_fr == "Mairie de Londres (Greater London Authority)"
     assert record.partners[1] == "Institute for Strategic Dialogue"
     assert record.partners_fr[0] == "Groundwork London"
-    assert record.region == "Europe" and record.region_fr is None
+    assert record.region == "North America" and record.region_fr == "Amérique du Nord"
     assert record.sources[0].note_fr == "(version espagnole)"
 
 
