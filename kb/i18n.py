@@ -68,3 +68,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         twin_url=twin_url, current_lang=current_lang, LANGS=LANGS, format_date=format_date
     )
+    app.jinja_env.globals["site_name"] = app.config.get("KB_SITE_NAME") or "kb"

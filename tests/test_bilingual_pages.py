@@ -130,3 +130,27 @@ def test_copy_sites_are_marked_and_come_after_official_sources(reader: FlaskClie
     assert "1.800.gay" not in text_of(
         reader.get("/fr/practices/toulouse-integrated-security-contract")
     )
+
+
+def test_the_home_lists_recent_publications_only_when_there_are_some(
+    client: FlaskClient, make_practice: Callable[..., Any], session: Any
+) -> None:
+    from datetime import timedelta
+
+    from kb.models import utcnow
+
+    first = make_practice(slug="first-practice", start_year=2010)
+    make_practice(slug="second-practice", start_year=2020)
+    # Both came in one import: nothing was "recently published", the home says what it shows.
+    page = text_of(client.get("/fr/"))
+    assert "Pratiques lancées le plus récemment" in page and "Publiées récemment" not in page
+    assert page.index("second-practice") < page.index("first-practice")
+
+    first.published_at = utcnow() - timedelta(days=3)  # the import was three days ago
+    session.add(first)
+    session.commit()
+    page = text_of(client.get("/fr/"))
+    assert "Publiées récemment" in page
+    recent = page[page.index("Publiées récemment") :]
+    assert "second-practice" in recent.split("</section>")[0]
+    assert "first-practice" not in recent.split("</section>")[0]

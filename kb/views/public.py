@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     jsonify,
     make_response,
@@ -340,6 +341,30 @@ def about() -> ResponseReturnValue:
     return render_template("public/about.html", page=page, body_html=render(page.body))
 
 
+def publisher_name() -> str:
+    """KB_PUBLISHER, or a plain statement that none is declared."""
+    return current_app.config.get("KB_PUBLISHER") or _(
+        "the contributors of the kb project (no publishing organisation is declared for this "
+        "installation)"
+    )
+
+
+# Legal notice, privacy and accessibility statements: content pages naming the site and publisher.
+EDITORIAL_PAGES = ("legal", "privacy", "accessibility")
+
+
+def _editorial(slug: str) -> ResponseReturnValue:
+    page = pages.get(get_session(), slug, g.lang)
+    body = page.body.replace("{site_name}", current_app.config["KB_SITE_NAME"]).replace(
+        "{publisher}", publisher_name()
+    )
+    return render_template("public/about.html", page=page, body_html=render(body))
+
+
+for _slug in EDITORIAL_PAGES:
+    bp.add_url_rule(f"/{_slug}", _slug, lambda _slug=_slug: _editorial(_slug))
+
+
 @root.get("/robots.txt")
 def robots() -> ResponseReturnValue:
     lines = [
@@ -364,6 +389,8 @@ def sitemap() -> ResponseReturnValue:
     for lang in LANGS:
         entries.append((url_for("public.home", lang=lang, _external=True), None))
         entries.append((url_for("public.about", lang=lang, _external=True), None))
+        for slug in EDITORIAL_PAGES:
+            entries.append((url_for(f"public.{slug}", lang=lang, _external=True), None))
         for slug, updated in rows:
             entries.append(
                 (

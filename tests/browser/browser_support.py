@@ -63,6 +63,9 @@ PAGES: dict[str, str] = {
     "country": f"/en/countries/{COUNTRY_CODE}",
     "about-fr": "/fr/about",
     "about-en": "/en/about",
+    "legal-fr": "/fr/legal",
+    "privacy-en": "/en/privacy",
+    "accessibility-fr": "/fr/accessibility",
     "not-found": "/fr/practices/this-practice-does-not-exist",
 }
 
