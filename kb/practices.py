@@ -425,8 +425,8 @@ def create(
         partners=list(data.partners),
         partners_fr=list(data.partners_fr),
         facts=dict(data.facts),
-        body_text=to_plain_text(data.body),
-        body_translation_text=to_plain_text(data.body_translation),
+        body_text=to_plain_text(data.body, headings=False),
+        body_translation_text=to_plain_text(data.body_translation, headings=False),
         state=state,
         version=1,
         created_at=now,
@@ -469,8 +469,8 @@ def update(
     practice.partners = list(data.partners)
     practice.partners_fr = list(data.partners_fr)
     practice.facts = dict(data.facts)
-    practice.body_text = to_plain_text(data.body)
-    practice.body_translation_text = to_plain_text(data.body_translation)
+    practice.body_text = to_plain_text(data.body, headings=False)
+    practice.body_translation_text = to_plain_text(data.body_translation, headings=False)
     practice.updated_at = utcnow()
     if substantive:
         # "Last substantive change" on the page: a content change, not a workflow move.

@@ -150,3 +150,12 @@ def test_the_join_of_a_split_body_is_the_canonical_body() -> None:
     original, lang, translation, _ = bilingual.split_body(body)
     assert lang == "fr"
     assert bilingual.join_body(original, "en", translation) == body
+
+
+def test_a_budget_without_its_source_is_reported(content_copy: Path) -> None:
+    text = TRANSLATED.format(slug="t").replace(
+        "---\n## Context",
+        "facts:\n  budget:\n    amount: 1000\n    currency: EUR\n---\n## Context",
+    )
+    _, errors = parse(write(content_copy, "t", text))
+    assert [e.field for e in errors] == ["facts.budget.source"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kb import bilingual, content
+from kb import bilingual, content, facts
 from kb.practices import EMAIL_RE, PHONE_RE
 from tests.conftest import CONTENT_DIR
 
@@ -159,6 +159,41 @@ def test_status_year_sources_and_events_follow_the_dossier(
     }
     presented = d["presented_at_strasbourg_2024"] is True
     assert ("strasbourg-2024" in p.events) == presented
+
+
+def _amount_forms(amount: float) -> set[str]:
+    """How the dossier may write an amount: 875,000 / 1.3 million / 1 million."""
+    forms = {f"{amount:,.0f}"}
+    if amount >= 1_000_000:
+        forms.add(f"{amount / 1_000_000:g} million")
+    return forms
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, p in PRACTICES.items() if p.facts))
+def test_every_fact_field_is_traceable_to_a_dossier_source(
+    slug: str, dossier: dict[str, Any]
+) -> None:
+    p, d = PRACTICES[slug], dossier[slug]
+    dossier_urls = {REPAIRED_URLS.get(s["url"], s["url"]) for s in d["sources"]}
+    practice_urls = {s.url for s in p.sources}
+    for url in facts.sources_of(p.facts):
+        assert url in dossier_urls and url in practice_urls, url
+    stated = " ".join(d["key_facts"])
+    budget = p.facts.get("budget")
+    if budget:
+        assert budget["currency"] in stated
+        assert any(form in stated for form in _amount_forms(budget["amount"])), budget
+    staffing = p.facts.get("staffing")
+    if staffing:
+        assert "full-time" in stated  # the only staffing the dossier states
+
+
+def test_blank_stays_blank_facts_appear_only_where_the_dossier_states_them() -> None:
+    with_budget = {s for s, p in PRACTICES.items() if p.facts.get("budget")}
+    assert with_budget <= {s for s, p in PRACTICES.items() if p.sources}
+    assert all(
+        not p.facts or set(p.facts) <= {"budget", "website", "staffing"} for p in PRACTICES.values()
+    )
 
 
 def test_about_exists_in_both_languages_with_sources() -> None:

@@ -109,7 +109,7 @@ def _budget_text(budget: dict[str, Any]) -> str:
     elif qualifier == "about":
         amount = _("about %(amount)s", amount=amount)
     period = (budget.get("period") or {}).get(g.lang)
-    return f"{amount} ({period})" if period else amount
+    return f"{amount}, {period}" if period else amount
 
 
 def _source_date(value: str) -> str:
