@@ -43,6 +43,16 @@ def test_a_french_reader_gets_the_translation_marked_as_translated_from_english(
     assert "réunions ont besoin" in page
 
 
+def test_the_evaluation_is_said_once_with_the_evidence_level_not_in_a_second_section(
+    client: FlaskClient, make_practice: Callable[..., Any]
+) -> None:
+    make_practice(**TRANSLATED)
+    page = text_of(client.get("/en/practices/translated-practice"))
+    assert page.count("No published evaluation.") == 1
+    assert 'id="evaluation-heading"' not in page
+    assert '<p class="evidence-note">No published evaluation.</p>' in page
+
+
 def test_an_english_reader_gets_the_original_without_a_notice(
     client: FlaskClient, make_practice: Callable[..., Any]
 ) -> None:
