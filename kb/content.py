@@ -33,6 +33,7 @@ PRACTICE_KEYS = (
     "summary",
     "language",
     "original_title",
+    "original_title_language",
     "cities",
     "country",
     "region",
@@ -405,6 +406,9 @@ def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData
         summary_en=summary_en,
         language=language,
         original_title=check.text(data, "original_title", "original_title", required=False),
+        original_title_language=check.text(
+            data, "original_title_language", "original_title_language", required=False
+        ),
         cities=check.strings(data, "cities", "cities"),
         country=check.text(data, "country", "country") or "",
         region=region_en,
@@ -735,6 +739,7 @@ def practice_front_matter(record: PracticeData) -> dict[str, Any]:
         "summary": {"fr": record.summary_fr, "en": record.summary_en},
         "language": record.language,
         "original_title": record.original_title,
+        "original_title_language": record.original_title_language,
         "cities": list(record.cities),
         "country": record.country,
         "region": bilingual.name_map(record.region, record.region_fr),

@@ -49,6 +49,7 @@ class Practice(SQLModel, table=True):
     summary_en: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(max_length=2)
     original_title: str | None = Field(default=None, max_length=300)
+    original_title_language: str | None = Field(default=None, max_length=8)  # 0003
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     # Plain text of `body`, kept by kb.practices on every write: search snippets need it per hit and
     # rendering Markdown per result would cost more than the search itself.

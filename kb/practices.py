@@ -107,6 +107,7 @@ class PracticeData:
     contact_organisation_fr: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     checked_on: str | None = None
+    original_title_language: str | None = None
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready dict (for revisions and diffs)."""
@@ -149,6 +150,9 @@ def validate(
         err("cities", "expected a list of at least one city name")
     if data.partners_fr and len(data.partners_fr) != len(data.partners):
         err("partners", "expected a French name for every partner, or none")
+    lang = data.original_title_language
+    if lang is not None and not re.fullmatch(r"[a-z]{2}", str(lang)):
+        err("original_title_language", f"expected a two-letter ISO 639-1 code, got {lang!r}")
     if data.checked_on is not None and not DATE_RE.match(str(data.checked_on)):
         err("checked_on", f"expected YYYY-MM-DD, got {data.checked_on!r}")
     if not isinstance(data.country, str) or pycountry.countries.get(alpha_2=data.country) is None:
@@ -366,6 +370,7 @@ def to_data(session: Session, practice: Practice) -> PracticeData:
         contact_organisation_fr=practice.contact_organisation_fr,
         facts=dict(practice.facts),
         checked_on=practice.checked_on,
+        original_title_language=practice.original_title_language,
     )
 
 
@@ -397,6 +402,7 @@ SCALAR_FIELDS = (
     "region_fr",
     "contact_organisation_fr",
     "checked_on",
+    "original_title_language",
 )
 
 

@@ -34,6 +34,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("contact_organisation_fr", sa.String(400), nullable=True))
         batch_op.add_column(sa.Column("facts", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.add_column(sa.Column("checked_on", sa.String(10), nullable=True))
+        batch_op.add_column(sa.Column("original_title_language", sa.String(8), nullable=True))
         batch_op.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("source", schema=None) as batch_op:
         batch_op.add_column(sa.Column("note_fr", sa.String(300), nullable=True))
@@ -46,6 +47,7 @@ def downgrade() -> None:
         batch_op.drop_column("note_fr")
     with op.batch_alter_table("practice", schema=None) as batch_op:
         for name in (
+            "original_title_language",
             "changed_at",
             "checked_on",
             "facts",
