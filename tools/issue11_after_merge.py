@@ -1,11 +1,16 @@
-"""Give the public contacts of the English-language practices their French names (issue 11).
+"""Front-matter fixes of issue 11 that sit next to lines the translators rewrote.
 
-Run once after the translation branches are merged (the contact line sits next to `lessons`,
-which the translators rewrote, so changing it in the same branch would conflict):
+Run once after the translation branches (i11a, i11b, i11c) are merged: changing these lines in
+the same branch as the translations would conflict (git treats adjacent changes as one).
 
-    .venv/bin/python tools/issue11_french_contacts.py && git diff --stat content/
+    .venv/bin/python tools/issue11_after_merge.py && git diff --stat content/
 
-Idempotent: a contact that already has a French name is left alone.
+- the public contacts of the English-language practices get their French names;
+- Nice's evidence level matches its own evaluation text (activity figures reported in the press);
+- Amsterdam's level no longer claims an independent evaluation: the dossier has a critical 2018
+  quick-scan of the city's expertise, and no evaluation of the approach's outcomes.
+
+Idempotent: a value already fixed is left alone.
 """
 
 from __future__ import annotations
@@ -54,6 +59,13 @@ FRENCH = {
 }
 
 
+# Evidence levels checked against each practice's own evaluation text and the dossier.
+EVIDENCE = {
+    "nice-listening-cell-and-cmer": ("none-found", "activity-data"),
+    "amsterdam-radicalisation-polarisation-approach": ("independent-evaluation", "none-found"),
+}
+
+
 def main() -> int:
     changed = 0
     for path in sorted(ROOT.glob("*.md")):
@@ -61,14 +73,18 @@ def main() -> int:
         parsed = content.parse_practice(path, errors)
         if parsed is None or errors:
             raise SystemExit("\n".join(str(e) for e in errors))
-        record = parsed[0]
+        record = original = parsed[0]
         french = FRENCH.get(record.contact_organisation or "")
-        if record.language != "en" or not french or record.contact_organisation_fr:
+        if record.language == "en" and french and not record.contact_organisation_fr:
+            record = dataclasses.replace(record, contact_organisation_fr=french)
+        old, new = EVIDENCE.get(record.slug, ("", ""))
+        if record.evidence_level == old:
+            record = dataclasses.replace(record, evidence_level=new)
+        if record == original:
             continue
-        record = dataclasses.replace(record, contact_organisation_fr=french)
         path.write_text(content.render_practice(record), encoding="utf-8", newline="\n")
         changed += 1
-    print(f"{changed} contact(s) given a French name")
+    print(f"{changed} practice file(s) updated")
     return 0
 
 
