@@ -31,3 +31,11 @@ def test_asking_for_the_typed_words_does_not_correct_them(reader: FlaskClient) -
 def test_a_query_with_results_is_never_corrected(reader: FlaskClient) -> None:
     data = reader.get("/api/v1/search?q=haine&lang=fr").get_json()
     assert data["total"] > 0 and data["corrected_from"] is None
+
+
+def test_a_city_filter_in_the_query_accepts_either_languages_name(reader: FlaskClient) -> None:
+    by_id = reader.get("/api/v1/search?q=city:london&lang=fr").get_json()
+    for name in ("city:Londres", "city:London", 'city:"Grand Manchester"'):
+        data = reader.get(f"/api/v1/search?q={name}&lang=fr").get_json()
+        assert data["total"] >= 1, name
+    assert reader.get("/api/v1/search?q=city:Londres&lang=fr").get_json()["total"] == by_id["total"]
