@@ -11,6 +11,7 @@ import yaml
 
 from kb import bilingual, content, facts
 from kb.practices import EMAIL_RE, PHONE_RE
+from kb.sources import is_unofficial_copy
 from tests.conftest import CONTENT_DIR
 
 DOSSIER = CONTENT_DIR.parent.parent / "shared" / "research" / "practices_dossier.yaml"
@@ -194,6 +195,38 @@ def test_blank_stays_blank_facts_appear_only_where_the_dossier_states_them() -> 
     assert all(
         not p.facts or set(p.facts) <= {"budget", "website", "staffing"} for p in PRACTICES.values()
     )
+
+
+@pytest.mark.parametrize("slug", sorted(PRACTICES))
+def test_official_sources_come_before_unofficial_copies(slug: str) -> None:
+    flags = [is_unofficial_copy(s.url) for s in PRACTICES[slug].sources]
+    assert flags == sorted(flags)
+
+
+def test_no_copy_site_url_is_left_unmarked_by_the_copy_site_list() -> None:
+    hosts = {"scribd", "pdfslide", "docslib", "fdokumen"}
+    for p in PRACTICES.values():
+        for s in p.sources:
+            if any(h in s.url for h in hosts):
+                assert is_unofficial_copy(s.url), s.url
+
+
+def test_no_practice_claims_a_check_date_the_dossier_does_not_give() -> None:
+    # The dossier says sources came from a stored index "of varying age", not when: none shown.
+    assert all(p.checked_on is None for p in PRACTICES.values())
+
+
+def test_every_city_id_has_a_french_and_an_english_name() -> None:
+    cities = {t.slug: t for t in LOADED.vocabulary.terms["city"]}
+    for p in PRACTICES.values():
+        for city in p.cities:
+            assert cities[city].label_fr and cities[city].label_en
+    assert cities["london"].label_fr == "Londres"
+    assert cities["greater-manchester"].label_fr == "Grand Manchester"
+
+
+def test_greater_manchester_lists_no_partner_the_dossier_does_not_tie_to_the_commission() -> None:
+    assert PRACTICES["greater-manchester-shared-future-commission"].partners == ()
 
 
 def test_about_exists_in_both_languages_with_sources() -> None:
