@@ -53,6 +53,19 @@ def test_the_evaluation_is_said_once_with_the_evidence_level_not_in_a_second_sec
     assert '<p class="evidence-note">No published evaluation.</p>' in page
 
 
+def test_a_name_left_in_another_language_is_marked_with_its_language(
+    client: FlaskClient, make_practice: Callable[..., Any]
+) -> None:
+    make_practice(partners=("Groundwork London",))  # no French name given
+    page = text_of(client.get("/fr/practices/test-practice"))
+    assert '<dd lang="en">City of Testville</dd>' in page
+    assert '<li lang="en">Groundwork London</li>' in page
+    translated = make_practice(**{**TRANSLATED, "slug": "named-practice"})
+    assert translated.lead_organisation_fr
+    page = text_of(client.get("/fr/practices/named-practice"))
+    assert "<dd>Ville de Testville</dd>" in page
+
+
 def test_an_english_reader_gets_the_original_without_a_notice(
     client: FlaskClient, make_practice: Callable[..., Any]
 ) -> None:
