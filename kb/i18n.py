@@ -56,7 +56,7 @@ def french_typography(response: Response) -> Response:
         g.get("lang") == "fr"
         and response.mimetype == "text/html"
         and not response.direct_passthrough
-        and response.status_code == 200
+        and response.status_code not in (204, 304)
     ):
         response.set_data(french_html(response.get_data(as_text=True)))
     return response
