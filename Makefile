@@ -31,7 +31,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard kb/translations/*/LC_MESSAGES/messag
 ## Re-extract interface strings into kb/translations/messages.pot and merge them into the .po files
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o kb/translations/messages.pot --no-location --omit-header --sort-output .
-	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --omit-header
+	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-fuzzy-matching --width 100
 
 install: $(STAMP) $(MO_FILES)
 

@@ -43,6 +43,8 @@ class Document:
     year: int | None
     published: float
     extra_text: str = ""
+    # The body translated into the other language (plain text), indexed with that language.
+    body_translation: str = ""
 
 
 @dataclass(frozen=True)

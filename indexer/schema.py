@@ -12,7 +12,9 @@ from .concepts import CONCEPT_FIELD, Concepts
 from .model import FACETS, LANGS, Document
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
-SCHEMA_VERSION = 4  # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes); 4: concepts
+# 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes); 4: concepts;
+# 5: text_<lang> also holds the body translated into <lang>
+SCHEMA_VERSION = 5
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
@@ -31,7 +33,7 @@ def head_field(lang: str) -> str:
 
 
 def text_field(lang: str) -> str:
-    """Body (when in that language), cities and the caller's extra text, in one language."""
+    """Body (original or translation in that language), cities and extra text, in one language."""
     return "text_" + lang
 
 
@@ -117,7 +119,7 @@ def document_fields(doc: Document, concepts: Concepts | None = None) -> dict[str
     }
     for lang in LANGS:
         out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
-        body = doc.body if lang == body_lang else ""
+        body = doc.body if lang == body_lang else doc.body_translation
         # Title and summary are repeated here so a phrase needs one field per language.
         text = f"{titles[lang]}\n{summaries[lang]}\n{body}\n{cities}\n{doc.extra_text}"
         out[text_field(lang)] = text
@@ -147,7 +149,7 @@ def vocab_texts(doc: Document) -> tuple[str, ...]:
     """The texts whose words "did you mean" may propose."""
     return (
         doc.title_fr, doc.title_en, doc.summary_fr, doc.summary_en, doc.body,
-        " ".join(doc.cities), doc.extra_text,
+        doc.body_translation, " ".join(doc.cities), doc.extra_text,
     )
 
 

@@ -5,17 +5,19 @@ Plain functions over a session (and the index where needed); the views only rend
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from babel.dates import format_date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from indexer import FacetCount, Index
+from indexer import FacetCount, Index, Query
 from kb import practices, search
-from kb.models import Event, Practice, PracticeTerm, Source, TaxonomyTerm
+from kb.models import Event, Practice, PracticeTerm, Source, TaxonomyTerm, utcnow
 from kb.taxonomy import Vocabulary
 
 LANGUAGE_NAMES = {
@@ -52,7 +54,18 @@ def facet_label(vocabulary: Vocabulary, facet: str, value: str, lang: str) -> st
         return french if lang == "fr" else english
     if facet == "language":
         return LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"]).get(value, value)
+    if facet == "city":
+        return vocabulary.city(value, lang)
     return value
+
+
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def long_date(value: dt.date | dt.datetime, lang: str) -> str:
+    """A date as running text in the reader's locale: 2 décembre 2026, 2 December 2026."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return str(format_date(day, "long", locale=BABEL_LOCALES.get(lang, "en_GB")))
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,14 @@ class Overview:
     countries: tuple[Count, ...]
     cities: tuple[Count, ...]
     recent: tuple[Practice, ...]
+    # "published": really published in the last RECENT_DAYS (after the initial import);
+    # "start-year": nothing was, so the home lists the practices that started most recently.
+    recent_kind: str = "published"
+
+
+RECENT_DAYS = 90
+# Practices published within this time of the very first one came in the initial bulk import.
+INITIAL_IMPORT = dt.timedelta(hours=1)
 
 
 def overview(*, session: Session, vocabulary: Vocabulary, lang: str, recent: int = 6) -> Overview:
@@ -104,15 +125,62 @@ def overview(*, session: Session, vocabulary: Vocabulary, lang: str, recent: int
         )
     )
     cities = tuple(
-        sorted((Count(c, c, n) for c, n in city_counts.items()), key=lambda c: search.fold(c.label))
+        sorted(
+            (Count(c, vocabulary.city(c, lang), n) for c, n in city_counts.items()),
+            key=lambda c: search.fold(c.label),
+        )
     )
-    newest = session.exec(
+    newest, kind = _recent(session, recent)
+    return Overview(total, themes, countries, cities, newest, kind)
+
+
+def _recent(session: Session, limit: int) -> tuple[tuple[Practice, ...], str]:
+    """Practices really published recently; else the newest by start year (and say which)."""
+    published = Practice.state == "published"
+    first = session.exec(select(func.min(Practice.published_at)).where(published)).one()
+    if first is not None:
+        first = first if first.tzinfo else first.replace(tzinfo=dt.UTC)
+        since = max(first + INITIAL_IMPORT, utcnow() - dt.timedelta(days=RECENT_DAYS))
+        rows = session.exec(
+            select(Practice)
+            .where(published, col(Practice.published_at) > since)
+            .order_by(col(Practice.published_at).desc(), col(Practice.id).desc())
+            .limit(limit)
+        ).all()
+        if rows:
+            return tuple(rows), "published"
+    rows = session.exec(
         select(Practice)
-        .where(published)
-        .order_by(col(Practice.published_at).desc(), col(Practice.id).desc())
-        .limit(recent)
+        .where(published, col(Practice.start_year).is_not(None))
+        .order_by(col(Practice.start_year).desc(), col(Practice.id))
+        .limit(limit)
     ).all()
-    return Overview(total, themes, countries, cities, tuple(newest))
+    return tuple(rows), "start-year"
+
+
+def search_correcting(
+    *,
+    session: Session,
+    index: Index,
+    query: Query,
+    cache: search.ResultCache | None = None,
+    correct: bool = True,
+) -> tuple[search.PracticeResults, str | None]:
+    """Search; when nothing matches and the did-you-mean does, the corrected results instead.
+
+    Returns the results and the text the reader typed when it was corrected (else None), so the
+    page can say « Résultats pour « radicalisation ». Rechercher plutôt « radicalisaton » ».
+    """
+    found = search.search(session=session, index=index, query=query, cache=cache)
+    suggestion = found.results.suggestion
+    if not correct or found.results.total or not suggestion or not query.text:
+        return found, None
+    corrected = search.search(
+        session=session, index=index, query=replace(query, text=suggestion), cache=cache
+    )
+    if not corrected.results.total:
+        return found, None
+    return corrected, query.text
 
 
 @dataclass(frozen=True)
@@ -153,19 +221,19 @@ def practice_page(*, session: Session, index: Index | None, slug: str) -> Practi
 def citation(page: PracticePage, *, url: str, lang: str) -> str:
     """A plain-text reference to the practice page."""
     p = page.practice
-    updated = p.updated_at.date().isoformat()
+    when = long_date(p.changed_at or p.published_at or p.updated_at, lang)
     if lang == "fr":
         return (
-            f"{p.lead_organisation}. « {p.title_fr} ». kb, base de connaissances des pratiques "
-            f"municipales de prévention, version {p.version}, mise à jour le {updated}. {url}"
+            f"{p.lead('fr')}. « {p.title_fr} ». kb, base de connaissances des pratiques "
+            f"municipales de prévention, version {p.version} du {when}. {url}"
         )
     return (
-        f'{p.lead_organisation}. "{p.title_en}". kb, knowledge base of city prevention '
-        f"practices, version {p.version}, updated {updated}. {url}"
+        f'{p.lead("en")}. "{p.title_en}". kb, knowledge base of city prevention '
+        f"practices, version {p.version} of {when}. {url}"
     )
 
 
-def json_ld(page: PracticePage, *, url: str, lang: str) -> dict[str, Any]:
+def json_ld(page: PracticePage, *, url: str, lang: str, vocabulary: Vocabulary) -> dict[str, Any]:
     """schema.org description of a practice page, for search engines and the resource centre."""
     p = page.practice
     data: dict[str, Any] = {
@@ -182,12 +250,12 @@ def json_ld(page: PracticePage, *, url: str, lang: str) -> dict[str, Any]:
         "spatialCoverage": [
             {
                 "@type": "Place",
-                "name": city,
+                "name": vocabulary.city(city, lang),
                 "address": {"@type": "PostalAddress", "addressCountry": p.country},
             }
             for city in p.cities
         ],
-        "creator": {"@type": "Organization", "name": p.lead_organisation},
+        "creator": {"@type": "Organization", "name": p.lead(lang)},
         "citation": [
             {"@type": "CreativeWork", "name": s.title, "url": s.url} for s in page.sources
         ],

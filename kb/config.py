@@ -69,6 +69,19 @@ SETTINGS: tuple[Setting, ...] = (
         "INFO",
         "Logging level of the application (DEBUG, INFO, WARNING, ERROR).",
     ),
+    # Issue 11: who publishes the site, shown in the header, the legal notice and the statements.
+    Setting(
+        "KB_SITE_NAME",
+        "kb",
+        "Name of the site in titles, the header and the legal pages.",
+    ),
+    Setting(
+        "KB_PUBLISHER",
+        None,
+        "Organisation that publishes this instance (legal notice, privacy and accessibility "
+        "statements). When unset, the pages say plainly that kb is a knowledge base compiled "
+        "from the public sources cited on each page, with no publishing organisation declared.",
+    ),
     Setting(
         "KB_SESSION_HOURS",
         "12",

@@ -9,7 +9,7 @@ content gives byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,19 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from kb import bilingual, facts, practices, taxonomy
 from kb import events as events_mod
 from kb import pages as pages_mod
-from kb import practices, taxonomy
+from kb.content_export import (
+    _source_dict,
+    dump_yaml,
+    export,
+    practice_front_matter,
+    render_events,
+    render_page,
+    render_practice,
+    render_taxonomy,
+)
 from kb.events import EventData
 from kb.models import TERM_KINDS, Practice
 from kb.pages import PageData
@@ -27,12 +37,31 @@ from kb.permissions import Actor, require
 from kb.practices import PracticeData, SourceData
 from kb.taxonomy import SECTION_OF_KIND, Narrower, Term, Vocabulary
 
+# The canonical export lives in kb.content_export; these names stay importable from here.
+__all__ = [
+    "ContentError",
+    "ContentErrors",
+    "ContentSet",
+    "ImportReport",
+    "apply",
+    "dump_yaml",
+    "export",
+    "load",
+    "parse_practice",
+    "practice_front_matter",
+    "render_events",
+    "render_page",
+    "render_practice",
+    "render_taxonomy",
+]
+
 PRACTICE_KEYS = (
     "slug",
     "title",
     "summary",
     "language",
     "original_title",
+    "original_title_language",
     "cities",
     "country",
     "region",
@@ -50,8 +79,10 @@ PRACTICE_KEYS = (
     "contact_organisation",
     "events",
     "sources",
+    "facts",
+    "checked_on",
 )
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
+SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note")
 TERM_KEYS = ("slug", "label", "definition", "synonyms", "narrower")
 NARROWER_KEYS = ("slug", "label", "target", "synonyms")
 EVENT_KEYS = (
@@ -279,6 +310,7 @@ class _Checker:
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             item = self.mapping(item, where, SOURCE_KEYS)
+            note = self.bilingual(item, "note", f"{where}.note") if "note" in item else ("", "")
             out.append(
                 SourceData(
                     title=self.text(item, "title", f"{where}.title") or "",
@@ -286,9 +318,52 @@ class _Checker:
                     publisher=self.text(item, "publisher", f"{where}.publisher", required=False),
                     date=self.date(item.get("date")),
                     language=self.text(item, "language", f"{where}.language", required=False),
+                    note_fr=note[0] or None,
+                    note_en=note[1] or None,
                 )
             )
         return tuple(out)
+
+    def name(self, data: dict[str, Any], key: str, required: bool) -> tuple[str | None, str | None]:
+        """(English, French or None) of a name given plain or as a {fr, en} map."""
+        value = data.get(key)
+        if isinstance(value, dict):
+            fr, en = self.bilingual(data, key, key)
+            return en, (fr if fr != en else None)
+        return self.text(data, key, key, required=required), None
+
+    def names(self, data: dict[str, Any], key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """English and French names of a list whose items are plain or {fr, en} maps."""
+        value = data.get(key)
+        if not isinstance(value, list) or not any(isinstance(v, dict) for v in value):
+            return self.strings(data, key, key), ()
+        en: list[str] = []
+        fr: list[str] = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                pair = self.bilingual({"v": item}, "v", f"{key}[{i}]")
+                fr.append(pair[0])
+                en.append(pair[1])
+            elif isinstance(item, str):
+                en.append(item)
+                fr.append(item)
+            else:
+                self.error(f"{key}[{i}]", "expected text or a mapping with fr and en")
+        return tuple(en), tuple(fr)
+
+    def original_and_translation(
+        self, data: dict[str, Any], key: str, language: str
+    ) -> tuple[str | None, str | None]:
+        """A text given plain (the original language) or as a {fr, en} map of both."""
+        value = data.get(key)
+        if not isinstance(value, dict):
+            return self.text(data, key, key, required=False), None
+        self.mapping(value, key, bilingual.LANGS)
+        if language not in bilingual.LANGS:
+            return None, None
+        original = self.text(value, language, f"{key}.{language}", required=False)
+        other = bilingual.other(language)
+        return original, self.text(value, other, f"{key}.{other}", required=False)
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -336,34 +411,60 @@ def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData
         return None
     title_fr, title_en = check.bilingual(data, "title", "title")
     summary_fr, summary_en = check.bilingual(data, "summary", "summary")
+    language = check.text(data, "language", "language") or ""
+    original, marker_lang, translation, markers = bilingual.split_body(body)
+    if markers > 1:
+        check.error("body", "the translation marker appears more than once")
+    if marker_lang is not None and marker_lang != bilingual.other(language):
+        check.error(
+            "body",
+            f"translation marker says {marker_lang!r}; expected "
+            f"<!-- kb:translation {bilingual.other(language)} --> for a {language!r} practice",
+        )
+    lead_en, lead_fr = check.name(data, "lead_organisation", required=True)
+    region_en, region_fr = check.name(data, "region", required=False)
+    contact_en, contact_fr = check.name(data, "contact_organisation", required=False)
+    partners_en, partners_fr = check.names(data, "partners")
+    evaluation, evaluation_tr = check.original_and_translation(data, "evaluation", language)
+    lessons, lessons_tr = check.original_and_translation(data, "lessons", language)
     record = PracticeData(
         slug=check.text(data, "slug", "slug") or "",
         title_fr=title_fr,
         title_en=title_en,
         summary_fr=summary_fr,
         summary_en=summary_en,
-        language=check.text(data, "language", "language") or "",
+        language=language,
         original_title=check.text(data, "original_title", "original_title", required=False),
+        original_title_language=check.text(
+            data, "original_title_language", "original_title_language", required=False
+        ),
         cities=check.strings(data, "cities", "cities"),
         country=check.text(data, "country", "country") or "",
-        region=check.text(data, "region", "region", required=False),
+        region=region_en,
+        region_fr=region_fr,
         themes=check.strings(data, "themes", "themes"),
         approaches=check.strings(data, "approaches", "approaches"),
         target_groups=check.strings(data, "target_groups", "target_groups"),
-        lead_organisation=check.text(data, "lead_organisation", "lead_organisation") or "",
-        partners=check.strings(data, "partners", "partners"),
+        lead_organisation=lead_en or "",
+        lead_organisation_fr=lead_fr,
+        partners=partners_en,
+        partners_fr=partners_fr if partners_fr != partners_en else (),
         start_year=check.year(data, "start_year"),
         end_year=check.year(data, "end_year"),
         status=check.text(data, "status", "status") or "",
         evidence_level=check.text(data, "evidence_level", "evidence_level") or "",
-        evaluation=check.text(data, "evaluation", "evaluation", required=False),
-        lessons=_strip_block(check.text(data, "lessons", "lessons", required=False)),
-        contact_organisation=check.text(
-            data, "contact_organisation", "contact_organisation", required=False
-        ),
+        evaluation=evaluation,
+        evaluation_translation=evaluation_tr,
+        lessons=_strip_block(lessons),
+        lessons_translation=_strip_block(lessons_tr),
+        contact_organisation=contact_en,
+        contact_organisation_fr=contact_fr,
         events=check.strings(data, "events", "events"),
         sources=check.sources(data, "sources"),
-        body=normalise_body(body),
+        body=original,
+        body_translation=translation,
+        facts=facts.parse(data.get("facts"), check.error),
+        checked_on=check.date(data.get("checked_on")),
     )
     if record.slug and record.slug != path.stem:
         check.error("slug", f"must equal the file name {path.stem!r}")
@@ -374,10 +475,7 @@ def _strip_block(value: str | None) -> str | None:
     return value.strip("\n") if isinstance(value, str) else value
 
 
-def normalise_body(body: str) -> str:
-    """Canonical body: no leading blank lines, exactly one trailing newline (or empty)."""
-    body = body.replace("\r\n", "\n").strip("\n")
-    return f"{body}\n" if body.strip() else ""
+normalise_body = bilingual.normalise
 
 
 def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
@@ -390,6 +488,9 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
     for kind in TERM_KINDS:
         section = SECTION_OF_KIND[kind]
         items = data.get(section)
+        if items is None and kind in taxonomy.OPTIONAL_KINDS:
+            terms[kind] = ()
+            continue
         if not isinstance(items, list) or not items:
             check.error(section or "taxonomy", "expected a non-empty list of terms")
             continue
@@ -561,10 +662,6 @@ def _check_sources(check: _Checker, sources: tuple[SourceData, ...], where: str)
             check.error(f"{where}[{i}].url", f"expected an http(s) URL, got {source.url!r}")
 
 
-def _source_dict(source: SourceData) -> dict[str, Any]:
-    return _quoted_date({k: v for k, v in vars(source).items() if v is not None})
-
-
 def load(directory: str | Path) -> ContentSet:
     """Parse and validate a whole content folder; raise ContentErrors listing every problem."""
     root = Path(directory)
@@ -585,6 +682,12 @@ def load(directory: str | Path) -> ContentSet:
         record, checker = parsed
         for problem in practices.validate(record, vocabulary=vocabulary, events=event_slugs):
             checker.error(problem.field, problem.message)
+        known_cities = vocabulary.slugs("city")
+        for i, city in enumerate(record.cities if known_cities else ()):
+            if city not in known_cities:
+                checker.error(
+                    f"cities[{i}]", f"unknown city id {city!r}; add it to cities in taxonomy.yaml"
+                )
         if record.slug in seen:
             checker.error("slug", f"duplicate slug, also used in {seen[record.slug]}")
         seen[record.slug] = str(path)
@@ -647,175 +750,3 @@ def apply(
     report.pages = pages_mod.save(session=session, pages=content.pages)
     session.flush()
     return report
-
-
-# --- canonical export ------------------------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, no key sorting, multi-line text as literal blocks."""
-
-    def choose_scalar_style(self) -> str:
-        # "Le modèle d'Aarhus" reads better than 'Le modèle d''Aarhus'.
-        style = str(super().choose_scalar_style())
-        value = getattr(self.event, "value", "")
-        if style == "'" and "'" in value and "\\" not in value and '"' not in value:
-            return '"'
-        return style
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-class _Quoted(str):
-    """Text written in single quotes, so that dates like 2019 or 2016-07-12 stay strings."""
-
-
-def _represent_quoted(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="'")
-
-
-class _Block(str):
-    """Markdown written as a literal block, so it reads and diffs like the body."""
-
-
-def _represent_block(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_Block, _represent_block)
-_Dumper.add_representer(_Quoted, _represent_quoted)
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(
-        data,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=10_000,
-        default_flow_style=False,
-    )
-
-
-def practice_front_matter(record: PracticeData) -> dict[str, Any]:
-    """The front matter of a practice, keys in the documented order, empty optionals left out."""
-    raw: dict[str, Any] = {
-        "slug": record.slug,
-        "title": {"fr": record.title_fr, "en": record.title_en},
-        "summary": {"fr": record.summary_fr, "en": record.summary_en},
-        "language": record.language,
-        "original_title": record.original_title,
-        "cities": list(record.cities),
-        "country": record.country,
-        "region": record.region,
-        "themes": list(record.themes),
-        "approaches": list(record.approaches),
-        "target_groups": list(record.target_groups),
-        "lead_organisation": record.lead_organisation,
-        "partners": list(record.partners),
-        "start_year": record.start_year,
-        "end_year": record.end_year,
-        "status": record.status,
-        "evidence_level": record.evidence_level,
-        "evaluation": record.evaluation,
-        "lessons": _Block(record.lessons) if record.lessons else None,
-        "contact_organisation": record.contact_organisation,
-        "events": list(record.events),
-        "sources": [_source_dict(s) for s in record.sources],
-    }
-    return {k: v for k, v in raw.items() if v not in (None, "", [])}
-
-
-def _quoted_date(source: dict[str, Any]) -> dict[str, Any]:
-    out = dict(source)
-    if out.get("date"):
-        out["date"] = _Quoted(out["date"])
-    return out
-
-
-def render_practice(record: PracticeData) -> str:
-    return f"---\n{dump_yaml(practice_front_matter(record))}---\n{record.body}"
-
-
-def render_taxonomy(vocabulary: Vocabulary) -> str:
-    data: dict[str, Any] = {}
-    for kind in TERM_KINDS:
-        items = []
-        for term in vocabulary.terms.get(kind, ()):
-            item: dict[str, Any] = {
-                "slug": term.slug,
-                "label": {"fr": term.label_fr, "en": term.label_en},
-            }
-            if term.definition_fr or term.definition_en:
-                item["definition"] = {"fr": term.definition_fr, "en": term.definition_en}
-            item["synonyms"] = {"fr": list(term.synonyms_fr), "en": list(term.synonyms_en)}
-            if term.narrower:
-                item["narrower"] = [n.as_json() for n in term.narrower]
-            items.append(item)
-        data[SECTION_OF_KIND[kind]] = items
-    return dump_yaml(data)
-
-
-def render_events(event_list: list[EventData]) -> str:
-    items = []
-    for e in event_list:
-        raw: dict[str, Any] = {
-            "slug": e.slug,
-            "title": {"fr": e.title_fr, "en": e.title_en},
-            "place": e.place,
-            "start_date": _Quoted(e.start_date) if e.start_date else None,
-            "end_date": _Quoted(e.end_date) if e.end_date else None,
-            "organiser": e.organiser,
-            "note": {"fr": e.note_fr, "en": e.note_en} if (e.note_fr or e.note_en) else None,
-            "sources": [_quoted_date(s) for s in e.sources],
-        }
-        items.append({k: v for k, v in raw.items() if v not in (None, "", [])})
-    return dump_yaml({"events": items})
-
-
-def render_page(page: PageData) -> str:
-    raw: dict[str, Any] = {
-        "slug": page.slug,
-        "language": page.language,
-        "title": page.title,
-        "sources": [_quoted_date(s) for s in page.sources],
-    }
-    front = {k: v for k, v in raw.items() if v not in (None, "", [])}
-    return f"---\n{dump_yaml(front)}---\n{page.body}"
-
-
-def export(*, session: Session, directory: str | Path) -> int:
-    """Write the database's content (all practices, taxonomy, events, pages) in canonical form."""
-    root = Path(directory)
-    (root / "practices").mkdir(parents=True, exist_ok=True)
-    (root / "pages").mkdir(parents=True, exist_ok=True)
-    _write(root / "taxonomy.yaml", render_taxonomy(taxonomy.load(session)))
-    _write(
-        root / "events.yaml",
-        render_events([events_mod.to_data(e) for e in events_mod.all_events(session)]),
-    )
-    count = 0
-    for practice in _all_practices(session):
-        _write(
-            root / "practices" / f"{practice.slug}.md",
-            render_practice(practices.to_data(session, practice)),
-        )
-        count += 1
-    for page in pages_mod.all_pages(session):
-        _write(
-            root / "pages" / f"{page.slug}.{page.language}.md", render_page(pages_mod.to_data(page))
-        )
-    return count
-
-
-def _all_practices(session: Session) -> Iterator[Practice]:
-    yield from session.exec(select(Practice).order_by(Practice.slug))
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="\n")

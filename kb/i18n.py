@@ -11,6 +11,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, g, request, url_for
 from flask_babel import Babel, format_date
 
+from kb.typography import french_html
+
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"  # French when in doubt: most readers are French-speaking practitioners
 LANG_COOKIE = "kb_lang"
@@ -66,8 +68,27 @@ def install_lang(bp: Blueprint) -> None:
         return response
 
 
+def babel_locale() -> str:
+    """Dates and numbers: French as in France, English as in the UK (2 December 2026)."""
+    return "fr" if current_lang() == "fr" else "en_GB"
+
+
+def french_typography(response: Response) -> Response:
+    """French pages get French no-break spaces, in interface strings and content alike."""
+    if (
+        g.get("lang") == "fr"
+        and response.mimetype == "text/html"
+        and not response.direct_passthrough
+        and response.status_code not in (204, 304)
+    ):
+        response.set_data(french_html(response.get_data(as_text=True)))
+    return response
+
+
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=current_lang)
+    Babel(app, locale_selector=babel_locale)
+    app.after_request(french_typography)
     app.jinja_env.globals.update(
         twin_url=twin_url, current_lang=current_lang, LANGS=LANGS, format_date=format_date
     )
+    app.jinja_env.globals["site_name"] = app.config.get("KB_SITE_NAME") or "kb"

@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from indexer import Index, Query
-from kb import db, search, search_fallback, taxonomy
+from kb import catalogue, db, search, search_fallback, taxonomy
 from kb.taxonomy import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class Searched:
 
     found: search.PracticeResults
     degraded: bool
+    corrected_from: str | None = None  # what the reader typed, when a typo was corrected
 
 
 def init_app(app: Flask) -> None:
@@ -203,17 +204,22 @@ def index_failed(exc: BaseException, app: Flask | None = None) -> None:
     _start_repair(app, state)
 
 
-def run_search(session: Session, query: Query, app: Flask | None = None) -> Searched:
-    """Search with the index; with the database fallback when the index cannot serve."""
+def run_search(
+    session: Session, query: Query, app: Flask | None = None, *, correct: bool = False
+) -> Searched:
+    """Search with the index (correcting a typo that finds nothing when `correct`); with the
+    database fallback when the index cannot serve."""
     index = usable_index(session, app)
     if index is not None:
         try:
             cache = _state(app).results
-            found = _retrying(
+            found, corrected_from = _retrying(
                 session,
-                lambda: search.search(session=session, index=index, query=query, cache=cache),
+                lambda: catalogue.search_correcting(
+                    session=session, index=index, query=query, cache=cache, correct=correct
+                ),
             )
-            return Searched(found, degraded=False)
+            return Searched(found, degraded=False, corrected_from=corrected_from)
         except Exception as exc:  # an index failure mid-search: same as one at open
             session.rollback()
             index_failed(exc, app)

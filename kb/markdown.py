@@ -125,9 +125,15 @@ def render(text: str) -> str:
     return str(cleaners().html.clean(raw))
 
 
-def to_plain_text(text: str) -> str:
-    """Render Markdown to plain text (for the search index and snippets): no markup, no tags."""
+def to_plain_text(text: str, *, headings: bool = True) -> str:
+    """Render Markdown to plain text (for the search index and snippets): no markup, no tags.
+
+    With headings=False the section headings are left out, so that a snippet never runs a
+    heading ("Context") into the sentence after it.
+    """
     raw = md.markdown(text or "", extensions=_EXTENSIONS, output_format="html")
+    if not headings:
+        raw = re.sub(r"<h([1-6])\b[^>]*>.*?</h\1>", "", raw, flags=re.S)
     # Keep block boundaries as line breaks so that snippets do not glue two paragraphs together.
     raw = re.sub(r"</(p|h[1-6]|li|tr|blockquote|pre)>", "\n", _DROP_WITH_CONTENT.sub("", raw))
     plain = html.unescape(str(cleaners().text.clean(raw)))

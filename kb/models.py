@@ -19,7 +19,7 @@ from sqlmodel import Field, SQLModel
 
 WORKFLOW_STATES = ("draft", "submitted", "published", "archived")
 ACTIVITY_STATUSES = ("ongoing", "ended", "unknown")
-TERM_KINDS = ("theme", "approach", "target", "evidence")
+TERM_KINDS = ("theme", "approach", "target", "evidence", "city")
 CHANGE_ACTIONS = ("create", "update", "state", "delete")
 
 
@@ -115,6 +115,7 @@ class Practice(SQLModel, table=True):
     summary_en: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(max_length=2)
     original_title: str | None = Field(default=None, max_length=300)
+    original_title_language: str | None = Field(default=None, max_length=8)  # 0003
     body: str = Field(default="", sa_column=Column(Text, nullable=False))
     # Plain text of `body`, kept by kb.practices on every write: search snippets need it per hit and
     # rendering Markdown per result would cost more than the search itself.
@@ -124,6 +125,29 @@ class Practice(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=120)
     lead_organisation: str = Field(max_length=400)
     partners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Issue 11: the translated side of bilingual fields (migration 0003). `body`, `evaluation`
+    # and `lessons` hold the original (`language`); the `*_translation` columns the other
+    # language. `lead_organisation`, `partners`, `region`, `contact_organisation` hold the
+    # English form and the `*_fr` columns the French one (None / [] when it is the same).
+    body_translation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    body_translation_text: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="")
+    )
+    evaluation_translation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    lessons_translation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    lead_organisation_fr: str | None = Field(default=None, max_length=400)
+    partners_fr: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, default=list)
+    )
+    region_fr: str | None = Field(default=None, max_length=120)
+    contact_organisation_fr: str | None = Field(default=None, max_length=400)
+    # Practical facts (budget, website, staffing) as stated by the sources: see kb.facts.
+    facts: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict)
+    )
+    # "Information checked on" (YYYY-MM-DD), only when known; last substantive content change.
+    checked_on: str | None = Field(default=None, max_length=10)
+    changed_at: datetime | None = Field(default=None)
     start_year: int | None = Field(default=None)
     end_year: int | None = Field(default=None)
     status: str = Field(default="unknown", max_length=10)
@@ -149,6 +173,30 @@ class Practice(SQLModel, table=True):
     def summary(self, lang: str) -> str:
         return self.summary_fr if lang == "fr" else self.summary_en
 
+    def lead(self, lang: str) -> str:
+        return (
+            (self.lead_organisation_fr or self.lead_organisation)
+            if lang == "fr"
+            else (self.lead_organisation)
+        )
+
+    def partner_names(self, lang: str) -> list[str]:
+        if lang == "fr" and len(self.partners_fr) == len(self.partners):
+            return list(self.partners_fr)
+        return list(self.partners)
+
+    def region_name(self, lang: str) -> str | None:
+        return (self.region_fr or self.region) if lang == "fr" else self.region
+
+    def contact(self, lang: str) -> str | None:
+        if lang == "fr":
+            return self.contact_organisation_fr or self.contact_organisation
+        return self.contact_organisation
+
+    @property
+    def translation_language(self) -> str:
+        return "en" if self.language == "fr" else "fr"
+
 
 class Source(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("practice_id", "position"),)
@@ -161,6 +209,8 @@ class Source(SQLModel, table=True):
     publisher: str | None = Field(default=None, max_length=300)
     date: str | None = Field(default=None, max_length=10)
     language: str | None = Field(default=None, max_length=8)
+    note_fr: str | None = Field(default=None, max_length=300)
+    note_en: str | None = Field(default=None, max_length=300)
 
 
 class TaxonomyTerm(SQLModel, table=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +63,8 @@ class SourceData:
     publisher: str | None = None
     date: str | None = None
     language: str | None = None
+    note_fr: str | None = None
+    note_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,18 @@ class PracticeData:
     lessons: str | None = None
     contact_organisation: str | None = None
     events: tuple[str, ...] = ()
+    # The translated side (language = the other one of fr/en); see BODY_FORMAT / content README.
+    body_translation: str = ""
+    evaluation_translation: str | None = None
+    lessons_translation: str | None = None
+    # French forms of names when they differ from the English ones held in the plain fields.
+    lead_organisation_fr: str | None = None
+    partners_fr: tuple[str, ...] = ()
+    region_fr: str | None = None
+    contact_organisation_fr: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    checked_on: str | None = None
+    original_title_language: str | None = None
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready dict (for revisions and diffs)."""
@@ -134,6 +148,13 @@ def validate(
         err("language", f"expected one of {', '.join(LANGUAGES)}, got {data.language!r}")
     if not data.cities or any(not isinstance(c, str) or not c.strip() for c in data.cities):
         err("cities", "expected a list of at least one city name")
+    if data.partners_fr and len(data.partners_fr) != len(data.partners):
+        err("partners", "expected a French name for every partner, or none")
+    lang = data.original_title_language
+    if lang is not None and not re.fullmatch(r"[a-z]{2}", str(lang)):
+        err("original_title_language", f"expected a two-letter ISO 639-1 code, got {lang!r}")
+    if data.checked_on is not None and not DATE_RE.match(str(data.checked_on)):
+        err("checked_on", f"expected YYYY-MM-DD, got {data.checked_on!r}")
     if not isinstance(data.country, str) or pycountry.countries.get(alpha_2=data.country) is None:
         err(
             "country",
@@ -176,16 +197,25 @@ def validate(
         err("end_year", f"expected a year not before start_year ({data.start_year})")
     if data.end_year is not None and data.status == "ongoing":
         err("end_year", "an ongoing practice has no end year (set status: ended, or remove it)")
-    for name in ("original_title", "region", "contact_organisation"):
+    for name in (
+        "original_title",
+        "region",
+        "contact_organisation",
+        "lead_organisation_fr",
+        "region_fr",
+        "contact_organisation_fr",
+    ):
         value = getattr(data, name)
         if value is not None and (not isinstance(value, str) or len(value) > LIMITS["name"]):
             err(name, f"expected text of at most {LIMITS['name']} characters")
-    for name in ("evaluation", "lessons"):
+    for name in ("evaluation", "lessons", "evaluation_translation", "lessons_translation"):
         value = getattr(data, name)
         if value is not None and (not isinstance(value, str) or len(value) > LIMITS["text"]):
             err(name, f"expected text of at most {LIMITS['text']} characters")
-    if not isinstance(data.body, str) or len(data.body) > LIMITS["body"]:
-        err("body", f"expected Markdown text of at most {LIMITS['body']} characters")
+    for name in ("body", "body_translation"):
+        value = getattr(data, name)
+        if not isinstance(value, str) or len(value) > LIMITS["body"]:
+            err(name, f"expected Markdown text of at most {LIMITS['body']} characters")
     if not data.sources:
         err("sources", "expected at least one source with a title and an http(s) URL")
     for i, source in enumerate(data.sources):
@@ -237,10 +267,10 @@ def _text_fields(data: PracticeData) -> list[tuple[str, str]]:
         value = getattr(data, f.name)
         if isinstance(value, str):
             out.append((f.name, value))
-        elif f.name in ("cities", "partners"):
+        elif f.name in ("cities", "partners", "partners_fr"):
             out.extend((f.name, v) for v in value if isinstance(v, str))
     for i, source in enumerate(data.sources):
-        for key in ("title", "publisher"):
+        for key in ("title", "publisher", "note_fr", "note_en"):
             value = getattr(source, key)
             if isinstance(value, str):
                 out.append((f"sources[{i}].{key}", value))
@@ -327,10 +357,20 @@ def to_data(session: Session, practice: Practice) -> PracticeData:
         contact_organisation=practice.contact_organisation,
         events=tuple(e.slug for e in events_of(session, practice.id)),
         sources=tuple(
-            SourceData(s.title, s.url, s.publisher, s.date, s.language)
+            SourceData(s.title, s.url, s.publisher, s.date, s.language, s.note_fr, s.note_en)
             for s in sources_of(session, practice.id)
         ),
         body=practice.body,
+        body_translation=practice.body_translation,
+        evaluation_translation=practice.evaluation_translation,
+        lessons_translation=practice.lessons_translation,
+        lead_organisation_fr=practice.lead_organisation_fr,
+        partners_fr=tuple(practice.partners_fr),
+        region_fr=practice.region_fr,
+        contact_organisation_fr=practice.contact_organisation_fr,
+        facts=dict(practice.facts),
+        checked_on=practice.checked_on,
+        original_title_language=practice.original_title_language,
     )
 
 
@@ -355,6 +395,14 @@ SCALAR_FIELDS = (
     "lessons",
     "contact_organisation",
     "body",
+    "body_translation",
+    "evaluation_translation",
+    "lessons_translation",
+    "lead_organisation_fr",
+    "region_fr",
+    "contact_organisation_fr",
+    "checked_on",
+    "original_title_language",
 )
 
 
@@ -380,7 +428,10 @@ def create(
         **{name: getattr(data, name) for name in SCALAR_FIELDS},
         cities=list(data.cities),
         partners=list(data.partners),
-        body_text=to_plain_text(data.body),
+        partners_fr=list(data.partners_fr),
+        facts=dict(data.facts),
+        body_text=to_plain_text(data.body, headings=False),
+        body_translation_text=to_plain_text(data.body_translation, headings=False),
         state=state,
         version=1,
         created_at=now,
@@ -419,13 +470,20 @@ def update(
             [FieldError("slug", "a practice's slug never changes (URLs depend on it)")]
         )
     before = to_data(session, practice)
+    substantive = before != data
     _bump_version(session, practice, expected_version)
     for name in SCALAR_FIELDS:
         setattr(practice, name, getattr(data, name))
     practice.cities = list(data.cities)
     practice.partners = list(data.partners)
-    practice.body_text = to_plain_text(data.body)
+    practice.partners_fr = list(data.partners_fr)
+    practice.facts = dict(data.facts)
+    practice.body_text = to_plain_text(data.body, headings=False)
+    practice.body_translation_text = to_plain_text(data.body_translation, headings=False)
     practice.updated_at = utcnow()
+    if substantive:
+        # "Last substantive change" on the page: a content change, not a workflow move.
+        practice.changed_at = practice.updated_at
     practice.updated_by_id = actor.user_id if actor.user_id else practice.updated_by_id
     session.add(practice)
     _write_children(session, practice, data)

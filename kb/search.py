@@ -96,9 +96,15 @@ def documents(
                 taxonomy.labels_text(vocabulary, "target", targets),
                 practice.original_title or "",
                 practice.lead_organisation,
+                practice.lead_organisation_fr or "",
                 " ".join(practice.partners),
+                " ".join(practice.partners_fr),
                 practice.lessons or "",
+                practice.lessons_translation or "",
                 practice.region or "",
+                practice.region_fr or "",
+                # City ids are facet values; their French and English names are searchable text.
+                *(vocabulary.city(c, lang) for c in practice.cities for lang in ("fr", "en")),
             ]
         )
         published = practice.published_at or practice.updated_at
@@ -122,6 +128,7 @@ def documents(
                 year=practice.start_year,
                 published=published.timestamp(),
                 extra_text=extra,
+                body_translation=practice.body_translation_text,
             )
         )
     return docs

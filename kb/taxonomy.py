@@ -1,4 +1,4 @@
-"""The controlled vocabularies (themes, approaches, target groups, evidence levels) as data.
+"""The controlled vocabularies (themes, approaches, target groups, evidence levels, cities) as data.
 
 Terms live in the database (imported from `content/taxonomy.yaml`); this module is their only
 writer, and turns them into labels for pages and synonym groups for search.
@@ -35,7 +35,10 @@ SECTION_OF_KIND = {
     "approach": "approaches",
     "target": "target_groups",
     "evidence": "evidence_levels",
+    "city": "cities",
 }
+# Kinds a taxonomy file may leave out (cities: stable ids with a French and an English name).
+OPTIONAL_KINDS = ("city",)
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,10 @@ class Vocabulary:
     def label(self, kind: str, slug: str, lang: str) -> str:
         term = self.get(kind, slug)
         return term.label(lang) if term else slug
+
+    def city(self, slug: str, lang: str) -> str:
+        """A city's name in `lang` (the id itself for a city the vocabulary does not list)."""
+        return self.label("city", slug, lang)
 
 
 def load(session: Session) -> Vocabulary:

@@ -103,8 +103,10 @@ def test_an_empty_query_with_filters_browses(reader: FlaskClient) -> None:
     assert data["total"] >= 1 and data["results"]
 
 
-def test_did_you_mean_offers_a_corrected_query(reader: FlaskClient) -> None:
-    page = html(reader.get("/en/search?q=polarisaton"))
+def test_did_you_mean_offers_a_corrected_query_when_asked_not_to_correct(
+    reader: FlaskClient,
+) -> None:
+    page = html(reader.get("/en/search?q=polarisaton&exact=1"))
     assert "Did you mean" in page and "polarisation" in page
 
 

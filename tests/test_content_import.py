@@ -95,8 +95,8 @@ BROKEN = [
     ("evidence_level: ", "evidence_level: x", "evidence_level", "unknown evidence level"),
     ("region: Europe", "region: Europe\nfavourite_colour: blue", "favourite_colour", "unknown key"),
     (
-        "lead_organisation: ",
-        "lead_organisation: Call +33 1 23 45 67 89, ",
+        "  en: Aarhus Municipality (SSP",
+        "  en: Call +33 1 23 45 67 89, Aarhus Municipality (SSP",
         "lead_organisation",
         "phone",
     ),

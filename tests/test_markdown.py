@@ -91,6 +91,11 @@ def test_plain_text_drops_markup_and_keeps_words() -> None:
     assert text == "Context\nSome bold & a link.\nx"
 
 
+def test_plain_text_for_snippets_leaves_headings_out() -> None:
+    text = to_plain_text("## Context\n\nThe fund began in 2020.", headings=False)
+    assert text == "The fund began in 2020."
+
+
 def test_script_and_style_content_is_dropped_not_shown_as_text() -> None:
     html = render("<script>alert(1)</script>\n\n<style>p{}</style>\n\nwords")
     assert "alert" not in html and "p{}" not in html and "words" in html

@@ -9,13 +9,19 @@ from typing import Any
 import pytest
 import yaml
 
-from kb import content
+from kb import bilingual, content, facts
 from kb.practices import EMAIL_RE, PHONE_RE
+from kb.sources import is_unofficial_copy
 from tests.conftest import CONTENT_DIR
 
 DOSSIER = CONTENT_DIR.parent.parent / "shared" / "research" / "practices_dossier.yaml"
 LOADED = content.load(CONTENT_DIR)
 PRACTICES = {p.slug: p for p in LOADED.practices}
+# URLs the dossier gives in a broken form, and their repaired form in the content.
+TOULOUSE_DELIBERATION = "fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse"
+REPAIRED_URLS = {
+    f"https://1.800.gay:443/https/{TOULOUSE_DELIBERATION}": f"https://{TOULOUSE_DELIBERATION}",
+}
 FILES = sorted(CONTENT_DIR.rglob("*.md")) + sorted(CONTENT_DIR.glob("*.yaml"))
 
 FRENCH = {
@@ -98,15 +104,41 @@ def test_french_fields_are_french_and_english_fields_english(slug: str) -> None:
 
 
 @pytest.mark.parametrize("slug", sorted(PRACTICES))
-def test_each_body_has_the_required_sections(slug: str) -> None:
+def test_each_body_has_the_sections_of_its_own_language(slug: str) -> None:
     p = PRACTICES[slug]
-    headings = (
-        ["## Contexte", "## Ce que fait la ville", "## Résultats et évaluation"]
-        if p.language == "fr"
-        else ["## Context", "## What the city does", "## Results and evaluation"]
+    assert bilingual.headings(p.body) == bilingual.HEADINGS[p.language]
+    if p.body_translation:
+        other = bilingual.other(p.language)
+        assert bilingual.headings(p.body_translation) == bilingual.HEADINGS[other]
+        assert share(p.body_translation, FRENCH if other == "fr" else ENGLISH) > share(
+            p.body_translation, ENGLISH if other == "fr" else FRENCH
+        )
+
+
+@pytest.mark.parametrize("slug", sorted(PRACTICES))
+def test_a_translated_evaluation_or_lessons_has_its_original(slug: str) -> None:
+    p = PRACTICES[slug]
+    assert not p.evaluation_translation or p.evaluation
+    assert not p.lessons_translation or p.lessons
+
+
+def test_every_practice_has_its_body_evaluation_and_lessons_in_both_languages() -> None:
+    missing = sorted(
+        f"content/practices/{p.slug}.md: {', '.join(gaps)}"
+        for p in PRACTICES.values()
+        if (
+            gaps := [
+                name
+                for name, original, translation in (
+                    ("body", p.body, p.body_translation),
+                    ("evaluation", p.evaluation, p.evaluation_translation),
+                    ("lessons", p.lessons, p.lessons_translation),
+                )
+                if original and not translation
+            ]
+        )
     )
-    for heading in headings:
-        assert heading in p.body, heading
+    assert not missing, "no translation yet:\n" + "\n".join(missing)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CONTENT_DIR)))
@@ -123,9 +155,78 @@ def test_status_year_sources_and_events_follow_the_dossier(
     assert p.status == d["status"]
     if isinstance(d["started"], int):
         assert p.start_year == d["started"]
-    assert {s.url for s in p.sources} == {s["url"] for s in d["sources"]}
+    assert {s.url for s in p.sources} == {
+        REPAIRED_URLS.get(s["url"], s["url"]) for s in d["sources"]
+    }
     presented = d["presented_at_strasbourg_2024"] is True
     assert ("strasbourg-2024" in p.events) == presented
+
+
+def _amount_forms(amount: float) -> set[str]:
+    """How the dossier may write an amount: 875,000 / 1.3 million / 1 million."""
+    forms = {f"{amount:,.0f}"}
+    if amount >= 1_000_000:
+        forms.add(f"{amount / 1_000_000:g} million")
+    return forms
+
+
+@pytest.mark.parametrize("slug", sorted(s for s, p in PRACTICES.items() if p.facts))
+def test_every_fact_field_is_traceable_to_a_dossier_source(
+    slug: str, dossier: dict[str, Any]
+) -> None:
+    p, d = PRACTICES[slug], dossier[slug]
+    dossier_urls = {REPAIRED_URLS.get(s["url"], s["url"]) for s in d["sources"]}
+    practice_urls = {s.url for s in p.sources}
+    for url in facts.sources_of(p.facts):
+        assert url in dossier_urls and url in practice_urls, url
+    stated = " ".join(d["key_facts"])
+    budget = p.facts.get("budget")
+    if budget:
+        assert budget["currency"] in stated
+        assert any(form in stated for form in _amount_forms(budget["amount"])), budget
+    staffing = p.facts.get("staffing")
+    if staffing:
+        assert "full-time" in stated  # the only staffing the dossier states
+
+
+def test_blank_stays_blank_facts_appear_only_where_the_dossier_states_them() -> None:
+    with_budget = {s for s, p in PRACTICES.items() if p.facts.get("budget")}
+    assert with_budget <= {s for s, p in PRACTICES.items() if p.sources}
+    assert all(
+        not p.facts or set(p.facts) <= {"budget", "website", "staffing"} for p in PRACTICES.values()
+    )
+
+
+@pytest.mark.parametrize("slug", sorted(PRACTICES))
+def test_official_sources_come_before_unofficial_copies(slug: str) -> None:
+    flags = [is_unofficial_copy(s.url) for s in PRACTICES[slug].sources]
+    assert flags == sorted(flags)
+
+
+def test_no_copy_site_url_is_left_unmarked_by_the_copy_site_list() -> None:
+    hosts = {"scribd", "pdfslide", "docslib", "fdokumen"}
+    for p in PRACTICES.values():
+        for s in p.sources:
+            if any(h in s.url for h in hosts):
+                assert is_unofficial_copy(s.url), s.url
+
+
+def test_no_practice_claims_a_check_date_the_dossier_does_not_give() -> None:
+    # The dossier says sources came from a stored index "of varying age", not when: none shown.
+    assert all(p.checked_on is None for p in PRACTICES.values())
+
+
+def test_every_city_id_has_a_french_and_an_english_name() -> None:
+    cities = {t.slug: t for t in LOADED.vocabulary.terms["city"]}
+    for p in PRACTICES.values():
+        for city in p.cities:
+            assert cities[city].label_fr and cities[city].label_en
+    assert cities["london"].label_fr == "Londres"
+    assert cities["greater-manchester"].label_fr == "Grand Manchester"
+
+
+def test_greater_manchester_lists_no_partner_the_dossier_does_not_tie_to_the_commission() -> None:
+    assert PRACTICES["greater-manchester-shared-future-commission"].partners == ()
 
 
 def test_about_exists_in_both_languages_with_sources() -> None:

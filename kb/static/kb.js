@@ -2,12 +2,14 @@
 (function () {
   "use strict";
 
-  // Apply a facet as soon as it is ticked (the "Apply filters" button stays for keyboard users).
-  document.querySelectorAll("form.filters input[type=checkbox]").forEach(function (box) {
-    box.addEventListener("change", function () { box.form.submit(); });
-  });
-  document.querySelectorAll("form.sort-form select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+  // Ticking a filter or choosing a sort order never reloads the page by itself (WCAG 3.2.2):
+  // the reader applies with the button. A polite status says that the results wait for it.
+  document.querySelectorAll("form.filters").forEach(function (form) {
+    var status = form.querySelector(".filters-status");
+    form.addEventListener("change", function () {
+      if (status) { status.textContent = form.dataset.pending || ""; }
+      form.classList.add("filters-pending");
+    });
   });
 
   // Narrow screens: the filters come before the results in the page, and they are long. Fold

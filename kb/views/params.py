@@ -86,8 +86,34 @@ def parse(
     if per_page < 1 or per_page > max_per_page:
         notices.append("per_page_clamped")
         per_page = min(max(per_page, 1), max_per_page)
+    text = _city_ids(text, vocabulary)
     query = Query(text=text, filters=filters, sort=sort, lang=lang, page=page, per_page=per_page)
     return SearchParams(query, sorted(set(notices)))
+
+
+_CITY_FILTER = re.compile(r'\bcity:(?:"([^"]+)"|(\S+))', re.IGNORECASE)
+
+
+def _fold(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _city_ids(text: str, vocabulary: Vocabulary) -> str:
+    """`city:Londres` or `city:"Grand Manchester"` in either language becomes the city's id."""
+    if "city:" not in text.lower():
+        return text
+    names = {
+        _fold(name): term.slug
+        for term in vocabulary.terms.get("city", ())
+        for name in (term.label_fr, term.label_en, term.slug)
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        slug = names.get(_fold(match.group(1) or match.group(2)))
+        return f"city:{slug}" if slug else match.group(0)
+
+    return _CITY_FILTER.sub(replace, text)
 
 
 def _valid(name: str, value: str, vocabulary: Vocabulary) -> bool:

@@ -31,10 +31,11 @@ from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.markdown import render
 from kb.models import Practice
 from kb.urls import external_url
-from kb.views import params
+from kb.views import display, params
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 install_lang(bp)
+display.register_filters(bp)
 root = Blueprint("root", __name__)
 
 NOTICES = {
@@ -73,6 +74,10 @@ def helpers() -> dict[str, Any]:
     vocab = vocabulary()
     return {
         "vocab": vocab,
+        **display.helpers(),
+        "translated_from": lambda original: (
+            _("Translated from English") if original == "en" else _("Translated from French")
+        ),
         "country_name": lambda code, lang: catalogue.facet_label(vocab, "country", code, lang),
         "language_name": _language_name,
         "facet_titles": lambda: [(name, title()) for name, title in FACET_TITLES],
@@ -104,16 +109,18 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         if value not in args.getlist(name):
             args.add(name, value)
     parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    searched = index_ext.run_search(session, parsed.query)
-    found = searched.found
+    searched = index_ext.run_search(session, parsed.query, correct=not args.get("exact"))
+    found, corrected_from = searched.found, searched.corrected_from
     results = found.results
-    query = parsed.query
+    query = results.query
     pages_count = max(1, math.ceil(results.total / query.per_page))
     hits = {hit.id: hit for hit in results.hits}
     facets = catalogue.facet_view(vocab, results.facets, g.lang)
+    titles = dict((name, title()) for name, title in FACET_TITLES)
     chips = [
         {
             "facet": name,
+            "title": titles.get(name, name),
             "value": value,
             "label": catalogue.facet_label(vocab, name, value, g.lang),
             "url": _url_without(args, name, value),
@@ -140,6 +147,8 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         ],
         "vocab": vocab,
         "preset": preset or {},
+        "corrected_from": corrected_from,
+        "search_instead_url": _url_with_text(args, corrected_from) if corrected_from else "",
     }
 
 
@@ -148,6 +157,12 @@ def _url_without(args: Any, name: str, value: str) -> str:
         (k, v) for k, v in args.items(multi=True) if not (k == name and v == value) and k != "page"
     ]
     return url_for("public.search_page") + ("?" + urlencode(kept) if kept else "")
+
+
+def _url_with_text(args: Any, text: str) -> str:
+    """This search with `text` as typed, not corrected again."""
+    kept = [(k, v) for k, v in args.items(multi=True) if k not in ("q", "page", "exact")]
+    return f"{request.path}?{urlencode([('q', text), *kept, ('exact', '1')])}"
 
 
 def _url_with_page(args: Any, page: int) -> str:
@@ -190,13 +205,19 @@ def practice(slug: str) -> ResponseReturnValue:
     load_vocabulary(session)
     page = _practice_page(slug)
     url = external_url("public.practice", slug=slug)
+    p = page.practice
+    # The reader's language when a translation exists, else the original.
+    translated = p.language != g.lang and bool(p.body_translation)
+    lessons = p.lessons_translation if p.language != g.lang and p.lessons_translation else p.lessons
     html = render_template(
         "public/practice.html",
         page=page,
-        body_html=render(page.practice.body),
-        lessons_html=render(page.practice.lessons or ""),
+        body_html=render(p.body_translation if translated else p.body),
+        original_html=render(p.body) if translated else "",
+        lessons_html=render(lessons or ""),
+        lessons_lang=g.lang if lessons and lessons != p.lessons else p.language,
         citation=catalogue.citation(page, url=url, lang=g.lang),
-        json_ld=catalogue.json_ld(page, url=url, lang=g.lang),
+        json_ld=catalogue.json_ld(page, url=url, lang=g.lang, vocabulary=vocabulary()),
         vocab=vocabulary(),
         canonical_url=url,
     )
@@ -228,6 +249,30 @@ def about() -> ResponseReturnValue:
     return render_template("public/about.html", page=page, body_html=render(page.body))
 
 
+def publisher_name() -> str:
+    """KB_PUBLISHER, or a plain statement that none is declared."""
+    return current_app.config.get("KB_PUBLISHER") or _(
+        "the contributors of the kb project (no publishing organisation is declared for this "
+        "installation)"
+    )
+
+
+# Legal notice, privacy and accessibility statements: content pages naming the site and publisher.
+EDITORIAL_PAGES = ("legal", "privacy", "accessibility")
+
+
+def _editorial(slug: str) -> ResponseReturnValue:
+    page = pages.get(get_session(), slug, g.lang)
+    body = page.body.replace("{site_name}", current_app.config["KB_SITE_NAME"]).replace(
+        "{publisher}", publisher_name()
+    )
+    return render_template("public/about.html", page=page, body_html=render(body))
+
+
+for _slug in EDITORIAL_PAGES:
+    bp.add_url_rule(f"/{_slug}", _slug, lambda _slug=_slug: _editorial(_slug))
+
+
 @root.get("/robots.txt")
 def robots() -> ResponseReturnValue:
     lines = [
@@ -252,6 +297,8 @@ def sitemap() -> ResponseReturnValue:
     for lang in LANGS:
         entries.append((external_url("public.home", lang=lang), None))
         entries.append((external_url("public.about", lang=lang), None))
+        for slug in EDITORIAL_PAGES:
+            entries.append((external_url(f"public.{slug}", lang=lang), None))
         for slug, updated in rows:
             entries.append(
                 (

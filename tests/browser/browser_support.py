@@ -63,6 +63,9 @@ PAGES: dict[str, str] = {
     "country": f"/en/countries/{COUNTRY_CODE}",
     "about-fr": "/fr/about",
     "about-en": "/en/about",
+    "legal-fr": "/fr/legal",
+    "privacy-en": "/en/privacy",
+    "accessibility-fr": "/fr/accessibility",
     "not-found": "/fr/practices/this-practice-does-not-exist",
     "login": "/fr/login",
     "password-reset": "/en/password/reset",
@@ -99,6 +102,9 @@ def facet_count(option: Locator) -> int:
 def narrowing_facet_option(page: Page, facet: str = "country") -> Locator:
     """The first visible option of `facet` that would narrow the current results."""
     total = results_total(page)
+    group = page.locator(f"details.facet-group[data-facet={facet}]")
+    if group.count() and group.get_attribute("open") is None:
+        group.locator("summary").first.click()  # facet groups fold; open this one
     options = page.locator(f"fieldset.facet .facet-option:has(input[name={facet}])")
     for i in range(options.count()):
         option = options.nth(i)

@@ -51,10 +51,13 @@ def test_on_a_phone_the_keyboard_unfolds_the_filters_and_ticks_one(
     tab_until(phone, "el.classList.contains('filters-toggle')")
     assert focus_outline(phone)["style"] != "none"
     phone.keyboard.press("Enter")
+    tab_until(phone, "el.tagName === 'SUMMARY' && el.parentElement.dataset.facet === 'country'")
+    phone.keyboard.press("Enter")
     tab_until(phone, "el.type === 'checkbox' && el.name === 'country'")
-
+    phone.keyboard.press("Space")
+    tab_until(phone, "el.classList.contains('apply-filters')")
     with phone.expect_navigation():
-        phone.keyboard.press("Space")
+        phone.keyboard.press("Enter")
 
     assert results_total(phone) < before
     expect(phone.locator(".chips a.chip:not(.chip-clear)")).to_have_count(1)

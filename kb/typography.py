@@ -1,0 +1,81 @@
+"""French typography: the spaces a French editor puts before ; : ! ? %, inside « », before units.
+
+`french(text)` fixes plain text; `french_html(html)` fixes the text between tags of a rendered
+page and leaves tags, attribute values, entities, scripts, styles and code untouched. Both are
+idempotent. English text is never passed through them.
+"""
+
+from __future__ import annotations
+
+import re
+
+NNBSP = "\u202f"  # narrow no-break space: before ; : ! ? and inside « »
+NBSP = "\u00a0"  # no-break space: before % and units, between a number and its unit
+
+_SPACES = "[ \t\u00a0\u202f]"
+# An existing space before ; : becomes narrow and unbreakable. None is inserted before ";"
+# ("&amp;") and before ":" only after a letter and before a space ("Porteur: " but not "10:30").
+_BEFORE_SEMI_COLON = re.compile(rf"(?<=\S){_SPACES}+([;:])(?=\s|$|[»)\]])")
+_BEFORE_COLON = re.compile(r"(?<=[^\W\d_]|[)»])(:)(?= )")
+# ! and ? get one even when the space is missing, but only at the end of a word ("Quoi?"),
+# never in "?q=" or "!important".
+_BEFORE_EXCLAIM = re.compile(rf"(?<=[^\s!?(«\[]){_SPACES}*([!?]+)(?=\s|$|[»)\]<])")
+_AFTER_OPEN_QUOTE = re.compile(rf"«{_SPACES}*")
+_BEFORE_CLOSE_QUOTE = re.compile(rf"{_SPACES}*»")
+_PERCENT = re.compile(rf"(?<=\d){_SPACES}?%")
+_UNIT = re.compile(r"(?<=\d) (€|k€|M€|£|\$|km|m²|m|kg|h|min|ans?)(?=[\s.,;:!?)]|$)")
+# Thousands groups "140 000" stay on one line.
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
+
+
+def french(text: str) -> str:
+    """`text` with French no-break spaces (idempotent)."""
+    if not text:
+        return text
+    text = _BEFORE_SEMI_COLON.sub(NNBSP + r"\1", text)
+    text = _BEFORE_COLON.sub(NNBSP + r"\1", text)
+    text = _BEFORE_EXCLAIM.sub(NNBSP + r"\1", text)
+    text = _AFTER_OPEN_QUOTE.sub("«" + NNBSP, text)
+    text = _BEFORE_CLOSE_QUOTE.sub(NNBSP + "»", text)
+    text = _PERCENT.sub(NBSP + "%", text)
+    text = _UNIT.sub(NBSP + r"\1", text)
+    return _THOUSANDS.sub(NNBSP, text)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_LANG = re.compile(r"""\slang\s*=\s*["']?([a-zA-Z-]+)""")
+_RAW = frozenset({"script", "style", "pre", "code", "textarea"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+def french_html(html: str) -> str:
+    """A rendered page with French typography in its text.
+
+    Left alone: tags and attribute values, scripts, styles, code, and any element marked with
+    another language (`lang="en"`), so quoted English keeps English punctuation.
+    """
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # open elements: (name, text inside is left alone)
+    for part in _TAG.split(html):
+        if not part.startswith("<"):
+            skip = any(s for _n, s in stack)
+            out.append(part if skip or not part.strip() else french(part))
+            continue
+        out.append(part)
+        tag = _NAME.match(part)
+        if tag is None or part.startswith("<!"):
+            continue
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if closing:
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == name:
+                    del stack[depth:]
+                    break
+        elif name not in _VOID and not part.endswith("/>"):
+            lang = _LANG.search(part)
+            other = bool(lang and not lang.group(1).lower().startswith("fr"))
+            stack.append((name, name in _RAW or other))
+    return "".join(out)
