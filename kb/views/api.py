@@ -6,18 +6,16 @@ It is the resource centre's contract: parameters are those of the search page pl
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, practices, search
+from kb import catalogue, practices, records, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
 from kb.index_ext import get_index, result_cache, vocabulary
-from kb.models import Practice
 from kb.views import params
+from kb.views.urls import practice_urls
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,22 +27,11 @@ def _lang() -> str:
     return lang
 
 
-def practice_record(practice: Practice) -> dict[str, Any]:
-    """The full public record of a practice."""
-    record = practices.to_data(get_session(), practice).snapshot()
-    record["version"] = practice.version
-    record["updated_at"] = practice.updated_at.isoformat()
-    record["published_at"] = practice.published_at.isoformat() if practice.published_at else None
-    record["urls"] = {
-        lang: url_for("public.practice", lang=lang, slug=practice.slug, _external=True)
-        for lang in LANGS
-    }
-    return record
-
-
 @bp.get("/practices/<slug>")
 def practice(slug: str) -> ResponseReturnValue:
-    return jsonify(practice_record(practices.get_by_slug(get_session(), slug)))
+    session = get_session()
+    found = practices.get_by_slug(session, slug)
+    return jsonify(records.practice_record(session, found, urls=practice_urls))
 
 
 @bp.get("/search")
