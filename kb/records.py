@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from kb import fields, search
 from kb.models import Event, Practice, PracticeEvent, Source
-from kb.practices import PracticeData, SourceData
+from kb.practices import SCALAR_FIELDS, PracticeData, SourceData
 
 UrlsFor = Callable[[str], Mapping[str, str]]
 Record = dict[str, Any]
@@ -55,31 +55,14 @@ def practice_records(
         assert p.id is not None
         tags = terms.get(p.id, {})
         data = PracticeData(
-            slug=p.slug,
-            title_fr=p.title_fr,
-            title_en=p.title_en,
-            summary_fr=p.summary_fr,
-            summary_en=p.summary_en,
-            language=p.language,
-            original_title=p.original_title,
+            **{name: getattr(p, name) for name in SCALAR_FIELDS},
             cities=tuple(p.cities),
-            country=p.country,
-            region=p.region,
+            partners=tuple(p.partners),
             themes=tuple(tags.get("theme", ())),
             approaches=tuple(tags.get("approach", ())),
             target_groups=tuple(tags.get("target", ())),
-            lead_organisation=p.lead_organisation,
-            partners=tuple(p.partners),
-            start_year=p.start_year,
-            end_year=p.end_year,
-            status=p.status,
-            evidence_level=p.evidence_level,
-            evaluation=p.evaluation,
-            lessons=p.lessons,
-            contact_organisation=p.contact_organisation,
             events=tuple(events.get(p.id, ())),
             sources=tuple(sources.get(p.id, ())),
-            body=p.body,
         )
         record = data.snapshot()
         record["version"] = p.version
