@@ -11,9 +11,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer import IndexBusy
-from kb import content, db, search
+from kb import content, db, exports, search
 from kb.db import session_scope
+from kb.exports import csvfile, jsonfile
 from kb.index_ext import get_index, reset
+from kb.views.urls import practice_urls
 
 
 def init_app(app: Flask) -> None:
@@ -110,6 +112,41 @@ def export_markdown(directory: Path) -> None:
     with session_scope(db.get_engine(_app())) as session:
         count = content.export(session=session, directory=directory)
     click.echo(f"{count} practice(s) written to {directory}")
+
+
+@export_group.command("json")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_json(file: Path) -> None:
+    """Write the whole published catalogue to FILE as JSON (records plus a manifest)."""
+    _export_catalogue(file, "json")
+
+
+@export_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--dialect", type=click.Choice(list(csvfile.DIALECTS)), default="standard", show_default=True
+)
+@with_appcontext
+def export_csv(file: Path, dialect: str) -> None:
+    """Write the whole published catalogue to FILE as CSV (UTF-8 with BOM)."""
+    _export_catalogue(file, "csv", dialect=dialect)
+
+
+def _export_catalogue(file: Path, fmt: str, dialect: str = "standard") -> None:
+    app = _app()
+    # URLs are built by the web tier's one helper, inside a request context of the app.
+    with app.test_request_context(), session_scope(db.get_engine(app)) as session:
+        selection = exports.catalogue(session)
+        batches = selection.batches(session, urls=practice_urls)
+        if fmt == "json":
+            chunks = jsonfile.render(exports.manifest(selection, url=None, fmt="json"), batches)
+        else:
+            chunks = csvfile.render(batches, dialect=dialect)
+        with file.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    click.echo(f"{selection.count} practice(s) written to {file}")
 
 
 # --- search index -----------------------------------------------------------------------------

@@ -157,6 +157,9 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         ],
         "vocab": vocab,
         "preset": preset or {},
+        "export_query": urlencode(
+            [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page")]
+        ),
     }
 
 

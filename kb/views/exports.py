@@ -1,0 +1,111 @@
+"""Exports and the print booklet of a search, a personal selection or the whole catalogue.
+
+`/<lang>/search/export.{json,csv,zip}` and `/<lang>/search/print` take the search page's
+parameters, or `slugs=a,b,c` for a personal selection; with neither they export the whole
+catalogue. Every export streams: a batch of records is rendered at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, g, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from sqlmodel import Session
+
+from indexer import Index
+from kb import events, exports, records, taxonomy
+from kb.db import get_session
+from kb.errors import BadRequest
+from kb.exports import booklet, csvfile, jsonfile, markdown_zip
+from kb.index_ext import get_index, vocabulary
+from kb.views import params, public
+from kb.views.urls import practice_urls
+
+bp = Blueprint("exports", __name__, url_prefix="/<lang>")
+bp.url_value_preprocessor(public.pull_lang)
+bp.url_defaults(public.add_lang)
+bp.context_processor(public.helpers)
+
+EXPORT_FORMATS = ("json", "csv", "zip")
+
+
+def selection(session: Session, index: Index) -> exports.Selection:
+    """The practices the request asks for: `slugs=`, a search, or the whole catalogue."""
+    raw = request.args.get("slugs")
+    if raw is not None:
+        return exports.by_slugs(session, records.parse_slugs(raw))
+    parsed = params.parse(request.args, vocabulary=vocabulary(), lang=g.lang)
+    if parsed.is_empty:
+        return exports.catalogue(session)
+    query = parsed.query
+    source: dict[str, Any] = {"q": query.text, "filters": dict(query.filters), "sort": query.sort}
+    return exports.by_search(session, index, query, source=source)
+
+
+def _filename(ext: str) -> str:
+    return f"kb-practices-{datetime.now(UTC):%Y%m%d}.{ext}"
+
+
+def _stream(chunks: Iterator[Any], media_type: str, ext: str) -> Response:
+    response = Response(stream_with_context(chunks), mimetype=media_type.split(";")[0])
+    if "charset" in media_type:
+        response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(ext)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/search/export.<fmt>")
+def export(fmt: str) -> ResponseReturnValue:
+    if fmt not in EXPORT_FORMATS:
+        raise BadRequest(f"format: expected one of {', '.join(EXPORT_FORMATS)}, got {fmt[:20]!r}")
+    dialect = request.args.get("dialect", "standard")
+    if fmt == "csv" and dialect not in csvfile.DIALECTS:
+        raise BadRequest(
+            f"dialect: expected one of {', '.join(csvfile.DIALECTS)}, got {dialect[:20]!r}"
+        )
+    session = get_session()
+    chosen = selection(session, get_index(session))
+    batches = chosen.batches(session, urls=practice_urls)
+    if fmt == "json":
+        manifest = exports.manifest(chosen, url=request.url, fmt="json")
+        return _stream(jsonfile.render(manifest, batches), jsonfile.MEDIA_TYPE, "json")
+    if fmt == "csv":
+        return _stream(csvfile.render(batches, dialect=dialect), csvfile.MEDIA_TYPE, "csv")
+    vocab = taxonomy.load(session)
+    event_list = [events.to_data(e) for e in events.all_events(session)]
+    chunks = markdown_zip.render(batches, vocabulary=vocab, events=event_list)
+    return _stream(chunks, markdown_zip.MEDIA_TYPE, "zip")
+
+
+@bp.get("/search/print")
+def print_booklet() -> ResponseReturnValue:
+    session = get_session()
+    chosen = selection(session, get_index(session))
+    book = booklet.build(
+        chosen.batches(session, urls=practice_urls), lang=g.lang, total=chosen.count
+    )
+    return render_template(
+        "exports/booklet.html",
+        booklet=book,
+        selection=chosen,
+        generated_at=datetime.now(UTC),
+        export_url=request.url,
+    )
+
+
+@bp.get("/selection")
+def my_selection() -> ResponseReturnValue:
+    """A personal selection: the practices of `slugs=`, kept in the URL (and, with JS, locally)."""
+    session = get_session()
+    slugs = records.parse_slugs(request.args.get("slugs", ""))
+    chosen = records.published_by_slugs(session, slugs)
+    return render_template(
+        "exports/selection.html",
+        practices=chosen,
+        slugs=",".join(p.slug for p in chosen),
+        without=lambda slug: ",".join(p.slug for p in chosen if p.slug != slug),
+    )
