@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, practices, records, search
+from kb import catalogue, changes, practices, records, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
@@ -31,7 +31,30 @@ def _lang() -> str:
 def practice(slug: str) -> ResponseReturnValue:
     session = get_session()
     found = practices.get_by_slug(session, slug)
-    return jsonify(records.practice_record(session, found, urls=practice_urls))
+    response = jsonify(records.practice_record(session, found, urls=practice_urls))
+    response.last_modified = found.updated_at
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/changes")
+def changes_feed() -> ResponseReturnValue:
+    since = changes.parse_cursor(request.args.get("since"))
+    limit = changes.parse_limit(request.args.get("limit"))
+    session = get_session()
+    page = changes.read(session, since=since, limit=limit)
+    next_url = url_for("api.changes_feed", since=page.next_cursor, limit=limit, _external=True)
+    response = jsonify(
+        {
+            "changes": changes.to_json(session, page, urls=practice_urls),
+            "next": str(page.next_cursor),
+            "next_url": next_url,
+            "caught_up": page.caught_up,
+        }
+    )
+    if not page.caught_up:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
 
 
 @bp.get("/search")

@@ -7,17 +7,25 @@ catalogue. Every export streams: a batch of records is rendered at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask.typing import ResponseReturnValue
 from sqlmodel import Session
 
 from indexer import Index
 from kb import events, exports, records, taxonomy
-from kb.db import get_session
+from kb.db import get_engine, get_session
 from kb.errors import BadRequest
 from kb.exports import booklet, csvfile, jsonfile, markdown_zip
 from kb.index_ext import get_index, vocabulary
@@ -49,8 +57,19 @@ def _filename(ext: str) -> str:
     return f"kb-practices-{datetime.now(UTC):%Y%m%d}.{ext}"
 
 
-def _stream(chunks: Iterator[Any], media_type: str, ext: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype=media_type.split(";")[0])
+def _stream(produce: Callable[[Session], Iterator[Any]], media_type: str, ext: str) -> Response:
+    """Stream `produce(session)`; the session is the generator's own, closed when it ends.
+
+    The request's session is closed at teardown, before a streamed body is read, so a generator
+    must not keep using it (it would hold a connection that nobody returns to the pool).
+    """
+    engine = get_engine(current_app)
+
+    def chunks() -> Iterator[Any]:
+        with Session(engine, expire_on_commit=False) as session:
+            yield from produce(session)
+
+    response = Response(stream_with_context(chunks()), mimetype=media_type.split(";")[0])
     if "charset" in media_type:
         response.headers["Content-Type"] = media_type
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(ext)}"'
@@ -67,18 +86,24 @@ def export(fmt: str) -> ResponseReturnValue:
         raise BadRequest(
             f"dialect: expected one of {', '.join(csvfile.DIALECTS)}, got {dialect[:20]!r}"
         )
-    session = get_session()
-    chosen = selection(session, get_index(session))
-    batches = chosen.batches(session, urls=practice_urls)
-    if fmt == "json":
-        manifest = exports.manifest(chosen, url=request.url, fmt="json")
-        return _stream(jsonfile.render(manifest, batches), jsonfile.MEDIA_TYPE, "json")
-    if fmt == "csv":
-        return _stream(csvfile.render(batches, dialect=dialect), csvfile.MEDIA_TYPE, "csv")
-    vocab = taxonomy.load(session)
-    event_list = [events.to_data(e) for e in events.all_events(session)]
-    chunks = markdown_zip.render(batches, vocabulary=vocab, events=event_list)
-    return _stream(chunks, markdown_zip.MEDIA_TYPE, "zip")
+    get_index(get_session())  # open and catch up the index (and vocabulary) before streaming
+    url = request.url
+
+    def produce(session: Session) -> Iterator[Any]:
+        chosen = selection(session, get_index(session))
+        batches = chosen.batches(session, urls=practice_urls)
+        if fmt == "json":
+            manifest = exports.manifest(chosen, url=url, fmt="json")
+            yield from jsonfile.render(manifest, batches)
+        elif fmt == "csv":
+            yield from csvfile.render(batches, dialect=dialect)
+        else:
+            vocab = taxonomy.load(session)
+            event_list = [events.to_data(e) for e in events.all_events(session)]
+            yield from markdown_zip.render(batches, vocabulary=vocab, events=event_list)
+
+    media = {"json": jsonfile.MEDIA_TYPE, "csv": csvfile.MEDIA_TYPE, "zip": markdown_zip.MEDIA_TYPE}
+    return _stream(produce, media[fmt], fmt)
 
 
 @bp.get("/search/print")
