@@ -11,8 +11,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer import IndexBusy
-from kb import content, db, exports, search
+from kb import content, db, exports, search, webhooks
 from kb.db import session_scope
+from kb.errors import ValidationError
 from kb.exports import csvfile, jsonfile
 from kb.index_ext import get_index, reset
 from kb.views.urls import practice_urls
@@ -20,7 +21,7 @@ from kb.views.urls import practice_urls
 
 def init_app(app: Flask) -> None:
     """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
-    for command in (db_group, import_command, export_group, index_group, serve):
+    for command in (db_group, import_command, export_group, index_group, serve, webhook_group):
         app.cli.add_command(command)
 
 
@@ -147,6 +148,58 @@ def _export_catalogue(file: Path, fmt: str, dialect: str = "standard") -> None:
             for chunk in chunks:
                 handle.write(chunk)
     click.echo(f"{selection.count} practice(s) written to {file}")
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+@click.group("webhook")
+def webhook_group() -> None:
+    """Webhooks: signed POSTs of every public change (the admin page comes with accounts)."""
+
+
+@webhook_group.command("add")
+@click.argument("url")
+@click.option("--secret-stdin", is_flag=True, required=True, help="Read the secret from stdin.")
+@with_appcontext
+def webhook_add(url: str, secret_stdin: bool) -> None:
+    """Register URL; the secret (16+ characters) is read from standard input, never argv."""
+    secret = sys.stdin.readline().strip() if secret_stdin else ""
+    with session_scope(db.get_engine(_app())) as session:
+        try:
+            hook = webhooks.add(session=session, url=url, secret=secret)
+        except ValidationError as exc:
+            click.echo(f"webhook not added: {exc.message}", err=True)
+            sys.exit(1)
+        click.echo(f"webhook {hook.id} added for {hook.url} (changes after {hook.cursor})")
+
+
+@webhook_group.command("list")
+@with_appcontext
+def webhook_list() -> None:
+    """List webhooks with their pending deliveries and last failure."""
+    with session_scope(db.get_engine(_app())) as session:
+        for row in webhooks.status(session):
+            retry = f", next try {row.next_attempt_at.isoformat()}" if row.next_attempt_at else ""
+            error = f", last error: {row.last_error}" if row.last_error else ""
+            click.echo(
+                f"{row.webhook.id}\t{row.webhook.url}\tcursor {row.webhook.cursor}\t"
+                f"{row.delivered} delivered, {row.pending} pending{error}{retry}"
+            )
+
+
+@webhook_group.command("deliver")
+@with_appcontext
+def webhook_deliver() -> None:
+    """Queue the new public changes for every webhook and send what is due (run from cron)."""
+    app = _app()
+    with app.test_request_context(), session_scope(db.get_engine(app)) as session:
+        queued = webhooks.enqueue(session=session, urls=practice_urls)
+        report = webhooks.deliver(session=session)
+    click.echo(
+        f"{queued} queued; {report.delivered} delivered, {report.failed} failed, "
+        f"{report.waiting} waiting"
+    )
 
 
 # --- search index -----------------------------------------------------------------------------
