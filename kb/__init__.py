@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security
-from kb.views import api, exports, feeds, public
+from kb.views import api, apidocs, exports, feeds, public
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,5 +44,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(apidocs.bp)
     cli.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: search, suggestions and full practice records.
+"""The JSON API under /api/v1: search, suggestions, full records, changes feed, OpenAPI.
 
 It is the resource centre's contract: parameters are those of the search page plus `per_page`
 (at most 100) and `lang` (fr|en) for labels; errors are JSON with a status and a message.
@@ -6,10 +6,12 @@ It is the resource centre's contract: parameters are those of the search page pl
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, changes, practices, records, search
+from kb import catalogue, changes, exports, openapi, practices, records, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
@@ -68,7 +70,8 @@ def search_api() -> ResponseReturnValue:
     results, query = found.results, parsed.query
     hits = {hit.id: hit for hit in results.hits}
     terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])
-    return jsonify(
+    links = _page_links(query.page, query.per_page, results.total)
+    response = jsonify(
         {
             "query": query.text,
             "total": results.total,
@@ -94,8 +97,43 @@ def search_api() -> ResponseReturnValue:
                 for p in found.practices
             ],
             "facets": catalogue.facet_view(vocab, results.facets, lang),
+            "next": links.get("next"),
+            "previous": links.get("prev"),
         }
     )
+    if links:
+        response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    return response
+
+
+def _page_links(page: int, per_page: int, total: int) -> dict[str, str]:
+    """`next` and `prev` URLs of a search page (the same parameters, another page)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    base = url_for("api.search_api", _external=True)
+    links = {}
+    if page * per_page < total:
+        links["next"] = f"{base}?{urlencode([*args, ('page', str(page + 1))])}"
+    if page > 1:
+        links["prev"] = f"{base}?{urlencode([*args, ('page', str(page - 1))])}"
+    return links
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(openapi.document(version=exports.kb_version()))
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Any origin may read the API; only GET (and its HEAD and preflight OPTIONS) are allowed."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "Link, ETag, Last-Modified"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
 
 
 @bp.get("/suggest")
