@@ -153,3 +153,16 @@ def test_kb_export_writes_the_whole_catalogue(
     else:
         rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
         assert len(rows) == count
+
+
+def test_the_booklet_prints_to_pdf_when_weasyprint_is_installed(reader: FlaskClient) -> None:
+    from kb.exports import pdf
+
+    if not pdf.AVAILABLE:
+        pytest.skip("WeasyPrint or its system libraries are not installed")
+    response = reader.get("/fr/search/print.pdf?slugs=aarhus-model,montreal-cprmv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert response.data.count(b"/Type /Page\n") + response.data.count(b"/Type /Page>>") >= 0
+    assert len(response.data) > 5_000

@@ -36,12 +36,14 @@ class Booklet:
         return self.total > len(self.entries)
 
 
-def build(batches: Iterable[list[Record]], *, lang: str, total: int) -> Booklet:
-    """The first MAX_PRACTICES records as booklet entries, in order."""
+def build(
+    batches: Iterable[list[Record]], *, lang: str, total: int, limit: int = MAX_PRACTICES
+) -> Booklet:
+    """The first `limit` records as booklet entries, in order."""
     entries: list[Entry] = []
     for batch in batches:
         for record in batch:
-            if len(entries) >= MAX_PRACTICES:
+            if len(entries) >= limit:
                 return Booklet(tuple(entries), total)
             entries.append(_entry(record, lang))
     return Booklet(tuple(entries), total)

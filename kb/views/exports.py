@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     g,
     render_template,
@@ -21,13 +23,14 @@ from flask import (
     stream_with_context,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlmodel import Session
 
 from indexer import Index
 from kb import events, exports, records, taxonomy
 from kb.db import get_engine, get_session
 from kb.errors import BadRequest
-from kb.exports import booklet, csvfile, jsonfile, markdown_zip
+from kb.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
 from kb.index_ext import get_index, vocabulary
 from kb.views import params, public
 from kb.views.urls import practice_urls
@@ -106,20 +109,49 @@ def export(fmt: str) -> ResponseReturnValue:
     return _stream(produce, media[fmt], fmt)
 
 
-@bp.get("/search/print")
-def print_booklet() -> ResponseReturnValue:
+def _booklet_html(limit: int) -> str:
     session = get_session()
     chosen = selection(session, get_index(session))
-    book = booklet.build(
-        chosen.batches(session, urls=practice_urls), lang=g.lang, total=chosen.count
-    )
+    batches = chosen.batches(session, urls=practice_urls)
+    book = booklet.build(batches, lang=g.lang, total=chosen.count, limit=limit)
     return render_template(
         "exports/booklet.html",
         booklet=book,
         selection=chosen,
         generated_at=datetime.now(UTC),
         export_url=request.url,
+        pdf_available=pdf.AVAILABLE,
     )
+
+
+@bp.get("/search/print")
+def print_booklet() -> ResponseReturnValue:
+    return _booklet_html(booklet.MAX_PRACTICES)
+
+
+@bp.get("/search/print.pdf")
+def print_pdf() -> ResponseReturnValue:
+    if not pdf.AVAILABLE:
+        abort(404, _("PDF export is not available on this server; use the printable page."))
+    html = _booklet_html(pdf.MAX_PRACTICES)
+    body = pdf.render(html, base_url=request.url_root, fetch=_static_file)
+    response = Response(body, mimetype=pdf.MEDIA_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
+    return response
+
+
+def _static_file(url: str) -> tuple[bytes, str] | None:
+    """The app's own static files, for the PDF renderer; nothing else is fetched."""
+    prefix = request.url_root.rstrip("/") + (current_app.static_url_path or "/static") + "/"
+    folder = current_app.static_folder
+    if not url.startswith(prefix) or folder is None:
+        return None
+    name = url[len(prefix) :].split("?")[0]
+    path = (Path(folder) / name).resolve()
+    if not path.is_file() or Path(folder).resolve() not in path.parents:
+        return None
+    mime = "text/css" if path.suffix == ".css" else "application/octet-stream"
+    return path.read_bytes(), mime
 
 
 @bp.get("/selection")
