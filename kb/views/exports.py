@@ -121,6 +121,7 @@ def _booklet_html(limit: int) -> str:
         generated_at=datetime.now(UTC),
         export_url=request.url,
         pdf_available=pdf.AVAILABLE,
+        theme_labels=lambda slugs: ", ".join(vocabulary().label("theme", s, g.lang) for s in slugs),
     )
 
 
