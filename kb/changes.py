@@ -24,6 +24,7 @@ from kb.records import UrlsFor
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+MAX_ID = 2**31 - 1  # change-log ids are 32-bit integers: a cursor above is past everything
 TOMBSTONE_STATES = {"archived": "archived", "draft": "unpublished", "submitted": "unpublished"}
 
 
@@ -63,6 +64,8 @@ def parse_limit(raw: str | None) -> int:
 
 def read(session: Session, *, since: int, limit: int = DEFAULT_LIMIT) -> Page:
     """The public changes after `since`, at most `limit` change-log rows' worth."""
+    if since >= MAX_ID:
+        return Page((), since, True)
     rows = list(
         session.exec(
             select(ChangeLog)

@@ -116,6 +116,11 @@ def test_an_empty_feed_returns_the_same_cursor(client: FlaskClient) -> None:
     assert page == {**page, "changes": [], "next": "42", "caught_up": True}
 
 
+def test_a_cursor_past_any_id_is_caught_up(client: FlaskClient) -> None:
+    page = client.get("/api/v1/changes?since=3475491825905").get_json()
+    assert page["changes"] == [] and page["caught_up"] and page["next"] == "3475491825905"
+
+
 def test_bad_cursors_and_limits_are_clear_400s(client: FlaskClient) -> None:
     for query in ("since=abc", "limit=0", "limit=501"):
         response = client.get(f"/api/v1/changes?{query}")
