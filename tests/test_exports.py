@@ -163,5 +163,4 @@ def test_the_booklet_prints_to_pdf_when_weasyprint_is_installed(reader: FlaskCli
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.data.startswith(b"%PDF-")
-    assert response.data.count(b"/Type /Page\n") + response.data.count(b"/Type /Page>>") >= 0
     assert len(response.data) > 5_000
