@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security, urls
-from kb.views import account, admin, api, api_accounts, public
+from kb.views import account, admin, api, api_accounts, apidocs, exports, feeds, public
 from kb.web import auth, csrf, limits
 
 
@@ -53,5 +53,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_accounts.bp)
     csrf.csrf.exempt(api.bp)
     csrf.csrf.exempt(api_accounts.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(apidocs.bp)
     cli.init_app(app)
     return app

@@ -13,16 +13,20 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
 from indexer import IndexBusy
-from kb import backup, cli_accounts, cli_errors, content, db, search, uow
+from kb import backup, cli_accounts, cli_errors, content, db, exports, search, uow, webhooks
 from kb.db import session_scope
+from kb.errors import ValidationError
+from kb.exports import csvfile, jsonfile
 from kb.index_ext import get_index, reset
 from kb.permissions import Actor
+from kb.views.urls import practice_urls
 
 
 def init_app(app: Flask) -> None:
     """Register the kb commands on the app's CLI (the `kb` script and test runners use it)."""
     commands = (
-        db_group, import_command, export_group, index_group, serve, backup_command, restore_command
+        db_group, import_command, export_group, index_group, serve, backup_command,
+        restore_command, webhook_group,
     )
     for command in (*commands, *cli_accounts.COMMANDS):
         cli_errors.install(command)  # expected failures: one line, non-zero exit (--debug: trace)
@@ -124,6 +128,93 @@ def export_markdown(directory: Path) -> None:
     with session_scope(db.get_engine(_app())) as session:
         count = content.export(session=session, directory=directory)
     click.echo(f"{count} practice(s) written to {directory}")
+
+
+@export_group.command("json")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_json(file: Path) -> None:
+    """Write the whole published catalogue to FILE as JSON (records plus a manifest)."""
+    _export_catalogue(file, "json")
+
+
+@export_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--dialect", type=click.Choice(list(csvfile.DIALECTS)), default="standard", show_default=True
+)
+@with_appcontext
+def export_csv(file: Path, dialect: str) -> None:
+    """Write the whole published catalogue to FILE as CSV (UTF-8 with BOM)."""
+    _export_catalogue(file, "csv", dialect=dialect)
+
+
+def _export_catalogue(file: Path, fmt: str, dialect: str = "standard") -> None:
+    app = _app()
+    # URLs are built by the web tier's one helper, inside a request context of the app.
+    with app.test_request_context(), session_scope(db.get_engine(app)) as session:
+        selection = exports.catalogue(session)
+        batches = selection.batches(session, urls=practice_urls)
+        if fmt == "json":
+            chunks = jsonfile.render(exports.manifest(selection, url=None, fmt="json"), batches)
+        else:
+            chunks = csvfile.render(batches, dialect=dialect)
+        with file.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+    click.echo(f"{selection.count} practice(s) written to {file}")
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+@click.group("webhook")
+def webhook_group() -> None:
+    """Webhooks: signed POSTs of every public change (the admin page comes with accounts)."""
+
+
+@webhook_group.command("add")
+@click.argument("url")
+@click.option("--secret-stdin", is_flag=True, required=True, help="Read the secret from stdin.")
+@with_appcontext
+def webhook_add(url: str, secret_stdin: bool) -> None:
+    """Register URL; the secret (16+ characters) is read from standard input, never argv."""
+    secret = sys.stdin.readline().strip() if secret_stdin else ""
+    with session_scope(db.get_engine(_app())) as session:
+        try:
+            hook = webhooks.add(session=session, url=url, secret=secret)
+        except ValidationError as exc:
+            click.echo(f"webhook not added: {exc.message}", err=True)
+            sys.exit(1)
+        click.echo(f"webhook {hook.id} added for {hook.url} (changes after {hook.cursor})")
+
+
+@webhook_group.command("list")
+@with_appcontext
+def webhook_list() -> None:
+    """List webhooks with their pending deliveries and last failure."""
+    with session_scope(db.get_engine(_app())) as session:
+        for row in webhooks.status(session):
+            retry = f", next try {row.next_attempt_at.isoformat()}" if row.next_attempt_at else ""
+            error = f", last error: {row.last_error}" if row.last_error else ""
+            click.echo(
+                f"{row.webhook.id}\t{row.webhook.url}\tcursor {row.webhook.cursor}\t"
+                f"{row.delivered} delivered, {row.pending} pending{error}{retry}"
+            )
+
+
+@webhook_group.command("deliver")
+@with_appcontext
+def webhook_deliver() -> None:
+    """Queue the new public changes for every webhook and send what is due (run from cron)."""
+    app = _app()
+    with app.test_request_context(), session_scope(db.get_engine(app)) as session:
+        queued = webhooks.enqueue(session=session, urls=practice_urls)
+        report = webhooks.deliver(session=session)
+    click.echo(
+        f"{queued} queued; {report.delivered} delivered, {report.failed} failed, "
+        f"{report.waiting} waiting"
+    )
 
 
 # --- search index -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1: search, suggestions and full practice records.
+"""The JSON API under /api/v1: search, suggestions, full records, changes feed, OpenAPI.
 
 It is the resource centre's contract: parameters are those of the search page plus `per_page`
 (at most 100) and `lang` (fr|en) for labels; errors are JSON with a status and a message.
@@ -6,19 +6,19 @@ It is the resource centre's contract: parameters are those of the search page pl
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kb import bilingual, catalogue, index_ext, practices, search, sources
+from kb import catalogue, changes, exports, index_ext, openapi, practices, records, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
 from kb.index_ext import load_vocabulary, usable_index, vocabulary
-from kb.models import Practice
 from kb.urls import external_url
 from kb.views import params
+from kb.views.urls import practice_urls
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,33 +30,34 @@ def _lang() -> str:
     return lang
 
 
-def practice_record(practice: Practice) -> dict[str, Any]:
-    """The full public record of a practice."""
-    record = practices.to_data(get_session(), practice).snapshot()
-    vocab = vocabulary()
-    record["version"] = practice.version
-    record["updated_at"] = practice.updated_at.isoformat()
-    record["published_at"] = practice.published_at.isoformat() if practice.published_at else None
-    # Issue 11: the translated side is named by its language; honest dates; city names.
-    record["translation_language"] = (
-        bilingual.other(practice.language) if practice.body_translation else None
-    )
-    record["changed_at"] = practice.changed_at.isoformat() if practice.changed_at else None
-    record["city_names"] = [
-        {"id": c, "fr": vocab.city(c, "fr"), "en": vocab.city(c, "en")} for c in practice.cities
-    ]
-    for source in record["sources"]:
-        source["unofficial_copy"] = sources.is_unofficial_copy(source["url"])
-    record["urls"] = {
-        lang: external_url("public.practice", lang=lang, slug=practice.slug)
-        for lang in LANGS
-    }
-    return record
-
-
 @bp.get("/practices/<slug>")
 def practice(slug: str) -> ResponseReturnValue:
-    return jsonify(practice_record(practices.get_by_slug(get_session(), slug)))
+    session = get_session()
+    found = practices.get_by_slug(session, slug)
+    response = jsonify(records.practice_record(session, found, urls=practice_urls))
+    response.last_modified = found.updated_at
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/changes")
+def changes_feed() -> ResponseReturnValue:
+    since = changes.parse_cursor(request.args.get("since"))
+    limit = changes.parse_limit(request.args.get("limit"))
+    session = get_session()
+    page = changes.read(session, since=since, limit=limit)
+    next_url = external_url("api.changes_feed", since=page.next_cursor, limit=limit)
+    response = jsonify(
+        {
+            "changes": changes.to_json(session, page, urls=practice_urls),
+            "next": str(page.next_cursor),
+            "next_url": next_url,
+            "caught_up": page.caught_up,
+        }
+    )
+    if not page.caught_up:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
 
 
 @bp.get("/search")
@@ -71,7 +72,8 @@ def search_api() -> ResponseReturnValue:
     notices = parsed.notices + (["search_rebuilding"] if searched.degraded else [])
     hits = {hit.id: hit for hit in results.hits}
     terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])
-    return jsonify(
+    links = _page_links(query.page, query.per_page, results.total)
+    response = jsonify(
         {
             "query": query.text,
             "total": results.total,
@@ -100,8 +102,43 @@ def search_api() -> ResponseReturnValue:
                 for p in found.practices
             ],
             "facets": catalogue.facet_view(vocab, results.facets, lang),
+            "next": links.get("next"),
+            "previous": links.get("prev"),
         }
     )
+    if links:
+        response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    return response
+
+
+def _page_links(page: int, per_page: int, total: int) -> dict[str, str]:
+    """`next` and `prev` URLs of a search page (the same parameters, another page)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    base = external_url("api.search_api")
+    links = {}
+    if page * per_page < total:
+        links["next"] = f"{base}?{urlencode([*args, ('page', str(page + 1))])}"
+    if page > 1:
+        links["prev"] = f"{base}?{urlencode([*args, ('page', str(page - 1))])}"
+    return links
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(openapi.document(version=exports.kb_version()))
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    """Any origin may read the API; only GET (and its HEAD and preflight OPTIONS) are allowed."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "Link, ETag, Last-Modified"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
 
 
 @bp.get("/suggest")

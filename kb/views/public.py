@@ -97,7 +97,9 @@ def home() -> ResponseReturnValue:
     session = get_session()
     load_vocabulary(session)
     overview = catalogue.overview(session=session, vocabulary=vocabulary(), lang=g.lang)
-    return render_template("public/home.html", overview=overview)
+    return render_template(
+        "public/home.html", overview=overview, feed_url=url_for("feeds.overall")
+    )
 
 
 def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
@@ -149,7 +151,16 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         "preset": preset or {},
         "corrected_from": corrected_from,
         "search_instead_url": _url_with_text(args, corrected_from) if corrected_from else "",
+        "feed_url": url_for("feeds.search") + _query_of(args),
+        "export_query": urlencode(
+            [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page")]
+        ),
     }
+
+
+def _query_of(args: Any) -> str:
+    kept = [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page", "sort")]
+    return "?" + urlencode(kept) if kept else ""
 
 
 def _url_without(args: Any, name: str, value: str) -> str:
@@ -181,6 +192,7 @@ def theme(slug: str) -> ResponseReturnValue:
     if term is None:
         abort(404, _("There is no theme called “%(slug)s”.", slug=slug))
     context = _search_context({"theme": slug})
+    context["feed_url"] = url_for("feeds.theme", slug=slug)
     return render_template("public/theme.html", term=term, **context)
 
 
@@ -196,6 +208,7 @@ def country(code: str) -> ResponseReturnValue:
         abort(404, _("No published practice comes from the country “%(code)s”.", code=code))
     context = _search_context({"country": code})
     name = catalogue.facet_label(vocabulary(), "country", code, g.lang)
+    context["feed_url"] = url_for("feeds.country", code=code)
     return render_template("public/country.html", code=code, name=name, **context)
 
 

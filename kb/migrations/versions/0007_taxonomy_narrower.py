@@ -1,7 +1,7 @@
 """Narrower concepts inside a taxonomy term (e.g. forms of hate under "hate")
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,61 @@
+"""Markdown zip: the practices in the `content/` format, which `kb import` reads back unchanged.
+
+The archive holds `content/taxonomy.yaml`, `content/events.yaml` (the practices refer to both)
+and one `content/practices/<slug>.md` per record, written by the same renderer as
+`kb export markdown`. It is written to a stream as it goes (zip data descriptors), never whole
+in memory.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+
+from kb import content, records
+from kb.events import EventData
+from kb.records import Record
+from kb.taxonomy import Vocabulary
+
+MEDIA_TYPE = "application/zip"
+ROOT = "content"
+
+
+class _Sink:
+    """A write-only file that hands its bytes over as chunks."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.chunks)
+        self.chunks.clear()
+        return out
+
+
+def render(
+    batches: Iterable[list[Record]], *, vocabulary: Vocabulary, events: list[EventData]
+) -> Iterator[bytes]:
+    """Chunks of the zip archive."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
+        archive.writestr(f"{ROOT}/taxonomy.yaml", content.render_taxonomy(vocabulary))
+        archive.writestr(f"{ROOT}/events.yaml", content.render_events(events))
+        yield sink.take()
+        for batch in batches:
+            for record in batch:
+                text = content.render_practice(records.to_practice_data(record))
+                archive.writestr(f"{ROOT}/practices/{record['slug']}.md", text)
+            yield sink.take()
+    yield sink.take()

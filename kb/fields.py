@@ -1,0 +1,241 @@
+"""Each field of a practice's public record, declared once.
+
+`FIELDS` drives the record (`kb.records`), the CSV columns and the field dictionary of every
+export (`kb.exports`), and the OpenAPI schema of a practice (`kb.openapi`). A field names its
+kind; the kind says how it is typed in JSON Schema and how it is written in a CSV cell.
+
+Formats: `json` (the API record, JSON exports, the changes feed and webhooks), `csv`, `markdown`
+(the `content/` format of the Markdown zip, which `kb import` reads back) and `print` (the booklet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+FORMATS = ("json", "csv", "markdown", "print")
+ALL = frozenset(FORMATS)
+NOT_MARKDOWN = frozenset({"json", "csv", "print"})
+MULTI_SEPARATOR = " | "
+
+# kind -> JSON Schema of a value of that kind
+KIND_SCHEMAS: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "optional_string": {"type": ["string", "null"]},
+    "markdown": {"type": "string", "contentMediaType": "text/markdown"},
+    "optional_markdown": {"type": ["string", "null"], "contentMediaType": "text/markdown"},
+    "integer": {"type": "integer"},
+    "optional_year": {"type": ["integer", "null"], "minimum": 1900, "maximum": 2100},
+    "strings": {"type": "array", "items": {"type": "string"}},
+    "datetime": {"type": "string", "format": "date-time"},
+    "optional_datetime": {"type": ["string", "null"], "format": "date-time"},
+    "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}},
+    "object": {"type": "object"},
+    "city_names": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"}, "fr": {"type": "string"}, "en": {"type": "string"},
+            },
+            "required": ["id", "fr", "en"],
+        },
+    },
+    "urls": {
+        "type": "object",
+        "properties": {"fr": {"type": "string"}, "en": {"type": "string"}},
+        "required": ["fr", "en"],
+        "additionalProperties": False,
+    },
+}
+
+SOURCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+        "publisher": {"type": ["string", "null"]},
+        "date": {"type": ["string", "null"], "description": "YYYY, YYYY-MM or YYYY-MM-DD"},
+        "language": {"type": ["string", "null"], "description": "ISO 639-1 code"},
+        "note_fr": {"type": ["string", "null"], "description": "Note on the source, in French"},
+        "note_en": {"type": ["string", "null"], "description": "Note on the source, in English"},
+        "unofficial_copy": {
+            "type": "boolean",
+            "description": "The URL is a copy site, not the publisher's own (JSON only).",
+        },
+    },
+    "required": ["title", "url", "publisher", "date", "language", "note_fr", "note_en"],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    label_fr: str
+    label_en: str
+    description: str
+    formats: frozenset[str] = ALL
+    enum: tuple[str, ...] = ()
+
+    def label(self, lang: str) -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of this field's value."""
+        schema = dict(KIND_SCHEMAS[self.kind])
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        schema["description"] = self.description
+        return schema
+
+    def csv_columns(self) -> tuple[str, ...]:
+        """The CSV column names carrying this field (a URL per language for `urls`)."""
+        if "csv" not in self.formats:
+            return ()
+        if self.kind == "urls":
+            return (f"{self.name}_fr", f"{self.name}_en")
+        return (self.name,)
+
+    def csv_cells(self, value: Any) -> tuple[str, ...]:
+        """This field's value written in its CSV cells; lists joined with ` | `."""
+        if self.kind == "urls":
+            return (value["fr"], value["en"])
+        if value is None:
+            return ("",)
+        if self.kind == "strings":
+            return (MULTI_SEPARATOR.join(value),)
+        if self.kind == "sources":
+            return (MULTI_SEPARATOR.join(f"{s['title']} <{s['url']}>" for s in value),)
+        return (str(value),)
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("slug", "string", "Identifiant", "Identifier",
+          "Stable identifier of the practice, used in its URLs; never changes."),
+    Field("title_fr", "string", "Titre (français)", "Title (French)",
+          "Title in French."),
+    Field("title_en", "string", "Titre (anglais)", "Title (English)",
+          "Title in English."),
+    Field("summary_fr", "string", "Résumé (français)", "Summary (French)",
+          "Short summary in French."),
+    Field("summary_en", "string", "Résumé (anglais)", "Summary (English)",
+          "Short summary in English."),
+    Field("language", "string", "Langue du texte", "Language of the text",
+          "Language the body is written in (ISO 639-1).", enum=("fr", "en")),
+    Field("original_title", "optional_string", "Titre d'origine", "Original title",
+          "Title in the practice's own language when neither French nor English."),
+    Field("cities", "strings", "Villes", "Cities",
+          "Cities where the practice runs, the main one first."),
+    Field("country", "string", "Pays", "Country",
+          "ISO 3166-1 alpha-2 country code."),
+    Field("region", "optional_string", "Région", "Region",
+          "Region or province, when known."),
+    Field("themes", "strings", "Thèmes", "Themes",
+          "Theme slugs from the taxonomy."),
+    Field("approaches", "strings", "Approches", "Approaches",
+          "Approach slugs from the taxonomy."),
+    Field("target_groups", "strings", "Publics visés", "Target groups",
+          "Target group slugs from the taxonomy."),
+    Field("lead_organisation", "string", "Organisation porteuse", "Lead organisation",
+          "Organisation that leads the practice."),
+    Field("partners", "strings", "Partenaires", "Partners",
+          "Partner organisations."),
+    Field("start_year", "optional_year", "Année de début", "Start year",
+          "Year the practice started, when known."),
+    Field("end_year", "optional_year", "Année de fin", "End year",
+          "Year the practice ended; empty while ongoing or unknown."),
+    Field("status", "string", "Statut", "Status",
+          "Whether the practice is still running.", enum=("ongoing", "ended", "unknown")),
+    Field("evidence_level", "string", "Niveau de preuve", "Evidence level",
+          "Evidence level slug from the taxonomy."),
+    Field("evaluation", "optional_string", "Évaluation", "Evaluation",
+          "What is known of its evaluation."),
+    Field("lessons", "optional_markdown", "Enseignements", "Lessons",
+          "Lessons and transferability, in Markdown."),
+    Field("contact_organisation", "optional_string", "Contact", "Contact",
+          "Public contact: an organisation, never a person."),
+    Field("events", "strings", "Événements", "Events",
+          "Slugs of the events where the practice was presented."),
+    Field("sources", "sources", "Sources", "Sources",
+          "Published sources, in order; in CSV each is `title <url>`."),
+    Field("body", "markdown", "Description", "Description",
+          "Full description in Markdown, in the language given by `language`."),
+    Field("body_translation", "markdown", "Description (traduction)", "Description (translation)",
+          "The description translated into the other language (see `translation_language`)."),
+    Field("evaluation_translation", "optional_string", "Évaluation (traduction)",
+          "Evaluation (translation)", "`evaluation` in the other language."),
+    Field("lessons_translation", "optional_markdown", "Enseignements (traduction)",
+          "Lessons (translation)", "`lessons` in the other language, in Markdown."),
+    Field("lead_organisation_fr", "optional_string", "Organisation porteuse (nom français)",
+          "Lead organisation (French name)", "French name of the lead organisation."),
+    Field("partners_fr", "strings", "Partenaires (noms français)", "Partners (French names)",
+          "French names of the partners, in the same order, or empty."),
+    Field("region_fr", "optional_string", "Région (français)", "Region (French)",
+          "The region in French."),
+    Field("contact_organisation_fr", "optional_string", "Contact (nom français)",
+          "Contact (French name)", "French name of the public contact organisation."),
+    Field("facts", "object", "Faits pratiques", "Practical facts",
+          "Budget, staffing and official website where the sources state them, each with its "
+          "source.", formats=frozenset({"json", "markdown"})),
+    Field("checked_on", "optional_string", "Informations vérifiées le", "Information checked on",
+          "When the sources were last checked (YYYY-MM-DD), when known."),
+    Field("original_title_language", "optional_string", "Langue du titre d'origine",
+          "Language of the original title", "ISO 639-1 code of `original_title`."),
+    Field("version", "integer", "Version", "Version",
+          "Version number, raised by every change.", formats=NOT_MARKDOWN),
+    Field("published_at", "optional_datetime", "Publiée le", "Published at",
+          "When the practice was (last) published, UTC.", formats=NOT_MARKDOWN),
+    Field("updated_at", "datetime", "Mise à jour le", "Updated at",
+          "When the practice last changed, UTC.", formats=NOT_MARKDOWN),
+    Field("changed_at", "optional_datetime", "Dernière modification de fond",
+          "Last substantive change", "When the content (not the workflow state) last changed, "
+          "UTC.", formats=NOT_MARKDOWN),
+    Field("translation_language", "optional_string", "Langue de la traduction",
+          "Language of the translation", "Language of `body_translation`, when there is one.",
+          formats=frozenset({"json"})),
+    Field("city_names", "city_names", "Noms des villes", "City names",
+          "Each city id with its French and English name.", formats=frozenset({"json"})),
+    Field("urls", "urls", "Adresses", "URLs",
+          "Public page of the practice in French and in English.", formats=NOT_MARKDOWN),
+)  # fmt: skip
+
+BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS}
+
+
+def carried_by(fmt: str) -> tuple[Field, ...]:
+    """The fields a format carries, in declaration order."""
+    return tuple(f for f in FIELDS if fmt in f.formats)
+
+
+def csv_header() -> list[str]:
+    return [column for f in carried_by("csv") for column in f.csv_columns()]
+
+
+def dictionary() -> list[dict[str, Any]]:
+    """The field dictionary shipped with every export."""
+    return [
+        {
+            "name": f.name,
+            "type": f.kind,
+            "label": {"fr": f.label_fr, "en": f.label_en},
+            "description": f.description,
+            "formats": [fmt for fmt in FORMATS if fmt in f.formats],
+            "csv_columns": list(f.csv_columns()),
+            **({"enum": list(f.enum)} if f.enum else {}),
+        }
+        for f in FIELDS
+    ]
+
+
+def record_schema() -> dict[str, Any]:
+    """JSON Schema of a practice record (components/schemas/Practice in the OpenAPI document)."""
+    fields = carried_by("json")
+    return {
+        "type": "object",
+        "properties": {f.name: f.schema() for f in fields},
+        "required": [f.name for f in fields],
+        "additionalProperties": False,
+    }

@@ -1,0 +1,297 @@
+"""The OpenAPI 3.1 description of kb's public contract, generated from one route table.
+
+Why a single source and not apispec: apispec's value is reading marshmallow schemas and view
+docstrings; kb has neither. The record's schema already comes from `kb.fields`, so the rest is
+this table of operations; a test checks that every `/api/v1` route (and every export and feed
+route) is in it, and schemathesis checks every response against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb import changes, fields
+
+FACETS = ("theme", "country", "city", "approach", "target", "language", "year", "evidence")
+HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    where: str  # query | path | header
+    schema: dict[str, Any]
+    description: str
+    required: bool = False
+
+    def spec(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "in": self.where,
+            "required": self.required or self.where == "path",
+            "description": self.description,
+            "schema": self.schema,
+        }
+        if self.schema.get("type") == "array":
+            out |= {"style": "form", "explode": True}
+        return out
+
+
+@dataclass(frozen=True)
+class Reply:
+    description: str
+    media: str | None = "application/json"
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    replies: dict[int, Reply]
+    tag: str
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+LANG_QUERY = Param("lang", "query", {"type": "string", "enum": ["fr", "en"]},
+                   "Language of labels and titles (default en).")  # fmt: skip
+LANG_PATH = Param("lang", "path", {"type": "string", "enum": ["fr", "en"]},
+                  "Interface language.")  # fmt: skip
+SEARCH_PARAMS = (
+    Param("q", "query", {"type": "string", "maxLength": 500},
+          'Words, "quoted phrases", -excluded words, city:/country:/theme: filters.'),
+    *(Param(name, "query", {"type": "array", "items": {"type": "string", "maxLength": 100}},
+            f"Filter by {name} (repeat for OR within the facet; facets combine with AND).")
+      for name in FACETS),
+    Param("sort", "query", {"type": "string", "enum": ["relevance", "newest", "title"]},
+          "Order of results."),
+)  # fmt: skip
+PAGING = (
+    Param("page", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number."),
+    Param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": 100},
+          "Results per page (default 20)."),
+)  # fmt: skip
+SLUGS = Param("slugs", "query", {"type": "string", "maxLength": 5000},
+              "A personal selection: comma-separated practice slugs, kept in this order "
+              "(replaces the search parameters).")  # fmt: skip
+ERROR = Reply("Error", schema=_ref("Error"))
+HTML_ERROR = Reply("Error page", media=HTML, schema={"type": "string"})
+EXPORT_NOTE = (
+    "Without search parameters or slugs, the whole catalogue in slug order. The body streams."
+)
+
+
+def _feed(path: str, op_id: str, summary: str, params: tuple[Param, ...]) -> Operation:
+    return Operation(
+        path,
+        op_id,
+        summary,
+        "Atom 1.0; entries newest change first, at most 50; stable entry ids; `updated` is the "
+        "practice's last change and `published` its publication.",
+        (LANG_PATH, *params),
+        {200: Reply("Atom feed", "application/atom+xml", {"type": "string"}), 404: HTML_ERROR},
+        "feeds",
+    )
+
+
+ROUTES: tuple[Operation, ...] = (
+    Operation("/api/v1/search", "search", "Search practices",
+              "The search page's parameters; facet counts, did-you-mean, pagination with "
+              "`next`/`previous` and a `Link` header.",
+              (*SEARCH_PARAMS, *PAGING, LANG_QUERY),
+              {200: Reply("A page of results", schema=_ref("SearchResults"), headers=("Link",)),
+               400: ERROR}, "search"),
+    Operation("/api/v1/practices/{slug}", "getPractice", "A practice's full public record",
+              "Conditional with `If-None-Match` (ETag) and `If-Modified-Since`.",
+              (Param("slug", "path", {"type": "string"}, "The practice's slug."),),
+              {200: Reply("The record", schema=_ref("Practice"),
+                          headers=("ETag", "Last-Modified")),
+               304: Reply("Not modified", media=None), 404: ERROR}, "practices"),
+    Operation("/api/v1/suggest", "suggest", "As-you-type suggestions",
+              "Themes, practice titles and cities starting with `q` (2 characters at least).",
+              (Param("q", "query", {"type": "string", "maxLength": 100}, "Prefix typed."),
+               LANG_QUERY),
+              {200: Reply("Suggestions", schema=_ref("Suggestions")), 400: ERROR}, "search"),
+    Operation("/api/v1/changes", "changes", "Changes feed for mirrors",
+              "Public changes after the cursor, in order: `published`/`updated` with the record, "
+              "`archived`/`unpublished`/`deleted` tombstones. Replay from `since=0`, then keep "
+              "the `next` cursor; `caught_up` is true when nothing more is waiting.",
+              (Param("since", "query", {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                     "Cursor from a previous page (`next`); 0 or absent: from the beginning."),
+               Param("limit", "query",
+                     {"type": "integer", "minimum": 1, "maximum": changes.MAX_LIMIT},
+                     f"Change-log rows per page (default {changes.DEFAULT_LIMIT}).")),
+              {200: Reply("A page of changes", schema=_ref("ChangesPage"), headers=("Link",)),
+               400: ERROR}, "changes"),
+    Operation("/api/v1/openapi.json", "openapi", "This document", "OpenAPI 3.1.", (),
+              {200: Reply("The OpenAPI document")}, "meta"),
+    Operation("/{lang}/search/export.json", "exportJson", "Export as JSON",
+              "Records plus a manifest (generated at, source, count, field dictionary, kb "
+              "version). " + EXPORT_NOTE,
+              (LANG_PATH, *SEARCH_PARAMS, SLUGS),
+              {200: Reply("Export", schema=_ref("Export")), 400: HTML_ERROR}, "exports"),
+    Operation("/{lang}/search/export.csv", "exportCsv", "Export as CSV",
+              "UTF-8 with BOM, one row per practice, the columns of the field dictionary; "
+              "multi-valued cells joined with ` | `. " + EXPORT_NOTE,
+              (LANG_PATH, *SEARCH_PARAMS, SLUGS,
+               Param("dialect", "query", {"type": "string", "enum": ["standard", "excel-fr"]},
+                     "`excel-fr` separates with `;` for French spreadsheet defaults.")),
+              {200: Reply("CSV", "text/csv", {"type": "string"}), 400: HTML_ERROR}, "exports"),
+    Operation("/{lang}/search/export.zip", "exportZip", "Export as a Markdown zip",
+              "The practices in the `content/` format (with taxonomy and events), which "
+              "`kb import` reads back unchanged. " + EXPORT_NOTE,
+              (LANG_PATH, *SEARCH_PARAMS, SLUGS),
+              {200: Reply("Zip archive", "application/zip",
+                          {"type": "string", "contentMediaType": "application/zip"}),
+               400: HTML_ERROR}, "exports"),
+    _feed("/{lang}/feed.atom", "feedAll", "New and updated practices", ()),
+    _feed("/{lang}/search/feed.atom", "feedSearch", "Feed of a search", SEARCH_PARAMS),
+    _feed("/{lang}/themes/{slug}/feed.atom", "feedTheme", "Feed of a theme",
+          (Param("slug", "path", {"type": "string"}, "Theme slug."),)),
+    _feed("/{lang}/countries/{code}/feed.atom", "feedCountry", "Feed of a country",
+          (Param("code", "path", {"type": "string"}, "ISO 3166-1 alpha-2 code."),)),
+)  # fmt: skip
+
+HEADERS = {
+    "Link": {"description": 'RFC 8288 links, e.g. `<…>; rel="next"`', "schema": {"type": "string"}},
+    "ETag": {"description": "Entity tag of the record", "schema": {"type": "string"}},
+    "Last-Modified": {"description": "When the record last changed", "schema": {"type": "string"}},
+}
+
+
+def _schemas() -> dict[str, Any]:
+    string, nullable = {"type": "string"}, {"type": ["string", "null"]}
+    facet_value = {
+        "type": "object",
+        "properties": {"value": string, "label": string, "count": {"type": "integer"},
+                       "selected": {"type": "boolean"}},
+        "required": ["value", "label", "count", "selected"],
+    }  # fmt: skip
+    hit = {
+        "type": "object",
+        "properties": {
+            "slug": string, "title": string, "summary": string, "city": string,
+            "cities": {"type": "array", "items": string}, "country": string,
+            "themes": {"type": "array", "items": string}, "language": string,
+            "url": string, "snippet": string,
+        },
+        "required": ["slug", "title", "summary", "country", "url"],
+    }  # fmt: skip
+    change = {
+        "type": "object",
+        "properties": {
+            "cursor": string,
+            "type": {"enum": ["published", "updated", "archived", "unpublished", "deleted"]},
+            "slug": string, "version": {"type": "integer"}, "changed_at": string,
+            "record": _ref("Practice"),
+            "tombstone": {"type": "object", "properties": {"slug": string, "state": string},
+                          "required": ["slug", "state"]},
+        },
+        "required": ["cursor", "type", "slug", "version", "changed_at"],
+    }  # fmt: skip
+    return {
+        "Practice": fields.record_schema(),
+        "Source": fields.SOURCE_SCHEMA,
+        "Error": {
+            "type": "object",
+            "properties": {"error": {
+                "type": "object",
+                "properties": {"code": string, "status": {"type": "integer"}, "message": string,
+                               "fields": {"type": "array", "items": {"type": "object"}}},
+                "required": ["code", "status", "message"],
+            }},
+            "required": ["error"],
+        },
+        "SearchResults": {
+            "type": "object",
+            "properties": {
+                "query": string, "total": {"type": "integer"}, "page": {"type": "integer"},
+                "per_page": {"type": "integer"}, "sort": string, "suggestion": nullable,
+                "relaxed": {"type": "boolean"}, "notices": {"type": "array", "items": string},
+                "results": {"type": "array", "items": hit},
+                "facets": {"type": "object", "additionalProperties": {
+                    "type": "array", "items": facet_value}},
+                "next": nullable, "previous": nullable,
+            },
+            "required": ["query", "total", "page", "per_page", "results", "facets", "next",
+                         "previous"],
+        },
+        "Suggestions": {
+            "type": "object",
+            "properties": {"query": string, "suggestions": {"type": "array", "items": {
+                "type": "object", "properties": {"kind": string, "value": string, "label": string},
+                "required": ["kind", "value", "label"]}}},
+            "required": ["query", "suggestions"],
+        },
+        "ChangesPage": {
+            "type": "object",
+            "properties": {"changes": {"type": "array", "items": change}, "next": string,
+                           "next_url": string, "caught_up": {"type": "boolean"}},
+            "required": ["changes", "next", "next_url", "caught_up"],
+        },
+        "Export": {
+            "type": "object",
+            "properties": {"manifest": _ref("Manifest"),
+                           "records": {"type": "array", "items": _ref("Practice")}},
+            "required": ["manifest", "records"],
+        },
+        "Manifest": {
+            "type": "object",
+            "properties": {
+                "generated_at": string, "format": string, "count": {"type": "integer"},
+                "source": {"type": "object", "properties": {
+                    "kind": {"enum": ["catalogue", "search", "selection"]},
+                    "query": {"type": "object"}, "url": nullable}},
+                "fields": {"type": "array", "items": {"type": "object"}},
+                "kb_version": string,
+            },
+            "required": ["generated_at", "source", "count", "fields", "kb_version"],
+        },
+    }  # fmt: skip
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for status, reply in op.replies.items():
+        entry: dict[str, Any] = {"description": reply.description}
+        if reply.media:
+            entry["content"] = {reply.media: {"schema": reply.schema}}
+        if reply.headers:
+            entry["headers"] = {name: HEADERS[name] for name in reply.headers}
+        out[str(status)] = entry
+    return out
+
+
+def document(*, version: str, server_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI 3.1 document."""
+    paths: dict[str, Any] = {}
+    for op in ROUTES:
+        paths.setdefault(op.path, {})["get"] = {
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "description": op.description,
+            "tags": [op.tag],
+            "parameters": [p.spec() for p in op.params],
+            "responses": _responses(op),
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kb: city prevention practices",
+            "version": version,
+            "description": "Read-only public API of the kb knowledge base: search, records, "
+            "exports, Atom feeds and a changes feed for mirrors. GET requests under /api/v1 "
+            "allow any origin (CORS).",
+        },
+        "servers": [{"url": server_url}],
+        "paths": paths,
+        "components": {"schemas": _schemas()},
+    }

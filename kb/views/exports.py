@@ -1,0 +1,169 @@
+"""Exports and the print booklet of a search, a personal selection or the whole catalogue.
+
+`/<lang>/search/export.{json,csv,zip}` and `/<lang>/search/print` take the search page's
+parameters, or `slugs=a,b,c` for a personal selection; with neither they export the whole
+catalogue. Every export streams: a batch of records is rendered at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from indexer import Index
+from kb import events, exports, records, taxonomy
+from kb.db import get_engine, get_session
+from kb.errors import BadRequest
+from kb.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
+from kb.index_ext import get_index, vocabulary
+from kb.views import params, public
+from kb.views.urls import practice_urls
+
+bp = Blueprint("exports", __name__, url_prefix="/<lang>")
+bp.url_value_preprocessor(public.pull_lang)
+bp.url_defaults(public.add_lang)
+bp.context_processor(public.helpers)
+
+EXPORT_FORMATS = ("json", "csv", "zip")
+
+
+def selection(session: Session, index: Index) -> exports.Selection:
+    """The practices the request asks for: `slugs=`, a search, or the whole catalogue."""
+    raw = request.args.get("slugs")
+    if raw is not None:
+        return exports.by_slugs(session, records.parse_slugs(raw))
+    parsed = params.parse(request.args, vocabulary=vocabulary(), lang=g.lang)
+    if parsed.is_empty:
+        return exports.catalogue(session)
+    query = parsed.query
+    source: dict[str, Any] = {"q": query.text, "filters": dict(query.filters), "sort": query.sort}
+    return exports.by_search(session, index, query, source=source)
+
+
+def _filename(ext: str) -> str:
+    return f"kb-practices-{datetime.now(UTC):%Y%m%d}.{ext}"
+
+
+def _stream(produce: Callable[[Session], Iterator[Any]], media_type: str, ext: str) -> Response:
+    """Stream `produce(session)`; the session is the generator's own, closed when it ends.
+
+    The request's session is closed at teardown, before a streamed body is read, so a generator
+    must not keep using it (it would hold a connection that nobody returns to the pool).
+    """
+    engine = get_engine(current_app)
+
+    def chunks() -> Iterator[Any]:
+        with Session(engine, expire_on_commit=False) as session:
+            yield from produce(session)
+
+    response = Response(stream_with_context(chunks()), mimetype=media_type.split(";")[0])
+    if "charset" in media_type:
+        response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(ext)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/search/export.<fmt>")
+def export(fmt: str) -> ResponseReturnValue:
+    if fmt not in EXPORT_FORMATS:
+        raise BadRequest(f"format: expected one of {', '.join(EXPORT_FORMATS)}, got {fmt[:20]!r}")
+    dialect = request.args.get("dialect", "standard")
+    if fmt == "csv" and dialect not in csvfile.DIALECTS:
+        raise BadRequest(
+            f"dialect: expected one of {', '.join(csvfile.DIALECTS)}, got {dialect[:20]!r}"
+        )
+    get_index(get_session())  # open and catch up the index (and vocabulary) before streaming
+    url = request.url
+
+    def produce(session: Session) -> Iterator[Any]:
+        chosen = selection(session, get_index(session))
+        batches = chosen.batches(session, urls=practice_urls)
+        if fmt == "json":
+            manifest = exports.manifest(chosen, url=url, fmt="json")
+            yield from jsonfile.render(manifest, batches)
+        elif fmt == "csv":
+            yield from csvfile.render(batches, dialect=dialect)
+        else:
+            vocab = taxonomy.load(session)
+            event_list = [events.to_data(e) for e in events.all_events(session)]
+            yield from markdown_zip.render(batches, vocabulary=vocab, events=event_list)
+
+    media = {"json": jsonfile.MEDIA_TYPE, "csv": csvfile.MEDIA_TYPE, "zip": markdown_zip.MEDIA_TYPE}
+    return _stream(produce, media[fmt], fmt)
+
+
+def _booklet_html(limit: int) -> str:
+    session = get_session()
+    chosen = selection(session, get_index(session))
+    batches = chosen.batches(session, urls=practice_urls)
+    book = booklet.build(batches, lang=g.lang, total=chosen.count, limit=limit)
+    return render_template(
+        "exports/booklet.html",
+        booklet=book,
+        selection=chosen,
+        generated_at=datetime.now(UTC),
+        export_url=request.url,
+        pdf_available=pdf.AVAILABLE,
+        theme_labels=lambda slugs: ", ".join(vocabulary().label("theme", s, g.lang) for s in slugs),
+    )
+
+
+@bp.get("/search/print")
+def print_booklet() -> ResponseReturnValue:
+    return _booklet_html(booklet.MAX_PRACTICES)
+
+
+@bp.get("/search/print.pdf")
+def print_pdf() -> ResponseReturnValue:
+    if not pdf.AVAILABLE:
+        abort(404, _("PDF export is not available on this server; use the printable page."))
+    html = _booklet_html(pdf.MAX_PRACTICES)
+    body = pdf.render(html, base_url=request.url_root, fetch=_static_file)
+    response = Response(body, mimetype=pdf.MEDIA_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
+    return response
+
+
+def _static_file(url: str) -> tuple[bytes, str] | None:
+    """The app's own static files, for the PDF renderer; nothing else is fetched."""
+    prefix = request.url_root.rstrip("/") + (current_app.static_url_path or "/static") + "/"
+    folder = current_app.static_folder
+    if not url.startswith(prefix) or folder is None:
+        return None
+    name = url[len(prefix) :].split("?")[0]
+    path = (Path(folder) / name).resolve()
+    if not path.is_file() or Path(folder).resolve() not in path.parents:
+        return None
+    mime = "text/css" if path.suffix == ".css" else "application/octet-stream"
+    return path.read_bytes(), mime
+
+
+@bp.get("/selection")
+def my_selection() -> ResponseReturnValue:
+    """A personal selection: the practices of `slugs=`, kept in the URL (and, with JS, locally)."""
+    session = get_session()
+    slugs = records.parse_slugs(request.args.get("slugs", ""))
+    chosen = records.published_by_slugs(session, slugs)
+    return render_template(
+        "exports/selection.html",
+        practices=chosen,
+        slugs=",".join(p.slug for p in chosen),
+        without=lambda slug: ",".join(p.slug for p in chosen if p.slug != slug),
+    )
