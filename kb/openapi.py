@@ -55,6 +55,7 @@ class Operation:
     params: tuple[Param, ...]
     replies: dict[int, Reply]
     tag: str
+    bearer: bool = False  # needs `Authorization: Bearer <token>` (an account's API token)
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -102,7 +103,27 @@ def _feed(path: str, op_id: str, summary: str, params: tuple[Param, ...]) -> Ope
     )
 
 
+TOKEN_REPLIES = {401: ERROR, 403: ERROR, 429: ERROR}
+
 ROUTES: tuple[Operation, ...] = (
+    Operation("/api/v1/me", "me", "The account of the bearer token",
+              "Who the token acts for: id, display name, roles, interface language.", (),
+              {200: Reply("The account", schema=_ref("Me")), **TOKEN_REPLIES}, "accounts",
+              bearer=True),
+    Operation("/api/v1/audit", "audit", "The audit log (admins)",
+              "Events newest first, with the same filters as the admin page.",
+              (Param("actor", "query", {"type": "string", "maxLength": 254},
+                     "An e-mail address, `system` or `anonymous`."),
+               Param("action", "query", {"type": "string", "maxLength": 40}, "An action."),
+               Param("target_kind", "query", {"type": "string", "maxLength": 20}, "A kind."),
+               Param("target_id", "query", {"type": "string", "maxLength": 120}, "An id."),
+               Param("since", "query", {"type": "string", "format": "date"}, "From this day."),
+               Param("until", "query", {"type": "string", "format": "date"}, "To this day."),
+               Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 500},
+                     "Events per page (default 50)."),
+               Param("offset", "query", {"type": "integer", "minimum": 0}, "Events to skip.")),
+              {200: Reply("A page of events", schema=_ref("AuditPage")), 400: ERROR,
+               **TOKEN_REPLIES}, "accounts", bearer=True),
     Operation("/api/v1/search", "search", "Search practices",
               "The search page's parameters; facet counts, did-you-mean, pagination with "
               "`next`/`previous` and a `Link` header.",
@@ -200,6 +221,19 @@ def _schemas() -> dict[str, Any]:
     return {
         "Practice": fields.record_schema(),
         "Source": fields.SOURCE_SCHEMA,
+        "Me": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "display_name": string,
+                           "roles": {"type": "array", "items": string}, "language": string},
+            "required": ["id", "display_name", "roles", "language"],
+        },
+        "AuditPage": {
+            "type": "object",
+            "properties": {"total": {"type": "integer"}, "offset": {"type": "integer"},
+                           "limit": {"type": "integer"},
+                           "events": {"type": "array", "items": {"type": "object"}}},
+            "required": ["total", "offset", "limit", "events"],
+        },
         "Error": {
             "type": "object",
             "properties": {"error": {
@@ -281,7 +315,7 @@ def document(*, version: str, server_url: str = "/") -> dict[str, Any]:
             "tags": [op.tag],
             "parameters": [p.spec() for p in op.params],
             "responses": _responses(op),
-        }
+        } | ({"security": [{"bearer": []}]} if op.bearer else {})
     return {
         "openapi": "3.1.0",
         "info": {
@@ -293,5 +327,9 @@ def document(*, version: str, server_url: str = "/") -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "paths": paths,
-        "components": {"schemas": _schemas()},
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "An API token from /<lang>/account"}},
+        },
     }

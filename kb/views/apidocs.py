@@ -6,11 +6,10 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from kb import exports, fields, openapi
-from kb.views import public
+from kb.i18n import install_lang
 
 bp = Blueprint("apidocs", __name__, url_prefix="/<lang>")
-bp.url_value_preprocessor(public.pull_lang)
-bp.url_defaults(public.add_lang)
+install_lang(bp)
 
 
 @bp.get("/api")

@@ -31,13 +31,13 @@ from kb import events, exports, records, taxonomy
 from kb.db import get_engine, get_session
 from kb.errors import BadRequest
 from kb.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
+from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.views import params, public
 from kb.views.urls import practice_urls
 
 bp = Blueprint("exports", __name__, url_prefix="/<lang>")
-bp.url_value_preprocessor(public.pull_lang)
-bp.url_defaults(public.add_lang)
+install_lang(bp)
 bp.context_processor(public.helpers)
 
 EXPORT_FORMATS = ("json", "csv", "zip")

@@ -11,15 +11,15 @@ from sqlmodel import Session
 
 from kb import catalogue, exports, feeds, records
 from kb.db import get_session
+from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.models import Practice
 from kb.urls import external_url
-from kb.views import params, public
+from kb.views import params
 from kb.views.urls import practice_urls
 
 bp = Blueprint("feeds", __name__, url_prefix="/<lang>")
-bp.url_value_preprocessor(public.pull_lang)
-bp.url_defaults(public.add_lang)
+install_lang(bp)
 
 
 def _respond(
