@@ -103,6 +103,12 @@ def get_by_slug(session: Session, slug: str, *, published_only: bool = True) -> 
     return found
 
 
+def for_curator(session: Session, *, actor: Actor, slug: str) -> Collection:
+    """A collection in any state, for the curators' screens."""
+    require(actor, "collection.edit")
+    return get_by_slug(session, slug, published_only=False)
+
+
 def items_of(session: Session, collection_id: int) -> list[CollectionItem]:
     return list(
         session.exec(

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, practices, search
+from kb import catalogue, collection_reads, practices, search
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
@@ -54,7 +54,14 @@ def search_api() -> ResponseReturnValue:
     index = get_index(session)
     vocab = vocabulary()
     parsed = params.parse(request.args, vocabulary=vocab, lang=lang)
-    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
+    within = (
+        collection_reads.practice_ids(session, parsed.collection) if parsed.collection else None
+    )
+    if parsed.collection and within is None:
+        parsed.notices = sorted({*parsed.notices, "unknown_filter"})
+    found = search.search(
+        session=session, index=index, query=parsed.query, cache=result_cache(), within=within
+    )
     results, query = found.results, parsed.query
     hits = {hit.id: hit for hit in results.hits}
     terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])

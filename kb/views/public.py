@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from kb import catalogue, pages, search
+from kb import catalogue, collection_reads, collections, pages, search
 from kb.db import get_session
 from kb.i18n import LANGS, install_lang, preferred_lang
 from kb.index_ext import get_index, result_cache, vocabulary
@@ -103,7 +103,10 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         if value not in args.getlist(name):
             args.add(name, value)
     parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    found = search.search(session=session, index=index, query=parsed.query, cache=result_cache())
+    within, collection = _collection_filter(parsed)
+    found = search.search(
+        session=session, index=index, query=parsed.query, cache=result_cache(), within=within
+    )
     results = found.results
     query = parsed.query
     pages_count = max(1, math.ceil(results.total / query.per_page))
@@ -120,6 +123,16 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         for value in values
         if (preset or {}).get(name) != value
     ]
+    if collection is not None:
+        chips.insert(
+            0,
+            {
+                "facet": "collection",
+                "value": collection.slug,
+                "label": _("Collection: %(title)s", title=collection.title(g.lang)),
+                "url": _url_without(args, "collection", collection.slug),
+            },
+        )
     return {
         "query": query,
         "results": results,
@@ -138,6 +151,18 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         "vocab": vocab,
         "preset": preset or {},
     }
+
+
+def _collection_filter(parsed: params.SearchParams) -> tuple[list[int] | None, Any]:
+    """The practice ids and the collection of `collection=`; an unknown one is ignored, noticed."""
+    if not parsed.collection:
+        return None, None
+    session = get_session()
+    ids = collection_reads.practice_ids(session, parsed.collection)
+    if ids is None:
+        parsed.notices = sorted({*parsed.notices, "unknown_filter"})
+        return None, None
+    return ids, collections.get_by_slug(session, parsed.collection)
 
 
 def _url_without(args: Any, name: str, value: str) -> str:
@@ -197,6 +222,7 @@ def practice(slug: str) -> ResponseReturnValue:
         json_ld=catalogue.json_ld(page, url=url, lang=g.lang),
         vocab=vocabulary(),
         canonical_url=url,
+        in_collections=collection_reads.containing(session, page.practice.id or 0),
     )
     response = make_response(html)
     response.last_modified = page.practice.updated_at
