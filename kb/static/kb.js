@@ -74,4 +74,40 @@
         .catch(function () { /* suggestions are optional */ });
     }, 150);
   });
+  // Collections (curators): drag a practice to a new place; the whole order is then sent through
+  // the page's order form. Without JavaScript, the up/down buttons and position fields do the same.
+  document.querySelectorAll("ol[data-sortable]").forEach(function (list) {
+    var form = document.getElementById(list.getAttribute("data-sortable"));
+    if (!form) { return; }
+    var dragged = null;
+    list.querySelectorAll("li[data-id]").forEach(function (item) {
+      item.setAttribute("draggable", "true");
+      item.classList.add("is-draggable");
+      item.addEventListener("dragstart", function (event) {
+        dragged = item;
+        item.classList.add("is-dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", item.getAttribute("data-id"));
+      });
+      item.addEventListener("dragend", function () {
+        item.classList.remove("is-dragging");
+        dragged = null;
+      });
+      item.addEventListener("dragover", function (event) {
+        if (!dragged || dragged === item) { return; }
+        event.preventDefault();
+        var box = item.getBoundingClientRect();
+        var after = event.clientY > box.top + box.height / 2;
+        list.insertBefore(dragged, after ? item.nextSibling : item);
+      });
+      item.addEventListener("drop", function (event) { event.preventDefault(); });
+    });
+    list.addEventListener("drop", function (event) {
+      event.preventDefault();
+      var ids = [];
+      list.querySelectorAll("li[data-id]").forEach(function (li) { ids.push(li.getAttribute("data-id")); });
+      form.querySelector("input[name=order]").value = ids.join(",");
+      form.submit();
+    });
+  });
 })();
