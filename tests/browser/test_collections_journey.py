@@ -74,7 +74,7 @@ def test_a_curator_builds_reorders_and_publishes_a_collection(
     expect(page.get_by_text("La collection est créée, en brouillon.")).to_be_visible()
 
     for slug in SLUGS[:4]:
-        page.get_by_label(re.compile("^Pratique")).fill(slug)
+        page.get_by_role("textbox", name=re.compile("^Pratique")).fill(slug)
         page.get_by_role("button", name="Ajouter à la collection").click()
         expect(
             page.get_by_text("La pratique est ajoutée à la fin de la collection.")
@@ -94,19 +94,25 @@ def test_a_curator_builds_reorders_and_publishes_a_collection(
 
     # Without JavaScript's help: a button, then a position typed in.
     page.locator("ol.collection-items > li").nth(4).get_by_role(
-        "button", name=re.compile("^↑")
+        "button", name=re.compile("^Monter")
     ).click()
     assert entry_slugs(page) == [SLUGS[0], SLUGS[1], SLUGS[2], SLUGS[4], SLUGS[3]]
     first = page.locator("ol.collection-items > li").nth(0)
     first.get_by_label("Position").fill("5")
     first.get_by_role("button", name="Déplacer", exact=True).click()
     assert entry_slugs(page) == [SLUGS[1], SLUGS[2], SLUGS[4], SLUGS[3], SLUGS[0]]
-    # With it: drag the last practice onto the first.
+    # With it: drag the second practice above the first.
     items = page.locator("ol.collection-items > li")
-    corner = {"x": 4, "y": 4}  # the item's padding, not its link (a link drags on its own)
-    items.nth(4).drag_to(items.nth(0), source_position=corner, target_position=corner)
+    items.nth(0).scroll_into_view_if_needed()
+    source, target = items.nth(1).bounding_box(), items.nth(0).bounding_box()
+    assert source and target
+    page.mouse.move(source["x"] + 4, source["y"] + 4)  # the item's padding, not its link
+    page.mouse.down()
+    page.mouse.move(target["x"] + 6, target["y"] + 8, steps=10)
+    page.mouse.move(target["x"] + 4, target["y"] + 6, steps=2)
+    page.mouse.up()
     expect(page.get_by_text("Le nouvel ordre est enregistré.")).to_be_visible()
-    assert entry_slugs(page) == [SLUGS[0], SLUGS[1], SLUGS[2], SLUGS[4], SLUGS[3]]
+    assert entry_slugs(page) == [SLUGS[2], SLUGS[1], SLUGS[4], SLUGS[3], SLUGS[0]]
     page.screenshot(path=str(screenshot_dir / "collection-edit-1280.png"), full_page=True)
 
     page.get_by_role("button", name="Publier la collection").click()
