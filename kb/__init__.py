@@ -17,7 +17,7 @@ from kb.views import (
     api,
     api_accounts,
     api_collections,
-    collections,
+    collection_pages,
     curation,
     public,
 )
@@ -59,7 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_accounts.bp)
     app.register_blueprint(curation.bp)
-    app.register_blueprint(collections.bp)
+    app.register_blueprint(collection_pages.bp)
     app.register_blueprint(api_collections.bp)
     csrf.csrf.exempt(api.bp)
     csrf.csrf.exempt(api_accounts.bp)

@@ -301,6 +301,10 @@ HTTP_ACTIONS = (
     "account.edit",
     "token.create",
     "token.revoke",
+    "collection.create",
+    "collection.edit",
+    "collection.publish",
+    "collection.unpublish",
     "account.change_password",
 )
 
@@ -331,6 +335,16 @@ def _request(
         ),
         "token.create": ("/fr/account/tokens", {"name": "sync"}),
         "token.revoke": (f"/fr/account/tokens/{token_id}/revoke", {}),
+        "collection.create": (
+            "/fr/collections/manage/new",
+            {"slug": "made-by-http", "title_fr": "Une sélection", "title_en": "A selection"},
+        ),
+        "collection.edit": (
+            "/fr/collections/manage/a-collection",
+            {"title_fr": "Une sélection revue", "title_en": "A revised selection"},
+        ),
+        "collection.publish": ("/fr/collections/manage/a-collection/publish", {}),
+        "collection.unpublish": ("/fr/collections/manage/a-collection/unpublish", {}),
     }
     if action == "user.list":
         return client.get("/fr/admin/users")
@@ -359,6 +373,9 @@ def test_http_enforces_the_table(
         token, _ = accounts.create_token(
             session=s, actor=Actor.system("tests"), user_id=owner, name="t"
         )
+        collections.create(
+            session=s, actor=Actor.system("tests"), slug="a-collection", data=COLLECTION
+        )
         s.commit()
         token_id = token.id or 0
     outcomes: dict[str, int] = {}
@@ -379,7 +396,7 @@ def test_http_enforces_the_table(
 
 
 def test_every_action_with_a_screen_is_in_the_http_matrix(app: Flask) -> None:
-    routed = {"admin", "account"}
+    routed = {"admin", "account", "curation"}
     endpoints = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()}
     assert routed <= endpoints
     assert set(HTTP_ACTIONS) <= set(ACTIONS)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from kb import collection_reads
 from kb.db import get_session
-from kb.views.collections import last_change, url_of
+from kb.views.collection_pages import last_change, url_of
 
 bp = Blueprint("api_collections", __name__, url_prefix="/api/v1/collections")
 
