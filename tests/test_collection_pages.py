@@ -245,3 +245,18 @@ def test_the_api_gives_published_collections_with_etags(
     post(auth, f"{MANAGE}/jeunesse-haine-en-ligne/unpublish")
     assert client.get("/api/v1/collections/jeunesse-haine-en-ligne").status_code == 404
     assert client.get("/api/v1/collections").get_json()["total"] == 0
+
+
+def test_hostile_requests_on_items_are_clear_4xx(
+    client: FlaskClient, auth: AuthActions, curator: Any, three: list[Any]
+) -> None:
+    edit = build(auth, three[:2])
+    assert post(auth, f"{edit}/items/999999/move", {"direction": "up"}).status_code == 400
+    assert post(auth, f"{edit}/items/999999/note", {"p999999-note_fr": "x"}).status_code == 404
+    assert post(auth, f"{edit}/items/999999/remove").status_code == 404
+    bad_position = post(auth, f"{edit}/items/{three[0].id}/move", {"position": "beaucoup"})
+    assert bad_position.status_code == 422
+    assert post(auth, f"{edit}/order", {"order": "9" * 3000}).status_code == 400
+    huge = post(auth, f"{MANAGE}/new", {**NEW, "intro_fr": "x" * (3 * 1024 * 1024)})
+    assert huge.status_code in (413, 422)  # too large for the request, or for the field
+    assert client.get(f"{edit}?q=" + "%00<script>" * 100).status_code == 200
