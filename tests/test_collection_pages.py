@@ -203,6 +203,8 @@ def test_a_practice_page_lists_the_published_collections_holding_it(
     client: FlaskClient, auth: AuthActions, curator: Any, three: list[Any]
 ) -> None:
     build(auth, three[:1])
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert "/fr/collections/jeunesse-haine-en-ligne" in sitemap
     html = client.get("/en/practices/practice-1").get_data(as_text=True)
     assert 'href="/en/collections/jeunesse-haine-en-ligne"' in html
     assert "jeunesse-haine-en-ligne" not in client.get("/en/practices/practice-2").get_data(
@@ -260,3 +262,15 @@ def test_hostile_requests_on_items_are_clear_4xx(
     huge = post(auth, f"{MANAGE}/new", {**NEW, "intro_fr": "x" * (3 * 1024 * 1024)})
     assert huge.status_code in (413, 422)  # too large for the request, or for the field
     assert client.get(f"{edit}?q=" + "%00<script>" * 100).status_code == 200
+
+
+def test_a_stale_edit_keeps_what_was_typed_and_offers_the_new_version(
+    client: FlaskClient, auth: AuthActions, curator: Any, three: list[Any]
+) -> None:
+    edit = build(auth, three[:1])  # version 3: created, one practice added, published
+    stale = {"title_fr": "Mon titre retravaillé", "title_en": "My reworked title", "version": "1"}
+    response = post(auth, edit, stale)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Mon titre retravaillé" in html and 'value="3"' in html
+    assert post(auth, edit, {**stale, "version": "3"}).status_code == 302

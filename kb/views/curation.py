@@ -18,7 +18,7 @@ from flask_login import login_required
 from indexer import Query
 from kb import collection_reads, collections, search, uow
 from kb.db import get_session
-from kb.errors import BadRequest, ValidationError
+from kb.errors import BadRequest, Conflict, ValidationError
 from kb.i18n import install_lang
 from kb.index_ext import get_index
 from kb.models import Collection
@@ -146,6 +146,18 @@ def save(slug: str) -> ResponseReturnValue:
     except ValidationError as error:
         show_errors(form, error)
         return _edit_page(collection, form=form, status=422)
+    except Conflict:
+        # Someone saved in between: keep what this person typed, on top of the new version.
+        session.rollback()
+        flash(
+            _(
+                "Someone else changed this collection meanwhile. Your text is kept below: "
+                "check the collection, then save again."
+            ),
+            "error",
+        )
+        form.version.data = str(collection.version)
+        return _edit_page(collection, form=form, status=409)
     uow.commit(session=session)
     flash(_("The collection is saved."), "success")
     return redirect(url_for("curation.edit", slug=slug))

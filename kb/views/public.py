@@ -271,6 +271,13 @@ def sitemap() -> ResponseReturnValue:
             entries.append(
                 (url_for("public.theme", lang=lang, slug=term.slug, _external=True), None)
             )
+        for c in collection_reads.published(session):
+            entries.append(
+                (
+                    url_for("collections.show", lang=lang, slug=c.slug, _external=True),
+                    c.updated_at.date().isoformat(),
+                )
+            )
     xml = render_template("sitemap.xml", entries=entries)
     return Response(xml, mimetype="application/xml")
 
