@@ -213,6 +213,7 @@ def practice(slug: str) -> ResponseReturnValue:
     index = get_index(session)
     page = catalogue.practice_page(session=session, index=index, slug=slug)
     url = url_for("public.practice", slug=slug, _external=True)
+    in_collections = collection_reads.containing(session, page.practice.id or 0)
     html = render_template(
         "public/practice.html",
         page=page,
@@ -222,10 +223,13 @@ def practice(slug: str) -> ResponseReturnValue:
         json_ld=catalogue.json_ld(page, url=url, lang=g.lang),
         vocab=vocabulary(),
         canonical_url=url,
-        in_collections=collection_reads.containing(session, page.practice.id or 0),
+        in_collections=in_collections,
     )
     response = make_response(html)
-    response.last_modified = page.practice.updated_at
+    # The page lists its collections: publishing or renaming one changes the page too.
+    response.last_modified = max(
+        [page.practice.updated_at, *(c.updated_at for c in in_collections)]
+    )
     response.add_etag()
     return response.make_conditional(request)
 
