@@ -11,7 +11,19 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security, urls
-from kb.views import account, admin, api, api_accounts, apidocs, exports, feeds, public
+from kb.views import (
+    account,
+    admin,
+    api,
+    api_accounts,
+    api_collections,
+    apidocs,
+    collection_pages,
+    curation,
+    exports,
+    feeds,
+    public,
+)
 from kb.web import auth, csrf, limits
 
 
@@ -51,10 +63,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_accounts.bp)
+    app.register_blueprint(curation.bp)
+    app.register_blueprint(collection_pages.bp)
+    app.register_blueprint(api_collections.bp)
     csrf.csrf.exempt(api.bp)
     csrf.csrf.exempt(api_accounts.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(apidocs.bp)
+    csrf.csrf.exempt(api_collections.bp)
     cli.init_app(app)
     return app

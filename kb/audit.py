@@ -149,6 +149,64 @@ class TokenRevoked(TokenEvent):
     action: ClassVar[str] = "token.revoke"
 
 
+@dataclass(frozen=True)
+class CollectionEvent(Event):
+    target_kind: ClassVar[str] = "collection"
+    collection_id: int
+    slug: str
+    version: int
+
+    def target_id(self) -> str:
+        return str(self.collection_id)
+
+
+@dataclass(frozen=True)
+class CollectionCreated(CollectionEvent):
+    action: ClassVar[str] = "collection.create"
+
+
+@dataclass(frozen=True)
+class CollectionEdited(CollectionEvent):
+    action: ClassVar[str] = "collection.edit"
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CollectionItemAdded(CollectionEvent):
+    action: ClassVar[str] = "collection.add_item"
+    practice_id: int
+    practice_slug: str
+
+
+@dataclass(frozen=True)
+class CollectionItemRemoved(CollectionEvent):
+    action: ClassVar[str] = "collection.remove_item"
+    practice_id: int
+    practice_slug: str
+
+
+@dataclass(frozen=True)
+class CollectionNoteChanged(CollectionEvent):
+    action: ClassVar[str] = "collection.note"
+    practice_id: int
+
+
+@dataclass(frozen=True)
+class CollectionReordered(CollectionEvent):
+    action: ClassVar[str] = "collection.reorder"
+    order: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CollectionPublished(CollectionEvent):
+    action: ClassVar[str] = "collection.publish"
+
+
+@dataclass(frozen=True)
+class CollectionUnpublished(CollectionEvent):
+    action: ClassVar[str] = "collection.unpublish"
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     PracticeCreated,
     PracticeUpdated,
@@ -165,6 +223,14 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     LoggedIn,
     TokenCreated,
     TokenRevoked,
+    CollectionCreated,
+    CollectionEdited,
+    CollectionItemAdded,
+    CollectionItemRemoved,
+    CollectionNoteChanged,
+    CollectionReordered,
+    CollectionPublished,
+    CollectionUnpublished,
 )
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))

@@ -165,18 +165,23 @@ def search_correcting(
     query: Query,
     cache: search.ResultCache | None = None,
     correct: bool = True,
+    within: list[int] | None = None,
 ) -> tuple[search.PracticeResults, str | None]:
     """Search; when nothing matches and the did-you-mean does, the corrected results instead.
 
     Returns the results and the text the reader typed when it was corrected (else None), so the
     page can say « Résultats pour « radicalisation ». Rechercher plutôt « radicalisaton » ».
     """
-    found = search.search(session=session, index=index, query=query, cache=cache)
+    found = search.search(session=session, index=index, query=query, cache=cache, within=within)
     suggestion = found.results.suggestion
     if not correct or found.results.total or not suggestion or not query.text:
         return found, None
     corrected = search.search(
-        session=session, index=index, query=replace(query, text=suggestion), cache=cache
+        session=session,
+        index=index,
+        query=replace(query, text=suggestion),
+        cache=cache,
+        within=within,
     )
     if not corrected.results.total:
         return found, None

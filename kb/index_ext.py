@@ -205,7 +205,12 @@ def index_failed(exc: BaseException, app: Flask | None = None) -> None:
 
 
 def run_search(
-    session: Session, query: Query, app: Flask | None = None, *, correct: bool = False
+    session: Session,
+    query: Query,
+    app: Flask | None = None,
+    *,
+    correct: bool = False,
+    within: list[int] | None = None,
 ) -> Searched:
     """Search with the index (correcting a typo that finds nothing when `correct`); with the
     database fallback when the index cannot serve."""
@@ -216,7 +221,12 @@ def run_search(
             found, corrected_from = _retrying(
                 session,
                 lambda: catalogue.search_correcting(
-                    session=session, index=index, query=query, cache=cache, correct=correct
+                    session=session,
+                    index=index,
+                    query=query,
+                    cache=cache,
+                    correct=correct,
+                    within=within,
                 ),
             )
             return Searched(found, degraded=False, corrected_from=corrected_from)

@@ -127,6 +127,11 @@ ACTIONS: dict[str, Rule] = {
     "account.change_password": Rule(SIGNED_IN, is_self, help="change one's own password"),
     "token.create": Rule(SIGNED_IN, is_self, help="create one's own API token"),
     "token.revoke": Rule(SIGNED_IN, owns_token_or_admin, help="revoke an API token"),
+    # Curated collections.
+    "collection.create": Rule(frozenset({"curator"}), help="start a collection"),
+    "collection.edit": Rule(frozenset({"curator"}), help="edit a collection, its practices, notes"),
+    "collection.publish": Rule(frozenset({"curator"}), help="publish a collection"),
+    "collection.unpublish": Rule(frozenset({"curator"}), help="take a collection back to draft"),
 }
 
 

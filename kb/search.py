@@ -12,17 +12,20 @@ import gettext
 import logging
 import threading
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import pycountry
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from indexer import (
+    FACETS,
     Change,
     Document,
+    FacetCount,
+    Hit,
     Index,
     IndexBusy,
     Query,
@@ -36,6 +39,7 @@ from kb.taxonomy import Vocabulary
 
 log = logging.getLogger(__name__)
 BATCH = 500
+MAX_PER_PAGE = 100  # the indexer's largest page
 
 
 @dataclass(frozen=True)
@@ -282,15 +286,26 @@ def _frozen(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str,
 
 
 def search(
-    *, session: Session, index: Index, query: Query, cache: ResultCache | None = None
+    *,
+    session: Session,
+    index: Index,
+    query: Query,
+    cache: ResultCache | None = None,
+    within: Collection[int] | None = None,
 ) -> PracticeResults:
-    """Run `query` and load the shown practices from the database in rank order."""
+    """Run `query` and load the shown practices from the database in rank order.
+
+    `within` limits the results to those practice ids (a collection), totals and facets included.
+    """
     ensure_fresh(session=session, index=index)
 
     def run() -> Results:
         return index.search(query, body_text=body_loader(session))
 
-    results = cache.get_or_run(index, query, run) if cache else run()
+    if within is not None:
+        results = _search_within(session, index, query, frozenset(within))
+    else:
+        results = cache.get_or_run(index, query, run) if cache else run()
     ids = [hit.id for hit in results.hits]
     rows = {
         p.id: p
@@ -299,6 +314,73 @@ def search(
         )
     }
     return PracticeResults(results, tuple(rows[i] for i in ids if i in rows))
+
+
+def _search_within(session: Session, index: Index, query: Query, ids: frozenset[int]) -> Results:
+    """`query` limited to `ids`: the indexer has no id filter, so the ranked hits are filtered here.
+
+    The index is first narrowed by the cities of those practices (a facet it does filter on, and a
+    superset of `ids`), so only a few pages of hits are read; totals and facets are counted over
+    the kept hits, and pages are cut from them.
+    """
+    filters = dict(query.filters)
+    rows = session.exec(
+        select(Practice.cities).where(
+            col(Practice.id).in_(list(ids)), Practice.state == "published"
+        )
+    ).all()
+    if "city" not in filters and rows and all(rows):
+        filters["city"] = tuple(sorted({city for cities in rows for city in cities}))
+    kept: list[Hit] = []
+    first: Results | None = None
+    page = 1
+    while ids:
+        ranked = replace(query, filters=filters, page=page, per_page=MAX_PER_PAGE)
+        found = index.search(ranked, body_text=body_loader(session))
+        first = first or found
+        kept.extend(hit for hit in found.hits if hit.id in ids)
+        if page * MAX_PER_PAGE >= found.total or len(kept) == len(ids) or not found.hits:
+            break
+        page += 1
+    start = (query.page - 1) * query.per_page
+    return Results(
+        query=query,
+        total=len(kept),
+        hits=tuple(kept[start : start + query.per_page]),
+        facets=_facets_of(session, [hit.id for hit in kept], query.filters),
+        suggestion=first.suggestion if first and not kept else None,
+        relaxed=bool(first and first.relaxed),
+        error=first.error if first else None,
+    )
+
+
+def _facets_of(
+    session: Session, ids: Sequence[int], selected: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[FacetCount, ...]]:
+    """Facet counts over the given practices (each value counted once per practice)."""
+    counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    terms = terms_by_practice(session, ids)
+    for p in session.exec(select(Practice).where(col(Practice.id).in_(list(ids)))):
+        tags = terms.get(p.id or 0, {})
+        values = {
+            "theme": tags.get("theme", []),
+            "approach": tags.get("approach", []),
+            "target": tags.get("target", []),
+            "country": [p.country],
+            "city": p.cities,
+            "language": [p.language],
+            "year": [str(p.start_year)] if p.start_year else [],
+            "evidence": [p.evidence_level],
+        }
+        for facet in FACETS:
+            counts[facet].update(set(values.get(facet, [])))
+    return {
+        facet: tuple(
+            FacetCount(value, n, value in selected.get(facet, ()))
+            for value, n in sorted(counts[facet].items(), key=lambda item: (-item[1], item[0]))
+        )
+        for facet in FACETS
+    }
 
 
 def published_practices_exist(engine: Engine) -> bool:

@@ -12,13 +12,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import accounts, audit, content, db, practices, taxonomy, uow
+from kb import accounts, audit, collections, content, db, practices, taxonomy, uow
+from kb.collections import CollectionData
 from kb.errors import PermissionDenied
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
 from kb.practices import PracticeData, SourceData
 from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions
 
 WHO = ("anonymous", "no-role", *ROLES)
+COLLECTION = CollectionData(title_fr="Une sélection", title_en="A selection")
 
 # The specification. Columns: anonymous, a signed-in account with no role, then each role.
 # "own" = allowed on one's own account only (the guard); "yes" = allowed; "-" = refused.
@@ -40,6 +42,10 @@ account.edit              -         own     own         own       own     own
 account.change_password   -         own     own         own       own     own
 token.create              -         own     own         own       own     own
 token.revoke              -         own     own         own       own     yes
+collection.create         -         -       -           -         yes     -
+collection.edit           -         -       -           -         yes     -
+collection.publish        -         -       -           -         yes     -
+collection.unpublish      -         -       -           -         yes     -
 """
 
 
@@ -140,6 +146,9 @@ class World:
         self.token, _plain = accounts.create_token(
             session=session, actor=operator, user_id=owner, name="sync"
         )
+        self.collection = collections.create(
+            session=session, actor=operator, slug="a-collection", data=COLLECTION
+        )
         uow.commit(session=session)
 
     def _account(self, email: str, roles: set[str]) -> accounts.Account:
@@ -160,8 +169,18 @@ class World:
     def own_id(self) -> int:
         return self.me.id if self.me else self.other.id
 
+    def _unpublish(self, actor: Actor) -> Any:
+        cid = self.collection.id or 0
+        collections.set_state(
+            session=self.session, actor=Actor.system("tests"), collection_id=cid, state="published"
+        )
+        return collections.set_state(
+            session=self.session, actor=actor, collection_id=cid, state="draft"
+        )
+
     def perform(self, action: str) -> None:
         s, actor, pid = self.session, self.actor, self.practice.id
+        cid = self.collection.id or 0
         assert pid is not None
         calls: dict[str, Callable[[], Any]] = {
             "practice.create": lambda: practices.create(
@@ -235,6 +254,16 @@ class World:
             "token.revoke": lambda: accounts.revoke_token(
                 session=s, actor=actor, token_id=self.token.id or 0
             ),
+            "collection.create": lambda: collections.create(
+                session=s, actor=actor, slug="another-collection", data=COLLECTION
+            ),
+            "collection.edit": lambda: collections.add_item(
+                session=s, actor=actor, collection_id=cid, practice_slug=self.practice.slug
+            ),
+            "collection.publish": lambda: collections.set_state(
+                session=s, actor=actor, collection_id=cid, state="published"
+            ),
+            "collection.unpublish": lambda: self._unpublish(actor),
         }
         assert set(calls) == set(ACTIONS), "every action has a domain call in this test"
         calls[action]()
@@ -272,6 +301,10 @@ HTTP_ACTIONS = (
     "account.edit",
     "token.create",
     "token.revoke",
+    "collection.create",
+    "collection.edit",
+    "collection.publish",
+    "collection.unpublish",
     "account.change_password",
 )
 
@@ -302,6 +335,16 @@ def _request(
         ),
         "token.create": ("/fr/account/tokens", {"name": "sync"}),
         "token.revoke": (f"/fr/account/tokens/{token_id}/revoke", {}),
+        "collection.create": (
+            "/fr/collections/manage/new",
+            {"slug": "made-by-http", "title_fr": "Une sélection", "title_en": "A selection"},
+        ),
+        "collection.edit": (
+            "/fr/collections/manage/a-collection",
+            {"title_fr": "Une sélection revue", "title_en": "A revised selection"},
+        ),
+        "collection.publish": ("/fr/collections/manage/a-collection/publish", {}),
+        "collection.unpublish": ("/fr/collections/manage/a-collection/unpublish", {}),
     }
     if action == "user.list":
         return client.get("/fr/admin/users")
@@ -330,6 +373,9 @@ def test_http_enforces_the_table(
         token, _ = accounts.create_token(
             session=s, actor=Actor.system("tests"), user_id=owner, name="t"
         )
+        collections.create(
+            session=s, actor=Actor.system("tests"), slug="a-collection", data=COLLECTION
+        )
         s.commit()
         token_id = token.id or 0
     outcomes: dict[str, int] = {}
@@ -350,7 +396,7 @@ def test_http_enforces_the_table(
 
 
 def test_every_action_with_a_screen_is_in_the_http_matrix(app: Flask) -> None:
-    routed = {"admin", "account"}
+    routed = {"admin", "account", "curation"}
     endpoints = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()}
     assert routed <= endpoints
     assert set(HTTP_ACTIONS) <= set(ACTIONS)

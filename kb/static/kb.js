@@ -77,3 +77,52 @@
     }, 150);
   });
 })();
+
+(function () {
+  "use strict";
+
+  // Collections (curators): drag a practice to a new place; the whole order is then sent through
+  // the page's order form. Without JavaScript, the up/down buttons and position fields do the same.
+  document.querySelectorAll("ol[data-sortable]").forEach(function (list) {
+    var form = document.getElementById(list.getAttribute("data-sortable"));
+    if (!form) { return; }
+    var dragged = null;
+    var order = function () {
+      var ids = [];
+      list.querySelectorAll("li[data-id]").forEach(function (li) { ids.push(li.getAttribute("data-id")); });
+      return ids.join(",");
+    };
+    var saved = order();
+    list.querySelectorAll("li[data-id]").forEach(function (item) {
+      item.setAttribute("draggable", "true");
+      item.classList.add("is-draggable");
+      item.addEventListener("dragstart", function (event) {
+        dragged = item;
+        item.classList.add("is-dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", item.getAttribute("data-id"));
+      });
+      // Wherever the drag ends, a changed order is saved (the page reloads with it).
+      item.addEventListener("dragend", function () {
+        item.classList.remove("is-dragging");
+        dragged = null;
+        if (order() !== saved) {
+          form.querySelector("input[name=order]").value = order();
+          form.submit();
+        }
+      });
+    });
+    // Over the list (the dragged item included), a drop is allowed; over another item, the
+    // dragged one takes its place above or below it.
+    list.addEventListener("dragover", function (event) {
+      if (!dragged) { return; }
+      event.preventDefault();
+      var item = event.target.closest ? event.target.closest("li[data-id]") : null;
+      if (!item || item === dragged || item.parentNode !== list) { return; }
+      var box = item.getBoundingClientRect();
+      var after = event.clientY > box.top + box.height / 2;
+      list.insertBefore(dragged, after ? item.nextSibling : item);
+    });
+    list.addEventListener("drop", function (event) { event.preventDefault(); });
+  });
+})();

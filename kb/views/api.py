@@ -11,7 +11,17 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kb import catalogue, changes, exports, index_ext, openapi, practices, records, search
+from kb import (
+    catalogue,
+    changes,
+    collection_reads,
+    exports,
+    index_ext,
+    openapi,
+    practices,
+    records,
+    search,
+)
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.i18n import LANGS
@@ -66,7 +76,14 @@ def search_api() -> ResponseReturnValue:
     session = get_session()
     vocab = load_vocabulary(session)
     parsed = params.parse(request.args, vocabulary=vocab, lang=lang)
-    searched = index_ext.run_search(session, parsed.query, correct=not request.args.get("exact"))
+    within = (
+        collection_reads.practice_ids(session, parsed.collection) if parsed.collection else None
+    )
+    if parsed.collection and within is None:
+        parsed.notices = sorted({*parsed.notices, "unknown_filter"})
+    searched = index_ext.run_search(
+        session, parsed.query, correct=not request.args.get("exact"), within=within
+    )
     found, corrected_from = searched.found, searched.corrected_from
     results, query = found.results, found.results.query
     notices = parsed.notices + (["search_rebuilding"] if searched.degraded else [])

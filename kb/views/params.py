@@ -33,6 +33,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class SearchParams:
     query: Query
     notices: list[str] = field(default_factory=list)
+    # A collection's slug: results are limited to its practices (kb.search, `within=`).
+    collection: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -88,7 +90,11 @@ def parse(
         per_page = min(max(per_page, 1), max_per_page)
     text = _city_ids(text, vocabulary)
     query = Query(text=text, filters=filters, sort=sort, lang=lang, page=page, per_page=per_page)
-    return SearchParams(query, sorted(set(notices)))
+    collection = clean_text(args.get("collection", ""))
+    if collection and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", collection[:120]):
+        notices.append("unknown_filter")
+        collection = ""
+    return SearchParams(query, sorted(set(notices)), collection[:120])
 
 
 _CITY_FILTER = re.compile(r'\bcity:(?:"([^"]+)"|(\S+))', re.IGNORECASE)

@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from kb import catalogue, index_ext, pages
+from kb import catalogue, collection_reads, collections, index_ext, pages
 from kb.db import get_session
 from kb.errors import KBError
 from kb.i18n import LANGS, install_lang, preferred_lang
@@ -111,7 +111,10 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         if value not in args.getlist(name):
             args.add(name, value)
     parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    searched = index_ext.run_search(session, parsed.query, correct=not args.get("exact"))
+    within, collection = _collection_filter(parsed)
+    searched = index_ext.run_search(
+        session, parsed.query, correct=not args.get("exact"), within=within
+    )
     found, corrected_from = searched.found, searched.corrected_from
     results = found.results
     query = results.query
@@ -131,6 +134,16 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
         for value in values
         if (preset or {}).get(name) != value
     ]
+    if collection is not None:
+        chips.insert(
+            0,
+            {
+                "facet": "collection",
+                "value": collection.slug,
+                "label": _("Collection: %(title)s", title=collection.title(g.lang)),
+                "url": _url_without(args, "collection", collection.slug),
+            },
+        )
     return {
         "query": query,
         "results": results,
@@ -161,6 +174,18 @@ def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
 def _query_of(args: Any) -> str:
     kept = [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page", "sort")]
     return "?" + urlencode(kept) if kept else ""
+
+
+def _collection_filter(parsed: params.SearchParams) -> tuple[list[int] | None, Any]:
+    """The practice ids and the collection of `collection=`; an unknown one is ignored, noticed."""
+    if not parsed.collection:
+        return None, None
+    session = get_session()
+    ids = collection_reads.practice_ids(session, parsed.collection)
+    if ids is None:
+        parsed.notices = sorted({*parsed.notices, "unknown_filter"})
+        return None, None
+    return ids, collections.get_by_slug(session, parsed.collection)
 
 
 def _url_without(args: Any, name: str, value: str) -> str:
@@ -222,6 +247,7 @@ def practice(slug: str) -> ResponseReturnValue:
     # The reader's language when a translation exists, else the original.
     translated = p.language != g.lang and bool(p.body_translation)
     lessons = p.lessons_translation if p.language != g.lang and p.lessons_translation else p.lessons
+    in_collections = collection_reads.containing(session, page.practice.id or 0)
     html = render_template(
         "public/practice.html",
         page=page,
@@ -233,9 +259,13 @@ def practice(slug: str) -> ResponseReturnValue:
         json_ld=catalogue.json_ld(page, url=url, lang=g.lang, vocabulary=vocabulary()),
         vocab=vocabulary(),
         canonical_url=url,
+        in_collections=in_collections,
     )
     response = make_response(html)
-    response.last_modified = page.practice.updated_at
+    # The page lists its collections: publishing or renaming one changes the page too.
+    response.last_modified = max(
+        [page.practice.updated_at, *(c.updated_at for c in in_collections)]
+    )
     response.add_etag()
     return response.make_conditional(request)
 
@@ -321,6 +351,13 @@ def sitemap() -> ResponseReturnValue:
             )
         for term in vocab.terms.get("theme", ()):
             entries.append((external_url("public.theme", lang=lang, slug=term.slug), None))
+        for c in collection_reads.published(session):
+            entries.append(
+                (
+                    external_url("collections.show", lang=lang, slug=c.slug),
+                    c.updated_at.date().isoformat(),
+                )
+            )
     xml = render_template("sitemap.xml", entries=entries)
     return Response(xml, mimetype="application/xml")
 

@@ -1,0 +1,66 @@
+"""Public collection pages: /<lang>/collections/ and /<lang>/collections/<slug> (published only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, g, make_response, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from kb import catalogue, collection_reads
+from kb.db import get_session
+from kb.i18n import install_lang
+from kb.index_ext import get_index, vocabulary
+from kb.markdown import render
+from kb.models import Collection
+
+bp = Blueprint("collections", __name__, url_prefix="/<lang>/collections")
+install_lang(bp)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    vocab = vocabulary()
+    return {"country_name": lambda code, lang: catalogue.facet_label(vocab, "country", code, lang)}
+
+
+def url_of(kind: str, lang: str, slug: str) -> str:
+    """The public URL of a collection or practice, for records built outside Flask."""
+    endpoint = "collections.show" if kind == "collection" else "public.practice"
+    return url_for(endpoint, lang=lang, slug=slug, _external=True)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    session = get_session()
+    listing = collection_reads.published(session)
+    return render_template(
+        "collections/index.html",
+        collections=listing,
+        counts=collection_reads.counts(session, listing),
+    )
+
+
+def last_change(collection: Collection, entries: list[collection_reads.Entry]) -> datetime:
+    """The page changes with the collection and with any of its practices."""
+    return max([collection.updated_at, *(e.practice.updated_at for e in entries if e.practice)])
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> ResponseReturnValue:
+    session = get_session()
+    get_index(session)  # loads the vocabulary (country names)
+    collection, entries = collection_reads.public(session, slug)
+    html = render_template(
+        "collections/show.html",
+        collection=collection,
+        entries=entries,
+        intro_html=render(collection.intro(g.lang)),
+        note_html=lambda entry: render(entry.note(g.lang)),
+        canonical_url=url_for("collections.show", slug=slug, _external=True),
+    )
+    response = make_response(html)
+    response.last_modified = last_change(collection, entries)
+    response.add_etag()
+    return response.make_conditional(request)
