@@ -74,6 +74,8 @@ SEARCH_PARAMS = (
       for name in FACETS),
     Param("sort", "query", {"type": "string", "enum": ["relevance", "newest", "title"]},
           "Order of results."),
+    Param("collection", "query", {"type": "string", "maxLength": 120},
+          "Only the practices of this published collection (its slug)."),
 )  # fmt: skip
 PAGING = (
     Param("page", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, "Page number."),
@@ -104,8 +106,18 @@ def _feed(path: str, op_id: str, summary: str, params: tuple[Param, ...]) -> Ope
 
 
 TOKEN_REPLIES = {401: ERROR, 403: ERROR, 429: ERROR}
+SLUG_PATH = Param("slug", "path", {"type": "string"}, "The collection's slug.")
 
 ROUTES: tuple[Operation, ...] = (
+    Operation("/api/v1/collections", "collections", "Published collections",
+              "Every published collection with its title, introduction and size.", (LANG_QUERY,),
+              {200: Reply("The collections", schema={"type": "object"}), 400: ERROR},
+              "collections"),
+    Operation("/api/v1/collections/{slug}", "getCollection", "A published collection",
+              "Its introduction and ordered practices with the curator's notes; conditional "
+              "with `If-None-Match` (ETag).", (SLUG_PATH, LANG_QUERY),
+              {200: Reply("The collection", schema={"type": "object"}, headers=("ETag",)),
+               304: Reply("Not modified", media=None), 400: ERROR, 404: ERROR}, "collections"),
     Operation("/api/v1/me", "me", "The account of the bearer token",
               "Who the token acts for: id, display name, roles, interface language.", (),
               {200: Reply("The account", schema=_ref("Me")), **TOKEN_REPLIES}, "accounts",
