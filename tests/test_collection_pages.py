@@ -14,7 +14,6 @@ from sqlmodel import Session
 from kb import db, practices
 from kb.permissions import Actor
 from tests.conftest import AuthActions
-from tests.writes import committed
 
 MANAGE = "/fr/collections/manage"
 NEW = {
@@ -181,7 +180,7 @@ def test_practices_that_changed_or_left_are_marked_on_the_public_page(
     with Session(db.get_engine(app)) as s:
         operator = Actor.system("tests")
         first = practices.get(s, three[0].id)
-        committed(practices.update, 
+        practices.update(
             session=s,
             actor=operator,
             practice_id=first.id or 0,
@@ -189,7 +188,7 @@ def test_practices_that_changed_or_left_are_marked_on_the_public_page(
             expected_version=first.version,
             vocabulary=taxonomy.load(s),
         )
-        committed(practices.set_state, 
+        practices.set_state(
             session=s, actor=operator, practice_id=three[1].id, state="archived", expected_version=1
         )
         uow.commit(session=s)
