@@ -114,6 +114,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Set to true behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto.",
         _bool,
     ),
+    # Moderation (issue 9).
+    Setting(
+        "KB_REVIEW_APPROVALS",
+        "1",
+        "How many distinct moderators, none of them the author, must approve a proposal before "
+        "it is published.",
+        int,
+    ),
+    Setting(
+        "KB_RATELIMIT_PROPOSE",
+        "3 per minute;20 per day",
+        "Public suggestions (`/<lang>/propose`) allowed per client address.",
+    ),
 )
 
 
