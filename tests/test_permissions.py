@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import accounts, audit, content, db, practices, taxonomy, uow
+from kb import accounts, audit, content, db, history, practices, proposals, reviews, taxonomy, uow
 from kb.errors import PermissionDenied
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
 from kb.practices import PracticeData, SourceData
@@ -21,7 +21,8 @@ from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions
 WHO = ("anonymous", "no-role", *ROLES)
 
 # The specification. Columns: anonymous, a signed-in account with no role, then each role.
-# "own" = allowed on one's own account only (the guard); "yes" = allowed; "-" = refused.
+# "own" = allowed on one's own account or proposal only (the guard); "other" = allowed on someone
+# else's proposal only (four eyes); "yes" = allowed; "-" = refused.
 SPEC_TABLE = """
 action                    anonymous no-role contributor moderator curator admin
 practice.create           -         -       -           yes       -       -
@@ -40,6 +41,19 @@ account.edit              -         own     own         own       own     own
 account.change_password   -         own     own         own       own     own
 token.create              -         own     own         own       own     own
 token.revoke              -         own     own         own       own     yes
+proposal.create           -         -       yes         yes       -       -
+proposal.edit             -         -       own         own       -       -
+proposal.submit           -         -       own         own       -       -
+proposal.withdraw         -         -       own         own       -       -
+proposal.read             -         -       own         yes       -       -
+proposal.comment          -         -       own         yes       -       -
+proposal.rebase           -         -       own         yes       -       -
+proposal.approve          -         -       -           other     -       -
+proposal.request_changes  -         -       -           other     -       -
+proposal.reject           -         -       -           other     -       -
+proposal.queue            -         -       -           yes       -       -
+practice.archive          -         -       -           -         -       yes
+practice.restore          -         -       -           -         -       yes
 """
 
 
@@ -67,6 +81,8 @@ def target_for(action: str, own: bool, actor: Actor) -> Any:
         return (OTHER_ID, frozenset({"curator"}))
     if action in ("account.edit", "account.change_password", "token.create", "token.revoke"):
         return user_id
+    if action.startswith("proposal."):
+        return user_id  # the proposal's author
     if action in ("user.deactivate", "user.reactivate"):
         return OTHER_ID
     return None
@@ -81,9 +97,11 @@ def test_the_specification_covers_every_declared_action_and_role() -> None:
 def test_the_table_allows_exactly_what_the_specification_says(who: str, action: str) -> None:
     actor = actor_for(who)
     expected = SPEC[(action, who)]
-    assert allowed(actor, action, target_for(action, True, actor)) == (expected != "-")
-    # On someone else's account, "own" is refused; "yes" stays allowed.
-    assert allowed(actor, action, target_for(action, False, actor)) == (expected == "yes")
+    assert allowed(actor, action, target_for(action, True, actor)) == (expected in ("yes", "own"))
+    # On someone else's account or proposal, "own" is refused; "yes" and "other" are allowed.
+    assert allowed(actor, action, target_for(action, False, actor)) == (
+        expected in ("yes", "other")
+    )
 
 
 def test_no_one_locks_themselves_out() -> None:
@@ -96,6 +114,7 @@ def test_no_one_locks_themselves_out() -> None:
 def test_the_operator_at_the_command_line_may_do_everything() -> None:
     operator = Actor.system("tests")
     assert all(allowed(operator, action, target_for(action, False, operator)) for action in ACTIONS)
+    assert allowed(operator, "proposal.approve", operator.user_id)
 
 
 def test_client_addresses_are_kept_as_networks_only() -> None:
@@ -140,7 +159,36 @@ class World:
         self.token, _plain = accounts.create_token(
             session=session, actor=operator, user_id=owner, name="sync"
         )
+        self.archived = practices.create(
+            session=session,
+            actor=operator,
+            data=replace(self.data, slug="archived-practice"),
+            vocabulary=self.vocabulary,
+            state="archived",
+        )
+        # A draft edit by the acting person (or by the other account when anonymous), and a
+        # submitted new practice by the other account, for the reviewers' actions.
+        author = Actor.for_user(owner, set())
+        self.mine = self._proposal(author, replace(self.data, title_en="Edited"), "test-practice")
+        theirs_author = Actor.for_user(self.other.id, {"contributor"})
+        self.theirs = self._proposal(theirs_author, replace(self.data, slug="theirs"), None)
+        proposals.submit(
+            session=session,
+            actor=theirs_author,
+            proposal_id=self.theirs,
+            vocabulary=self.vocabulary,
+        )
         uow.commit(session=session)
+
+    def _proposal(self, author: Actor, data: PracticeData, base_slug: str | None) -> int:
+        proposal = proposals.start(
+            session=self.session,
+            actor=Actor("user", author.user_id, frozenset({"contributor"})),
+            data=data,
+            base_slug=base_slug,
+        )
+        assert proposal.id is not None
+        return proposal.id
 
     def _account(self, email: str, roles: set[str]) -> accounts.Account:
         return accounts.create(
@@ -236,8 +284,53 @@ class World:
                 session=s, actor=actor, token_id=self.token.id or 0
             ),
         }
+        calls.update(self._moderation_calls(s, actor))
         assert set(calls) == set(ACTIONS), "every action has a domain call in this test"
         calls[action]()
+
+    def _moderation_calls(self, s: Session, actor: Actor) -> dict[str, Callable[[], Any]]:
+        mine, theirs, vocabulary = self.mine, self.theirs, self.vocabulary
+
+        def decide(decision: str) -> Callable[[], Any]:
+            return lambda: reviews.decide(
+                session=s,
+                actor=actor,
+                proposal_id=theirs,
+                decision=decision,
+                comment="Reason.",
+                checklist=dict.fromkeys(reviews.CHECKLIST, True),
+                vocabulary=vocabulary,
+            )
+
+        return {
+            "proposal.create": lambda: proposals.start(
+                session=s, actor=actor, data=replace(self.data, slug="new-one")
+            ),
+            "proposal.edit": lambda: proposals.save(
+                session=s, actor=actor, proposal_id=mine, data=self.data
+            ),
+            "proposal.submit": lambda: proposals.submit(
+                session=s, actor=actor, proposal_id=mine, vocabulary=vocabulary
+            ),
+            "proposal.withdraw": lambda: proposals.withdraw(
+                session=s, actor=actor, proposal_id=mine
+            ),
+            "proposal.read": lambda: proposals.read(s, actor, mine),
+            "proposal.comment": lambda: reviews.comment(
+                session=s, actor=actor, proposal_id=mine, body="A remark."
+            ),
+            "proposal.rebase": lambda: proposals.rebase(session=s, actor=actor, proposal_id=mine),
+            "proposal.approve": decide("approve"),
+            "proposal.request_changes": decide("request_changes"),
+            "proposal.reject": decide("reject"),
+            "proposal.queue": lambda: reviews.queue(s, actor),
+            "practice.archive": lambda: history.archive(
+                session=s, actor=actor, slug="test-practice"
+            ),
+            "practice.restore": lambda: history.unarchive(
+                session=s, actor=actor, slug="archived-practice"
+            ),
+        }
 
 
 @pytest.mark.parametrize("who", WHO)
