@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security
-from kb.views import account, admin, api, api_accounts, public
+from kb.views import account, admin, api, api_accounts, moderation, public, review
 from kb.web import auth, csrf, limits
 
 
@@ -49,6 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_accounts.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(review.bp)
     csrf.csrf.exempt(api.bp)
     csrf.csrf.exempt(api_accounts.bp)
     cli.init_app(app)

@@ -100,7 +100,18 @@ def compare(
     """The fields of two snapshots, in the order of PracticeData (`before` None: a new one)."""
     old = before or {}
     out = [field_diff(name, old.get(name), after.get(name)) for name in FIELD_ORDER]
-    return [d for d in out if d.changed or not only_changed]
+    changed = {d.field for d in out if d.changed}
+    # Both sides of a French / English pair are shown when either changed.
+    return [
+        d for d in out if not only_changed or d.field in changed or _partner(d.field) in changed
+    ]
+
+
+def _partner(name: str) -> str:
+    base, _, lang = name.rpartition("_")
+    if base in BILINGUAL and lang in ("fr", "en"):
+        return f"{base}_{'en' if lang == 'fr' else 'fr'}"
+    return ""
 
 
 def rows(diffs: Sequence[FieldDiff]) -> list[DiffRow]:

@@ -6,7 +6,7 @@ from kb import diff
 
 
 def test_short_values_are_compared_whole() -> None:
-    [d] = diff.compare({"title_en": "Old"}, {"title_en": "New"})
+    [d] = diff.compare({"region": "Old"}, {"region": "New"})
     assert [(s.op, s.text) for s in d.segments] == [("delete", "Old"), ("insert", "New")]
 
 

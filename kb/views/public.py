@@ -25,6 +25,7 @@ from sqlmodel import col, select
 
 from kb import catalogue, pages, search
 from kb.db import get_session
+from kb.errors import NotFound
 from kb.i18n import LANGS, install_lang, preferred_lang
 from kb.index_ext import get_index, result_cache, vocabulary
 from kb.markdown import render
@@ -66,7 +67,7 @@ def _language_name(code: str, in_sentence: bool = False) -> str:
     return name.lower() if in_sentence and g.lang == "fr" else name
 
 
-@bp.context_processor
+@bp.app_context_processor  # for the whole app: the moderation preview renders practice pages
 def helpers() -> dict[str, Any]:
     vocab = vocabulary()
     return {
@@ -186,7 +187,15 @@ def country(code: str) -> ResponseReturnValue:
 def practice(slug: str) -> ResponseReturnValue:
     session = get_session()
     index = get_index(session)
-    page = catalogue.practice_page(session=session, index=index, slug=slug)
+    try:
+        page = catalogue.practice_page(session=session, index=index, slug=slug)
+    except NotFound:
+        archived = session.exec(
+            select(Practice.id).where(Practice.slug == slug, Practice.state == "archived")
+        ).first()
+        if archived is None:
+            raise
+        return render_template("public/gone.html", slug=slug), 410
     url = url_for("public.practice", slug=slug, _external=True)
     html = render_template(
         "public/practice.html",
