@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security
-from kb.views import account, admin, api, api_accounts, moderation, public, review
+from kb.views import account, admin, api, api_accounts, api_proposals, moderation, public, review
 from kb.web import auth, csrf, limits
 
 
@@ -51,7 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_accounts.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(api_proposals.bp)
     csrf.csrf.exempt(api.bp)
     csrf.csrf.exempt(api_accounts.bp)
+    csrf.csrf.exempt(api_proposals.bp)
     cli.init_app(app)
     return app

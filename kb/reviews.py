@@ -261,6 +261,11 @@ def threads(session: Session, proposal_id: int) -> list[Thread]:
     return roots
 
 
+def comments_of(session: Session, proposal_id: int) -> list[ProposalComment]:
+    statement = select(ProposalComment).where(ProposalComment.proposal_id == proposal_id)
+    return list(session.exec(statement.order_by(col(ProposalComment.id))))
+
+
 def decisions_of(session: Session, proposal_id: int) -> list[tuple[ReviewDecision, str]]:
     rows = session.exec(
         select(ReviewDecision, User.display_name)
