@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from kb import diff, practices, proposals
 from kb.errors import NotFound
 from kb.models import Practice, Proposal, Revision, User
-from kb.permissions import Actor, require
+from kb.permissions import Actor, allowed, require
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,19 @@ class Entry:
     status: str
 
 
+def _require_reader(actor: Actor) -> None:
+    """Writers read a history to edit and restore; admins to archive."""
+    if not allowed(actor, "practice.archive"):
+        require(actor, "proposal.create")
+
+
 def practice_of(session: Session, slug: str) -> Practice:
     return practices.get_by_slug(session, slug, published_only=False)
 
 
 def history(session: Session, actor: Actor, slug: str) -> tuple[Practice, list[Entry]]:
     """Versions newest first, then every proposal on the practice (any status)."""
-    require(actor, "proposal.create")
+    _require_reader(actor)
     practice = practice_of(session, slug)
     names = dict(session.exec(select(User.id, User.display_name)).all())
     revisions = session.exec(
@@ -88,7 +94,7 @@ def version_snapshot(session: Session, practice: Practice, version: int) -> dict
 def compare_versions(
     session: Session, actor: Actor, slug: str, a: int, b: int
 ) -> list[diff.FieldDiff]:
-    require(actor, "proposal.create")
+    _require_reader(actor)
     practice = practice_of(session, slug)
     return diff.compare(
         version_snapshot(session, practice, a), version_snapshot(session, practice, b)
