@@ -11,7 +11,17 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import cli, config, db, errors_web, i18n, index_ext, security
-from kb.views import account, admin, api, api_accounts, api_proposals, moderation, public, review
+from kb.views import (
+    account,
+    admin,
+    api,
+    api_accounts,
+    api_proposals,
+    moderation,
+    propose,
+    public,
+    review,
+)
 from kb.web import auth, csrf, limits
 
 
@@ -52,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(api_proposals.bp)
+    app.register_blueprint(propose.bp)
     csrf.csrf.exempt(api.bp)
     csrf.csrf.exempt(api_accounts.bp)
     csrf.csrf.exempt(api_proposals.bp)

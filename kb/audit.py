@@ -203,6 +203,19 @@ class ProposalCommented(ProposalEvent):
     comment_id: int
 
 
+@dataclass(frozen=True)
+class SuggestionClosed(Event):
+    """A public suggestion closed (its e-mail erased), possibly turned into a draft."""
+
+    action: ClassVar[str] = "suggestion.close"
+    target_kind: ClassVar[str] = "suggestion"
+    suggestion_id: int
+    proposal_id: int | None
+
+    def target_id(self) -> str:
+        return str(self.suggestion_id)
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     PracticeCreated,
     PracticeUpdated,
@@ -225,6 +238,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ProposalDecided,
     ProposalPublished,
     ProposalCommented,
+    SuggestionClosed,
 )
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))

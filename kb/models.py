@@ -318,3 +318,23 @@ class ReviewDecision(SQLModel, table=True):
     comment: str = Field(default="", sa_column=Column(Text, nullable=False))
     checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Suggestion(SQLModel, table=True):
+    """From the public: a practice to add (`practice_slug` None) or an error on a practice page.
+
+    The e-mail is for follow-up only: never shown publicly, erased when the suggestion is closed.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)  # "suggestion" or "error"
+    practice_slug: str | None = Field(default=None, max_length=120, index=True)
+    city: str = Field(default="", max_length=120)
+    title: str = Field(default="", max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    links: str = Field(default="", sa_column=Column(Text, nullable=False))
+    email: str | None = Field(default=None, max_length=254)
+    status: str = Field(default="open", max_length=10, index=True)
+    proposal_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = Field(default=None)

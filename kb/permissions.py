@@ -153,6 +153,7 @@ ACTIONS: dict[str, Rule] = {
     "proposal.request_changes": Rule(MODERATORS, not_author, help="send a proposal back"),
     "proposal.reject": Rule(MODERATORS, not_author, help="reject a proposal"),
     "proposal.queue": Rule(MODERATORS, help="see the moderation queue of everyone's proposals"),
+    "suggestion.manage": Rule(MODERATORS, help="read public suggestions, draft or close them"),
     "practice.archive": Rule(frozenset({"admin"}), help="take a practice off the public site"),
     "practice.restore": Rule(frozenset({"admin"}), help="put an archived practice back online"),
     # Accounts.

@@ -157,8 +157,10 @@ def _check_size(data: PracticeData, note: str) -> None:
     problems = [
         e
         for e in practices.validate(data, vocabulary=Vocabulary())
-        if "at most" in e.message or "characters" in e.message
+        if "at most" in e.message and e.field != "slug"
     ]
+    if isinstance(data.slug, str) and len(data.slug) > 120:
+        problems.append(FieldError("slug", "expected at most 120 characters"))
     if len(note) > NOTE_MAX:
         problems.append(FieldError("note", f"expected at most {NOTE_MAX} characters"))
     if problems:

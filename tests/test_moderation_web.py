@@ -280,3 +280,72 @@ def test_a_contributor_sees_only_their_own_proposals(team: dict[str, Person], ap
     assert app.test_client().get("/fr/moderation/").status_code == 302
     with Session(db.get_engine(app)) as s:
         assert s.exec(select(Practice)).all() == []
+
+
+# --- from the public side --------------------------------------------------------------------
+
+SUGGESTION = {
+    "city": "Lyon",
+    "title": "Cafés de quartier",
+    "description": "Des cafés où les habitants débattent.",
+    "links": "https://example.org/cafes",
+    "email": "habitante@example.org",
+}
+
+
+def test_anyone_suggests_a_practice_and_a_moderator_turns_it_into_a_draft(
+    app: Flask, team: dict[str, Person]
+) -> None:
+    public = AuthActions(app.test_client())
+    sent = public.post("/fr/propose", SUGGESTION, page="/fr/propose")
+    assert sent.status_code == 302
+    mod = team["mod1"]
+    queue = mod.get("/fr/moderation/").get_data(as_text=True)
+    assert "Cafés de quartier" in queue and "habitante@example.org" in queue
+    assert "habitante@example.org" not in app.test_client().get("/fr/").get_data(as_text=True)
+    from kb.models import Suggestion
+
+    with Session(db.get_engine(app)) as s:
+        sid = s.exec(select(Suggestion.id)).one()
+    drafted = mod.post(f"/fr/moderation/suggestions/{sid}/draft", {})
+    assert drafted.status_code == 302 and "/edit" in drafted.headers["Location"]
+    with Session(db.get_engine(app)) as s:
+        row = s.get(Suggestion, sid)
+        assert row is not None and row.status == "closed" and row.email is None
+
+
+def test_the_honeypot_and_the_limits_keep_bots_and_floods_out(app: Flask) -> None:
+    from kb.models import Suggestion
+
+    public = AuthActions(app.test_client())
+    bot = public.post("/fr/propose", {**SUGGESTION, "website": "spam"}, page="/fr/propose")
+    assert bot.status_code == 302
+    too_big = public.post(
+        "/fr/propose", {**SUGGESTION, "description": "x" * 100_000}, page="/fr/propose"
+    )
+    assert too_big.status_code == 422 and "Lyon" in too_big.get_data(as_text=True)
+    bad_mail = public.post("/fr/propose", {**SUGGESTION, "email": "nope"}, page="/fr/propose")
+    assert bad_mail.status_code == 422
+    with Session(db.get_engine(app)) as s:
+        assert s.exec(select(Suggestion)).all() == []
+    statuses = [
+        public.post("/fr/propose", SUGGESTION, page="/fr/propose").status_code for _ in range(4)
+    ]
+    assert statuses[-1] == 429
+
+
+def test_an_error_is_reported_from_a_practice_page(
+    app: Flask, team: dict[str, Person], make_practice: Callable[..., Any]
+) -> None:
+    make_practice(slug="reported")
+    reader = AuthActions(app.test_client())
+    page = app.test_client().get("/fr/practices/reported").get_data(as_text=True)
+    assert "/fr/practices/reported/report" in page and "Signaler une erreur" in page
+    sent = reader.post(
+        "/fr/practices/reported/report",
+        {"description": "La date est fausse."},
+        page="/fr/practices/reported/report",
+    )
+    assert sent.status_code == 302
+    assert "La date est fausse." in team["mod1"].get("/fr/moderation/").get_data(as_text=True)
+    assert app.test_client().get("/fr/practices/nope/report").status_code == 404

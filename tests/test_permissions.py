@@ -12,7 +12,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import accounts, audit, content, db, history, practices, proposals, reviews, taxonomy, uow
+from kb import (
+    accounts,
+    audit,
+    content,
+    db,
+    history,
+    practices,
+    proposals,
+    reviews,
+    suggestions,
+    taxonomy,
+    uow,
+)
 from kb.errors import PermissionDenied
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
 from kb.practices import PracticeData, SourceData
@@ -52,6 +64,7 @@ proposal.approve          -         -       -           other     -       -
 proposal.request_changes  -         -       -           other     -       -
 proposal.reject           -         -       -           other     -       -
 proposal.queue            -         -       -           yes       -       -
+suggestion.manage         -         -       -           yes       -       -
 practice.archive          -         -       -           -         -       yes
 practice.restore          -         -       -           -         -       yes
 """
@@ -324,6 +337,7 @@ class World:
             "proposal.request_changes": decide("request_changes"),
             "proposal.reject": decide("reject"),
             "proposal.queue": lambda: reviews.queue(s, actor),
+            "suggestion.manage": lambda: suggestions.open_ones(s, actor),
             "practice.archive": lambda: history.archive(
                 session=s, actor=actor, slug="test-practice"
             ),

@@ -25,7 +25,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kb import catalogue, content, practices, proposals, reviews, uow
+from kb import catalogue, content, practices, proposals, reviews, suggestions, uow
 from kb.db import get_session
 from kb.errors import Conflict, KBError, ValidationError
 from kb.i18n import install_lang
@@ -95,9 +95,30 @@ def queue() -> ResponseReturnValue:
         "moderation/queue.html",
         queue=listing,
         moderator=moderator,
+        suggestions=suggestions.open_ones(session, actor) if moderator else [],
         import_form=ConfirmForm(formdata=None),
         now=utcnow(),
     )
+
+
+@bp.post("/suggestions/<int:suggestion_id>/draft")
+def suggestion_to_draft(suggestion_id: int) -> ResponseReturnValue:
+    session = get_session()
+    proposal = suggestions.to_draft(
+        session=session, actor=current_actor(), suggestion_id=suggestion_id
+    )
+    uow.commit(session=session)
+    flash(_("The suggestion is now your draft; its sender's e-mail address is erased."), "success")
+    return redirect(url_for("moderation.edit", proposal_id=proposal.id))
+
+
+@bp.post("/suggestions/<int:suggestion_id>/close")
+def close_suggestion(suggestion_id: int) -> ResponseReturnValue:
+    session = get_session()
+    suggestions.close(session=session, actor=current_actor(), suggestion_id=suggestion_id)
+    uow.commit(session=session)
+    flash(_("Suggestion closed; its sender's e-mail address is erased."), "success")
+    return redirect(url_for("moderation.queue"))
 
 
 # --- the form --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""moderation: proposals (working copies), their comments and review decisions
+"""moderation: proposals (working copies), comments, review decisions, public suggestions
 
 Revision ID: 0005
 Revises: 0002
@@ -69,9 +69,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_review_decision_proposal_id", "review_decision", ["proposal_id"])
+    op.create_table(
+        "suggestion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("practice_slug", sa.String(length=120), nullable=True),
+        sa.Column("city", sa.String(length=120), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("links", sa.Text(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("proposal_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_suggestion_practice_slug", "suggestion", ["practice_slug"])
+    op.create_index("ix_suggestion_status", "suggestion", ["status"])
 
 
 def downgrade() -> None:
+    op.drop_table("suggestion")
     op.drop_table("review_decision")
     op.drop_table("proposal_comment")
     op.drop_table("proposal")
