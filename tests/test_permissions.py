@@ -461,3 +461,62 @@ def test_every_action_with_a_screen_is_in_the_http_matrix(app: Flask) -> None:
     endpoints = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()}
     assert routed <= endpoints
     assert set(HTTP_ACTIONS) <= set(ACTIONS)
+
+
+# Moderation screens (issue 9): each row through its form, on the World's proposals. Anonymous
+# visitors are sent to sign in (GET) or shown back what they typed with a 401 (POST).
+MODERATION_HTTP: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("proposal.read", "GET", "/fr/moderation/proposals/{mine}", {}),
+    ("proposal.comment", "POST", "/fr/moderation/proposals/{mine}/comments", {"body": "A remark"}),
+    (
+        "proposal.edit",
+        "POST",
+        "/fr/moderation/proposals/{mine}/edit",
+        {"title_en": "Edited on screen", "action": "save"},
+    ),
+    (
+        "proposal.create",
+        "POST",
+        "/fr/moderation/proposals/new",
+        {"slug": "via-form", "title_fr": "Titre", "action": "save"},
+    ),
+    (
+        "proposal.approve",
+        "POST",
+        "/fr/moderation/proposals/{theirs}/decision",
+        {"decision": "approve", "checklist": list(reviews.CHECKLIST)},
+    ),
+    ("proposal.rebase", "POST", "/fr/moderation/proposals/{mine}/rebase", {}),
+    ("proposal.withdraw", "POST", "/fr/moderation/proposals/{mine}/withdraw", {}),
+    ("practice.archive", "POST", "/fr/moderation/practices/test-practice/archive", {}),
+    ("practice.restore", "POST", "/fr/moderation/practices/archived-practice/unarchive", {}),
+)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_http_enforces_the_moderation_rows(
+    who: str,
+    client: FlaskClient,
+    auth: AuthActions,
+    app: Flask,
+    session: Session,
+    seed_content: Any,
+) -> None:
+    world = World(app, session, seed_content, who)
+    if world.me is not None:
+        assert auth.login("me@example.org").status_code == 302
+    outcomes, expected = {}, {}
+    for action, method, path, data in MODERATION_HTTP:
+        url = path.format(mine=world.mine, theirs=world.theirs)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = auth.post(url, data, page="/fr/login")
+        outcomes[action] = response.status_code
+        if who == "anonymous":
+            expected[action] = 302 if method == "GET" else 401
+        elif SPEC[(action, who)] == "-":
+            expected[action] = 403
+        else:
+            expected[action] = response.status_code if response.status_code in (200, 302) else -1
+    assert outcomes == expected
