@@ -349,3 +349,27 @@ def test_an_error_is_reported_from_a_practice_page(
     assert sent.status_code == 302
     assert "La date est fausse." in team["mod1"].get("/fr/moderation/").get_data(as_text=True)
     assert app.test_client().get("/fr/practices/nope/report").status_code == 404
+
+
+def test_a_stale_proposal_shows_what_changed_and_is_rebased_on_screen(
+    team: dict[str, Person],
+) -> None:
+    writer, mod = team["writer"], team["mod1"]
+    approve(
+        mod, proposal_id(writer.post("/fr/moderation/proposals/new", {**FORM, "action": "submit"}))
+    )
+    edits = [
+        proposal_id(
+            writer.post(
+                "/fr/moderation/proposals/new",
+                {**FORM, "title_en": title, "base_slug": FORM["slug"], "action": "submit"},
+            )
+        )
+        for title in ("First edit", "Second edit")
+    ]
+    approve(mod, edits[0])
+    refused = approve(mod, edits[1])
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "First edit" in html and "Repartir de la version" in html
+    assert writer.post(f"/fr/moderation/proposals/{edits[1]}/rebase", {}).status_code == 302
+    assert approve(mod, edits[1]).status_code == 302

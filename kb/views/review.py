@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from kb import diff, history, proposals, reviews, uow
 from kb.db import get_session
-from kb.errors import ValidationError
+from kb.errors import BadRequest, Conflict, ValidationError
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.models import Proposal
@@ -142,7 +142,7 @@ def decide(proposal_id: int) -> ResponseReturnValue:
             approvals_needed=_approvals_needed(),
             link=link,
         )
-    except (ValidationError, proposals.StaleBase) as error:
+    except (ValidationError, Conflict, BadRequest) as error:  # a stale base is a Conflict
         session.rollback()
         flash(_("No decision was recorded: %(reason)s", reason=reason(error)), "error")
         proposal = proposals.read(session, current_actor(), proposal_id)
