@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
-from kb import diff, practices, proposals
+from kb import diff, practice_json, practices, proposals
 from kb.errors import NotFound
 from kb.models import Practice, Proposal, Revision, User
 from kb.permissions import Actor, allowed, require
@@ -104,7 +104,7 @@ def compare_versions(
 def restore_version(*, session: Session, actor: Actor, slug: str, version: int) -> Proposal:
     """A new proposal whose text is version `version`, based on the live version."""
     practice = practice_of(session, slug)
-    data = proposals.from_snapshot(version_snapshot(session, practice, version))
+    data = practice_json.from_snapshot(version_snapshot(session, practice, version))
     return proposals.start(
         session=session,
         actor=actor,

@@ -15,8 +15,8 @@ moves its base to the live version (the author's text is kept as it is).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -25,7 +25,8 @@ from kb import audit, diff, harm, notify, practices
 from kb.errors import BadRequest, Conflict, FieldError, NotFound, ValidationError
 from kb.models import Event, Practice, Proposal, Revision, User, utcnow
 from kb.permissions import Actor, require
-from kb.practices import PracticeData, SourceData
+from kb.practice_json import from_snapshot
+from kb.practices import PracticeData
 from kb.taxonomy import Vocabulary
 
 Link = Callable[[int], str]
@@ -58,8 +59,6 @@ MOVES: dict[str, Move] = {
 EDITABLE = frozenset({"draft", "changes_requested"})
 OPEN = frozenset({"draft", "submitted", "changes_requested", "approved"})
 CLOSED = frozenset({"published", "rejected", "withdrawn"})
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
-READ_ONLY_KEYS = ("version", "updated_at", "published_at", "urls", "state")
 NOTE_MAX = 2000
 
 
@@ -100,56 +99,6 @@ class StaleBase(Conflict):
 def data_of(proposal: Proposal) -> PracticeData:
     """The proposed practice (as stored; may be invalid while a draft)."""
     return from_snapshot(proposal.data)
-
-
-def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
-    values: dict[str, Any] = {f.name: snapshot.get(f.name) for f in fields(PracticeData)}
-    for name in ("cities", "themes", "approaches", "target_groups", "partners", "events"):
-        values[name] = tuple(values[name] or ())
-    values["sources"] = tuple(
-        SourceData(**{k: s.get(k) for k in SOURCE_KEYS})  # type: ignore[arg-type]
-        for s in snapshot.get("sources") or ()
-        if isinstance(s, Mapping)
-    )
-    for name in ("body",):
-        values[name] = values[name] or ""
-    return PracticeData(**values)
-
-
-def data_from_json(obj: Any) -> PracticeData:
-    """A practice from API JSON (the shape of /api/v1/practices/<slug>); types checked by field."""
-    if not isinstance(obj, Mapping):
-        raise ValidationError([FieldError("practice", "expected a JSON object")])
-    known = {f.name for f in fields(PracticeData)}
-    errors: list[FieldError] = []
-    for key in obj:
-        if key not in known and key not in READ_ONLY_KEYS and key not in ("base_slug", "note"):
-            errors.append(FieldError(str(key)[:60], "unknown field"))
-    for f in fields(PracticeData):
-        value = obj.get(f.name)
-        if value is None:
-            continue
-        if f.name in ("cities", "themes", "approaches", "target_groups", "partners", "events"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors.append(FieldError(f.name, "expected a list of strings"))
-        elif f.name == "sources":
-            if not isinstance(value, list) or not all(isinstance(s, Mapping) for s in value):
-                errors.append(FieldError("sources", "expected a list of objects"))
-            else:
-                for i, s in enumerate(value):
-                    for k, v in s.items():
-                        if k not in ("title", "url", "publisher", "date", "language"):
-                            errors.append(FieldError(f"sources[{i}].{k}"[:60], "unknown field"))
-                        elif v is not None and not isinstance(v, str):
-                            errors.append(FieldError(f"sources[{i}].{k}", "expected a string"))
-        elif f.name in ("start_year", "end_year"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                errors.append(FieldError(f.name, "expected a whole number"))
-        elif not isinstance(value, str):
-            errors.append(FieldError(f.name, "expected a string"))
-    if errors:
-        raise ValidationError(errors)
-    return from_snapshot({**obj, "body": obj.get("body") or ""})
 
 
 def _check_size(data: PracticeData, note: str) -> None:

@@ -16,7 +16,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from indexer import Query
-from kb import db, history, proposals, reviews, search, taxonomy, uow
+from kb import db, history, practice_json, proposals, reviews, search, taxonomy, uow
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models import MailMessage, Practice
 from kb.practices import PracticeData, SourceData
@@ -365,7 +365,7 @@ def test_an_admin_archives_a_practice_and_it_leaves_the_index(
 
 def test_api_json_is_checked_field_by_field() -> None:
     with pytest.raises(ValidationError) as refused:
-        proposals.data_from_json(
+        practice_json.data_from_json(
             {"slug": 3, "cities": "Paris", "start_year": "2020", "bogus": 1, "sources": [{"x": 1}]}
         )
     assert {e.field for e in refused.value.errors} == {
@@ -375,5 +375,5 @@ def test_api_json_is_checked_field_by_field() -> None:
         "bogus",
         "sources[0].x",
     }
-    data = proposals.data_from_json({**spotlight().snapshot(), "version": 4, "urls": {}})
+    data = practice_json.data_from_json({**spotlight().snapshot(), "version": 4, "urls": {}})
     assert data == spotlight()

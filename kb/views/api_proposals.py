@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlmodel import col, select
 
-from kb import history, proposals, reviews, uow
+from kb import history, practice_json, proposals, reviews, uow
 from kb.db import get_session
 from kb.errors import BadRequest
 from kb.index_ext import get_index, vocabulary
@@ -106,7 +106,7 @@ def create() -> ResponseReturnValue:
     proposal = proposals.start(
         session=session,
         actor=current_actor(),
-        data=proposals.data_from_json(body),
+        data=practice_json.data_from_json(body),
         base_slug=base_slug or None,
         note=_text(body, "note"),
     )
@@ -144,7 +144,7 @@ def replace(proposal_id: int) -> ResponseReturnValue:
         session=session,
         actor=current_actor(),
         proposal_id=proposal_id,
-        data=proposals.data_from_json(body),
+        data=practice_json.data_from_json(body),
         note=_text(body, "note") if "note" in body else None,
     )
     uow.commit(session=session)
