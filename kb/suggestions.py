@@ -73,6 +73,15 @@ def open_ones(session: Session, actor: Actor) -> list[Suggestion]:
     return list(session.exec(statement.order_by(col(Suggestion.id))))
 
 
+def reports_on(session: Session, actor: Actor, slug: str) -> list[Suggestion]:
+    """Open error reports on one practice (shown on its history page)."""
+    require(actor, "suggestion.manage")
+    statement = select(Suggestion).where(
+        Suggestion.status == "open", Suggestion.practice_slug == slug
+    )
+    return list(session.exec(statement.order_by(col(Suggestion.id))))
+
+
 def _open(session: Session, suggestion_id: int) -> Suggestion:
     row = session.get(Suggestion, suggestion_id)
     if row is None:

@@ -348,6 +348,8 @@ def test_an_error_is_reported_from_a_practice_page(
     )
     assert sent.status_code == 302
     assert "La date est fausse." in team["mod1"].get("/fr/moderation/").get_data(as_text=True)
+    history = team["mod1"].get("/fr/moderation/practices/reported/history")
+    assert "La date est fausse." in history.get_data(as_text=True)
     assert app.test_client().get("/fr/practices/nope/report").status_code == 404
 
 

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kb import diff, history, proposals, reviews, uow
+from kb import diff, history, proposals, reviews, suggestions, uow
 from kb.db import get_session
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.i18n import install_lang
@@ -235,6 +235,9 @@ def practice_history(slug: str) -> ResponseReturnValue:
         b=b,
         rows=rows,
         confirm=ConfirmForm(formdata=None),
+        reports=suggestions.reports_on(session, actor, slug)
+        if allowed(actor, "suggestion.manage")
+        else [],
     )
 
 
