@@ -47,6 +47,12 @@ STATUS_LABELS = {
     "withdrawn": _l("withdrawn"),
     "archived": _l("archived"),
 }
+REVISION_LABELS = {
+    "create": _l("created"),
+    "update": _l("content changed"),
+    "state": _l("moved (published, archived…)"),
+    "delete": _l("deleted"),
+}
 FIELD_LABELS = {
     "slug": _l("Slug"),
     "title": _l("Title"),
@@ -79,6 +85,7 @@ def labels() -> dict[str, Any]:
     return {
         "proposal_status": lambda s: str(STATUS_LABELS.get(s, s)),
         "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
+        "revision_label": lambda action: str(REVISION_LABELS.get(action, action)),
     }
 
 
