@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from kb import db
@@ -375,3 +377,44 @@ def test_a_stale_proposal_shows_what_changed_and_is_rebased_on_screen(
     assert refused.status_code == 409 and "First edit" in html and "Repartir de la version" in html
     assert writer.post(f"/fr/moderation/proposals/{edits[1]}/rebase", {}).status_code == 302
     assert approve(mod, edits[1]).status_code == 302
+
+
+FUZZED_FIELDS = (
+    "slug",
+    "title_fr",
+    "summary_en",
+    "cities",
+    "country",
+    "themes",
+    "start_year",
+    "evidence_level",
+    "sources-0-url",
+    "sources-3-date",
+    "body",
+    "note",
+    "action",
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(FUZZED_FIELDS),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
+        max_size=6,
+    )
+)
+def test_any_form_input_gets_a_page_or_a_clear_error(
+    team: dict[str, Person], fuzzed: dict[str, str]
+) -> None:
+    writer = team["writer"]
+    response = writer.post("/fr/moderation/proposals/new", {**FORM, **fuzzed})
+    assert response.status_code in (200, 302, 409, 413, 422), response.status_code
+    if response.status_code == 302 and "/proposals/" in response.headers["Location"]:
+        pid = proposal_id(response)
+        for path in ("", "/edit", "/preview"):
+            assert writer.get(f"/fr/moderation/proposals/{pid}{path}").status_code in (200, 422)

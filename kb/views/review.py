@@ -86,6 +86,8 @@ def labels() -> dict[str, Any]:
         "proposal_status": lambda s: str(STATUS_LABELS.get(s, s)),
         "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
         "revision_label": lambda action: str(REVISION_LABELS.get(action, action)),
+        # A domain message may quote what was typed (a "%" too): translated, never %-formatted.
+        "domain_message": lambda message: str(_(message)),
     }
 
 
