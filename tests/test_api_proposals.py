@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from kb import accounts, db
@@ -162,3 +164,30 @@ def test_a_submission_with_blocking_problems_names_the_fields(api: dict[str, Api
 def test_without_a_token_the_moderation_api_answers_401(client: FlaskClient) -> None:
     assert client.post("/api/v1/proposals", json=PRACTICE).status_code == 401
     assert client.get("/api/v1/practices/x/history").status_code == 401
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=50),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.dictionaries(st.sampled_from([*PRACTICE, "base_slug", "note", "x"]), JSON_VALUES, max_size=5)
+)
+def test_any_json_gets_a_clear_answer(api: dict[str, ApiUser], fuzzed: dict[str, Any]) -> None:
+    writer = api["writer"]
+    created = writer.call("POST", "/proposals", {**PRACTICE, **fuzzed})
+    assert created.status_code in (201, 400, 404, 422), created.status_code
+    if created.status_code == 201:
+        pid = created.get_json()["id"]
+        assert writer.call("GET", f"/proposals/{pid}").status_code == 200
+        assert writer.call("POST", f"/proposals/{pid}/submit").status_code in (200, 422)
