@@ -110,10 +110,27 @@ def _check_size(data: PracticeData, note: str) -> None:
     ]
     if isinstance(data.slug, str) and len(data.slug) > 120:
         problems.append(FieldError("slug", "expected at most 120 characters"))
+    problems += [FieldError(name, "contains a NUL character") for name in _with_nul(data, note)]
     if len(note) > NOTE_MAX:
         problems.append(FieldError("note", f"expected at most {NOTE_MAX} characters"))
     if problems:
         raise ValidationError(problems)
+
+
+def _with_nul(data: PracticeData, note: str) -> list[str]:
+    """Fields holding a NUL character (no one types one; PostgreSQL text cannot store it)."""
+    found = ["note"] if "\x00" in note else []
+    return found + [name for name, value in data.snapshot().items() if _has_nul(value)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 # --- reading ---------------------------------------------------------------------------------

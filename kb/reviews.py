@@ -88,7 +88,7 @@ def decide(
     proposal = proposals.get(session, proposal_id)
     proposals.check_move(proposal, decision, actor)  # four eyes and status, before anything else
     ticks = _checklist(checklist)
-    comment = (comment or "").strip()
+    comment = (comment or "").replace("\x00", "").strip()
     _check_decision(decision, comment, ticks)
     if decision == "approve" and _already_approved(session, proposal, actor):
         raise BadRequest("decision: you already approved this round; another moderator must")
@@ -206,7 +206,7 @@ def comment(
     """Add a Markdown comment (author or moderators); the author hears of it by e-mail."""
     proposal = proposals.get(session, proposal_id)
     require(actor, "proposal.comment", proposal.author_id)
-    body = (body or "").strip()
+    body = (body or "").replace("\x00", "").strip()
     if not body:
         raise ValidationError([FieldError("body", N_("required; write a comment"))])
     if len(body) > COMMENT_MAX:

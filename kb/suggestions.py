@@ -50,6 +50,9 @@ def check(data: SuggestionData) -> list[FieldError]:
 
 def send(*, session: Session, data: SuggestionData) -> Suggestion:
     """Store a suggestion from anyone (flushed; the caller commits)."""
+    data = SuggestionData(
+        **{k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in vars(data).items()}
+    )
     errors = check(data)
     if errors:
         raise ValidationError(errors)

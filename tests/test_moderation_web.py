@@ -237,6 +237,7 @@ HOSTILE = [
     {"themes": ["<img src=x onerror=alert(1)>"], "evidence_level": "proven!!", "status": "maybe"},
     {"country": "ZZ", "start_year": "99999999999999999999", "sources-0-url": "javascript:alert(1)"},
     {"sources-99999-title": "far away", "slug": "../../etc/passwd"},
+    {"title_en": "nul\x00byte", "sources-0-title": "\x00"},  # PostgreSQL text cannot hold NUL
 ]
 
 
