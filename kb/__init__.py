@@ -17,12 +17,16 @@ from kb.views import (
     api,
     api_accounts,
     api_collections,
+    api_proposals,
     apidocs,
     collection_pages,
     curation,
     exports,
     feeds,
+    moderation,
+    propose,
     public,
+    review,
 )
 from kb.web import auth, csrf, limits
 
@@ -66,11 +70,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(curation.bp)
     app.register_blueprint(collection_pages.bp)
     app.register_blueprint(api_collections.bp)
-    csrf.csrf.exempt(api.bp)
-    csrf.csrf.exempt(api_accounts.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(apidocs.bp)
-    csrf.csrf.exempt(api_collections.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(api_proposals.bp)
+    app.register_blueprint(propose.bp)
+    for blueprint in (api.bp, api_accounts.bp, api_collections.bp, api_proposals.bp):
+        csrf.csrf.exempt(blueprint)  # the API reads bearer tokens, never the session cookie
     cli.init_app(app)
     return app

@@ -207,6 +207,73 @@ class CollectionUnpublished(CollectionEvent):
     action: ClassVar[str] = "collection.unpublish"
 
 
+@dataclass(frozen=True)
+class ProposalEvent(Event):
+    target_kind: ClassVar[str] = "proposal"
+    proposal_id: int
+    slug: str
+
+    def target_id(self) -> str:
+        return str(self.proposal_id)
+
+
+@dataclass(frozen=True)
+class ProposalCreated(ProposalEvent):
+    action: ClassVar[str] = "proposal.create"
+    base_version: int | None
+
+
+@dataclass(frozen=True)
+class ProposalEdited(ProposalEvent):
+    action: ClassVar[str] = "proposal.edit"
+
+
+@dataclass(frozen=True)
+class ProposalMoved(ProposalEvent):
+    """A move of the proposal workflow (submit, withdraw, rebase)."""
+
+    action: ClassVar[str] = "proposal.move"
+    move: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ProposalDecided(ProposalEvent):
+    """A reviewer's decision, with the checklist as ticked."""
+
+    action: ClassVar[str] = "proposal.decide"
+    decision: str
+    round: int
+    checklist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProposalPublished(ProposalEvent):
+    action: ClassVar[str] = "proposal.publish"
+    practice_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ProposalCommented(ProposalEvent):
+    action: ClassVar[str] = "proposal.comment"
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class SuggestionClosed(Event):
+    """A public suggestion closed (its e-mail erased), possibly turned into a draft."""
+
+    action: ClassVar[str] = "suggestion.close"
+    target_kind: ClassVar[str] = "suggestion"
+    suggestion_id: int
+    proposal_id: int | None
+
+    def target_id(self) -> str:
+        return str(self.suggestion_id)
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     PracticeCreated,
     PracticeUpdated,
@@ -231,6 +298,13 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     CollectionReordered,
     CollectionPublished,
     CollectionUnpublished,
+    ProposalCreated,
+    ProposalEdited,
+    ProposalMoved,
+    ProposalDecided,
+    ProposalPublished,
+    ProposalCommented,
+    SuggestionClosed,
 )
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))

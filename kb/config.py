@@ -163,6 +163,19 @@ SETTINGS: tuple[Setting, ...] = (
         "are kept, older ones deleted.",
         int,
     ),
+    # Moderation (issue 9).
+    Setting(
+        "KB_REVIEW_APPROVALS",
+        "1",
+        "How many distinct moderators, none of them the author, must approve a proposal before "
+        "it is published.",
+        int,
+    ),
+    Setting(
+        "KB_RATELIMIT_PROPOSE",
+        "3 per minute;20 per day",
+        "Public suggestions (`/<lang>/propose`) allowed per client address.",
+    ),
 )
 
 

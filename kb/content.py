@@ -380,6 +380,12 @@ def _open(
     text = _read(path, errors)
     if text is None:
         return None
+    return _open_text(text, display, errors, front_matter=front_matter)
+
+
+def _open_text(
+    text: str, display: str, errors: list[ContentError], *, front_matter: bool
+) -> tuple[_Checker, str] | None:
     body, first_line = "", 1
     if front_matter:
         split = _split_front_matter(display, text)
@@ -405,7 +411,26 @@ def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData
     opened = _open(path, errors, front_matter=True)
     if opened is None:
         return None
-    check, body = opened
+    return _practice_of(*opened, path.stem)
+
+
+def parse_practice_text(text: str, name: str) -> tuple[PracticeData | None, list[ContentError]]:
+    """Parse one practice in the `content/` format from text (a paste or an upload).
+
+    `name` is shown in errors and, without its `.md`, is the file name the slug must match
+    (empty: any slug). Errors read `name:line: field: message`, as `kb import` reports them.
+    """
+    errors: list[ContentError] = []
+    if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
+        return None, [ContentError(name, 1, "file", f"larger than {MAX_FILE_BYTES} bytes")]
+    opened = _open_text(text, name, errors, front_matter=True)
+    if opened is None:
+        return None, errors
+    parsed = _practice_of(*opened, name.removesuffix(".md") if name.endswith(".md") else "")
+    return (parsed[0] if parsed else None), errors
+
+
+def _practice_of(check: _Checker, body: str, stem: str) -> tuple[PracticeData, _Checker] | None:
     data = check.mapping(check.located.value, "", PRACTICE_KEYS)
     if not data:
         return None
@@ -466,8 +491,8 @@ def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData
         facts=facts.parse(data.get("facts"), check.error),
         checked_on=check.date(data.get("checked_on")),
     )
-    if record.slug and record.slug != path.stem:
-        check.error("slug", f"must equal the file name {path.stem!r}")
+    if record.slug and stem and record.slug != stem:
+        check.error("slug", f"must equal the file name {stem!r}")
     return record, check
 
 

@@ -69,6 +69,10 @@ Guard = Callable[[Actor, Any], str | None]
 SIGNED_IN: frozenset[str] = frozenset({"*"})
 
 
+WRITERS: frozenset[str] = frozenset({"contributor", "moderator"})
+MODERATORS: frozenset[str] = frozenset({"moderator"})
+
+
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[str]
@@ -108,6 +112,27 @@ def owns_token_or_admin(actor: Actor, target: Any) -> str | None:
     return "only the token's owner or an admin may revoke it"
 
 
+def is_author(actor: Actor, target: Any) -> str | None:
+    """Only the proposal's author (target: the author's user id)."""
+    if actor.kind == "system" or target == actor.user_id:
+        return None
+    return "only the proposal's author may do this"
+
+
+def author_or_moderator(actor: Actor, target: Any) -> str | None:
+    """The author, or any moderator (target: the author's user id)."""
+    if actor.kind == "system" or target == actor.user_id or actor.has_role("moderator"):
+        return None
+    return "only the proposal's author or a moderator may do this"
+
+
+def not_author(actor: Actor, target: Any) -> str | None:
+    """Four eyes: nobody decides on their own proposal (target: the author's user id)."""
+    if actor.kind != "system" and target == actor.user_id:
+        return "four eyes: you cannot decide on your own proposal"
+    return None
+
+
 ACTIONS: dict[str, Rule] = {
     # Practices (direct writes; contributors' submissions go through review once it exists).
     "practice.create": Rule(frozenset({"moderator"}), help="add a practice"),
@@ -115,6 +140,22 @@ ACTIONS: dict[str, Rule] = {
     "practice.set_state": Rule(frozenset({"moderator"}), help="publish, archive, unpublish"),
     "practice.delete": Rule(frozenset({"admin"}), help="remove a practice for good"),
     "content.import": Rule(frozenset({"admin"}), help="import content files"),
+    # Moderation (issue 9). Targets are the proposal author's user id. Archiving and restoring a
+    # published practice is an admin's decision, done directly (no second person asked).
+    "proposal.create": Rule(WRITERS, help="start a proposal (new practice or edit)"),
+    "proposal.edit": Rule(WRITERS, is_author, help="change one's own working copy"),
+    "proposal.submit": Rule(WRITERS, is_author, help="send one's own proposal to review"),
+    "proposal.withdraw": Rule(WRITERS, is_author, help="withdraw one's own proposal"),
+    "proposal.read": Rule(WRITERS, author_or_moderator, help="see a proposal and its review"),
+    "proposal.comment": Rule(WRITERS, author_or_moderator, help="comment on a proposal"),
+    "proposal.rebase": Rule(WRITERS, author_or_moderator, help="rebase onto the live version"),
+    "proposal.approve": Rule(MODERATORS, not_author, help="approve (and publish) a proposal"),
+    "proposal.request_changes": Rule(MODERATORS, not_author, help="send a proposal back"),
+    "proposal.reject": Rule(MODERATORS, not_author, help="reject a proposal"),
+    "proposal.queue": Rule(MODERATORS, help="see the moderation queue of everyone's proposals"),
+    "suggestion.manage": Rule(MODERATORS, help="read public suggestions, draft or close them"),
+    "practice.archive": Rule(frozenset({"admin"}), help="take a practice off the public site"),
+    "practice.restore": Rule(frozenset({"admin"}), help="put an archived practice back online"),
     # Accounts.
     "user.list": Rule(frozenset({"admin"}), help="see accounts"),
     "user.create": Rule(frozenset({"admin"}), help="create an account with a password"),

@@ -12,7 +12,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import accounts, audit, collections, content, db, practices, taxonomy, uow
+from kb import (
+    accounts,
+    audit,
+    collections,
+    content,
+    db,
+    history,
+    practices,
+    proposals,
+    reviews,
+    suggestions,
+    taxonomy,
+    uow,
+)
 from kb.collections import CollectionData
 from kb.errors import PermissionDenied
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
@@ -23,7 +36,8 @@ WHO = ("anonymous", "no-role", *ROLES)
 COLLECTION = CollectionData(title_fr="Une sélection", title_en="A selection")
 
 # The specification. Columns: anonymous, a signed-in account with no role, then each role.
-# "own" = allowed on one's own account only (the guard); "yes" = allowed; "-" = refused.
+# "own" = allowed on one's own account or proposal only (the guard); "other" = allowed on someone
+# else's proposal only (four eyes); "yes" = allowed; "-" = refused.
 SPEC_TABLE = """
 action                    anonymous no-role contributor moderator curator admin
 practice.create           -         -       -           yes       -       -
@@ -46,6 +60,20 @@ collection.create         -         -       -           -         yes     -
 collection.edit           -         -       -           -         yes     -
 collection.publish        -         -       -           -         yes     -
 collection.unpublish      -         -       -           -         yes     -
+proposal.create           -         -       yes         yes       -       -
+proposal.edit             -         -       own         own       -       -
+proposal.submit           -         -       own         own       -       -
+proposal.withdraw         -         -       own         own       -       -
+proposal.read             -         -       own         yes       -       -
+proposal.comment          -         -       own         yes       -       -
+proposal.rebase           -         -       own         yes       -       -
+proposal.approve          -         -       -           other     -       -
+proposal.request_changes  -         -       -           other     -       -
+proposal.reject           -         -       -           other     -       -
+proposal.queue            -         -       -           yes       -       -
+suggestion.manage         -         -       -           yes       -       -
+practice.archive          -         -       -           -         -       yes
+practice.restore          -         -       -           -         -       yes
 """
 
 
@@ -73,6 +101,8 @@ def target_for(action: str, own: bool, actor: Actor) -> Any:
         return (OTHER_ID, frozenset({"curator"}))
     if action in ("account.edit", "account.change_password", "token.create", "token.revoke"):
         return user_id
+    if action.startswith("proposal."):
+        return user_id  # the proposal's author
     if action in ("user.deactivate", "user.reactivate"):
         return OTHER_ID
     return None
@@ -87,9 +117,11 @@ def test_the_specification_covers_every_declared_action_and_role() -> None:
 def test_the_table_allows_exactly_what_the_specification_says(who: str, action: str) -> None:
     actor = actor_for(who)
     expected = SPEC[(action, who)]
-    assert allowed(actor, action, target_for(action, True, actor)) == (expected != "-")
-    # On someone else's account, "own" is refused; "yes" stays allowed.
-    assert allowed(actor, action, target_for(action, False, actor)) == (expected == "yes")
+    assert allowed(actor, action, target_for(action, True, actor)) == (expected in ("yes", "own"))
+    # On someone else's account or proposal, "own" is refused; "yes" and "other" are allowed.
+    assert allowed(actor, action, target_for(action, False, actor)) == (
+        expected in ("yes", "other")
+    )
 
 
 def test_no_one_locks_themselves_out() -> None:
@@ -102,6 +134,7 @@ def test_no_one_locks_themselves_out() -> None:
 def test_the_operator_at_the_command_line_may_do_everything() -> None:
     operator = Actor.system("tests")
     assert all(allowed(operator, action, target_for(action, False, operator)) for action in ACTIONS)
+    assert allowed(operator, "proposal.approve", operator.user_id)
 
 
 def test_client_addresses_are_kept_as_networks_only() -> None:
@@ -149,7 +182,36 @@ class World:
         self.collection = collections.create(
             session=session, actor=operator, slug="a-collection", data=COLLECTION
         )
+        self.archived = practices.create(
+            session=session,
+            actor=operator,
+            data=replace(self.data, slug="archived-practice"),
+            vocabulary=self.vocabulary,
+            state="archived",
+        )
+        # A draft edit by the acting person (or by the other account when anonymous), and a
+        # submitted new practice by the other account, for the reviewers' actions.
+        author = Actor.for_user(owner, set())
+        self.mine = self._proposal(author, replace(self.data, title_en="Edited"), "test-practice")
+        theirs_author = Actor.for_user(self.other.id, {"contributor"})
+        self.theirs = self._proposal(theirs_author, replace(self.data, slug="theirs"), None)
+        proposals.submit(
+            session=session,
+            actor=theirs_author,
+            proposal_id=self.theirs,
+            vocabulary=self.vocabulary,
+        )
         uow.commit(session=session)
+
+    def _proposal(self, author: Actor, data: PracticeData, base_slug: str | None) -> int:
+        proposal = proposals.start(
+            session=self.session,
+            actor=Actor("user", author.user_id, frozenset({"contributor"})),
+            data=data,
+            base_slug=base_slug,
+        )
+        assert proposal.id is not None
+        return proposal.id
 
     def _account(self, email: str, roles: set[str]) -> accounts.Account:
         return accounts.create(
@@ -265,8 +327,54 @@ class World:
             ),
             "collection.unpublish": lambda: self._unpublish(actor),
         }
+        calls.update(self._moderation_calls(s, actor))
         assert set(calls) == set(ACTIONS), "every action has a domain call in this test"
         calls[action]()
+
+    def _moderation_calls(self, s: Session, actor: Actor) -> dict[str, Callable[[], Any]]:
+        mine, theirs, vocabulary = self.mine, self.theirs, self.vocabulary
+
+        def decide(decision: str) -> Callable[[], Any]:
+            return lambda: reviews.decide(
+                session=s,
+                actor=actor,
+                proposal_id=theirs,
+                decision=decision,
+                comment="Reason.",
+                checklist=dict.fromkeys(reviews.CHECKLIST, True),
+                vocabulary=vocabulary,
+            )
+
+        return {
+            "proposal.create": lambda: proposals.start(
+                session=s, actor=actor, data=replace(self.data, slug="new-one")
+            ),
+            "proposal.edit": lambda: proposals.save(
+                session=s, actor=actor, proposal_id=mine, data=self.data
+            ),
+            "proposal.submit": lambda: proposals.submit(
+                session=s, actor=actor, proposal_id=mine, vocabulary=vocabulary
+            ),
+            "proposal.withdraw": lambda: proposals.withdraw(
+                session=s, actor=actor, proposal_id=mine
+            ),
+            "proposal.read": lambda: proposals.read(s, actor, mine),
+            "proposal.comment": lambda: reviews.comment(
+                session=s, actor=actor, proposal_id=mine, body="A remark."
+            ),
+            "proposal.rebase": lambda: proposals.rebase(session=s, actor=actor, proposal_id=mine),
+            "proposal.approve": decide("approve"),
+            "proposal.request_changes": decide("request_changes"),
+            "proposal.reject": decide("reject"),
+            "proposal.queue": lambda: reviews.queue(s, actor),
+            "suggestion.manage": lambda: suggestions.open_ones(s, actor),
+            "practice.archive": lambda: history.archive(
+                session=s, actor=actor, slug="test-practice"
+            ),
+            "practice.restore": lambda: history.unarchive(
+                session=s, actor=actor, slug="archived-practice"
+            ),
+        }
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -400,3 +508,62 @@ def test_every_action_with_a_screen_is_in_the_http_matrix(app: Flask) -> None:
     endpoints = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()}
     assert routed <= endpoints
     assert set(HTTP_ACTIONS) <= set(ACTIONS)
+
+
+# Moderation screens (issue 9): each row through its form, on the World's proposals. Anonymous
+# visitors are sent to sign in (GET) or shown back what they typed with a 401 (POST).
+MODERATION_HTTP: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("proposal.read", "GET", "/fr/moderation/proposals/{mine}", {}),
+    ("proposal.comment", "POST", "/fr/moderation/proposals/{mine}/comments", {"body": "A remark"}),
+    (
+        "proposal.edit",
+        "POST",
+        "/fr/moderation/proposals/{mine}/edit",
+        {"title_en": "Edited on screen", "action": "save"},
+    ),
+    (
+        "proposal.create",
+        "POST",
+        "/fr/moderation/proposals/new",
+        {"slug": "via-form", "title_fr": "Titre", "action": "save"},
+    ),
+    (
+        "proposal.approve",
+        "POST",
+        "/fr/moderation/proposals/{theirs}/decision",
+        {"decision": "approve", "checklist": list(reviews.CHECKLIST)},
+    ),
+    ("proposal.rebase", "POST", "/fr/moderation/proposals/{mine}/rebase", {}),
+    ("proposal.withdraw", "POST", "/fr/moderation/proposals/{mine}/withdraw", {}),
+    ("practice.archive", "POST", "/fr/moderation/practices/test-practice/archive", {}),
+    ("practice.restore", "POST", "/fr/moderation/practices/archived-practice/unarchive", {}),
+)
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_http_enforces_the_moderation_rows(
+    who: str,
+    client: FlaskClient,
+    auth: AuthActions,
+    app: Flask,
+    session: Session,
+    seed_content: Any,
+) -> None:
+    world = World(app, session, seed_content, who)
+    if world.me is not None:
+        assert auth.login("me@example.org").status_code == 302
+    outcomes, expected = {}, {}
+    for action, method, path, data in MODERATION_HTTP:
+        url = path.format(mine=world.mine, theirs=world.theirs)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = auth.post(url, data, page="/fr/login")
+        outcomes[action] = response.status_code
+        if who == "anonymous":
+            expected[action] = 302 if method == "GET" else 401
+        elif SPEC[(action, who)] == "-":
+            expected[action] = 403
+        else:
+            expected[action] = response.status_code if response.status_code in (200, 302) else -1
+    assert outcomes == expected

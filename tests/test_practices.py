@@ -35,7 +35,8 @@ def test_an_update_bumps_the_version_and_logs_it(
 ) -> None:
     practice = make_practice()
     changed = replace(data_of(session, practice), region="Grand Est")
-    updated = committed(practices.update,
+    updated = committed(
+        practices.update,
         session=session,
         index=index,
         practice_id=practice.id,
@@ -59,7 +60,8 @@ def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(
     vocabulary = taxonomy.load(session)
     first = replace(data_of(session, practice), region="First editor")
     second = replace(data_of(session, practice), region="Second editor")
-    committed(practices.update,
+    committed(
+        practices.update,
         session=session,
         index=index,
         practice_id=practice.id,
@@ -68,7 +70,8 @@ def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(
         vocabulary=vocabulary,
     )
     with pytest.raises(Conflict, match="changed by someone else"):
-        committed(practices.update,
+        committed(
+            practices.update,
             session=session,
             index=index,
             practice_id=practice.id,
@@ -125,7 +128,8 @@ def test_state_moves_follow_the_workflow_table(
 
     def walk() -> None:
         for state in path:
-            committed(practices.set_state,
+            committed(
+                practices.set_state,
                 session=session,
                 index=index,
                 practice_id=practice.id,

@@ -39,8 +39,13 @@ def test_publishing_makes_a_practice_searchable_at_once(
 ) -> None:
     practice = make_practice(state="submitted", title_en="Zanzibar listening circles")
     assert found(session, index, "zanzibar") == []
-    committed(practices.set_state,
-        session=session, index=index, practice_id=practice.id, state="published", expected_version=1
+    committed(
+        practices.set_state,
+        session=session,
+        index=index,
+        practice_id=practice.id,
+        state="published",
+        expected_version=1,
     )
     assert found(session, index, "zanzibar") == [practice.slug]
 
@@ -57,8 +62,13 @@ def test_archiving_removes_a_practice_from_search(
     make_practice: Callable[..., Any], session: Session, index: Any
 ) -> None:
     practice = make_practice(title_en="Okapi youth mediation")
-    committed(practices.set_state,
-        session=session, index=index, practice_id=practice.id, state="archived", expected_version=1
+    committed(
+        practices.set_state,
+        session=session,
+        index=index,
+        practice_id=practice.id,
+        state="archived",
+        expected_version=1,
     )
     assert found(session, index, "okapi") == []
 
@@ -68,7 +78,8 @@ def test_an_edit_is_searchable_at_once(
 ) -> None:
     practice = make_practice()
     data = replace(practices.to_data(session, practice), title_en="Narwhal dialogue nights")
-    committed(practices.update,
+    committed(
+        practices.update,
         session=session,
         index=index,
         practice_id=practice.id,
@@ -105,7 +116,8 @@ def test_two_nodes_with_their_own_index_folders_converge(
     with Session(db.get_engine(other_node)) as other_session:
         other_index = get_index(other_session, other_node)
         assert found(other_session, other_index, "pangolin") == [practice.slug]
-        committed(practices.set_state,
+        committed(
+            practices.set_state,
             session=other_session,
             index=other_index,
             practice_id=practice.id,

@@ -76,6 +76,24 @@
         .catch(function () { /* suggestions are optional */ });
     }, 150);
   });
+  // Spotlight drafts also save every 30 s while someone types (the form saves on every submit
+  // without JavaScript); only what changed is sent, and a failure waits for the next round.
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var serialise = function () {
+      var data = new FormData(form);
+      data.set("action", "save");
+      return data;
+    };
+    var last = new URLSearchParams(serialise()).toString();
+    window.setInterval(function () {
+      var data = serialise();
+      var now = new URLSearchParams(data).toString();
+      if (now === last) { return; }
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (response) { if (response.ok) { last = now; } })
+        .catch(function () { /* the next round, or the next submit, saves it */ });
+    }, 30000);
+  });
 })();
 
 (function () {

@@ -25,7 +25,7 @@ from sqlmodel import col, select
 
 from kb import catalogue, collection_reads, collections, index_ext, pages
 from kb.db import get_session
-from kb.errors import KBError
+from kb.errors import KBError, NotFound
 from kb.i18n import LANGS, install_lang, preferred_lang
 from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.markdown import render
@@ -69,7 +69,7 @@ def _language_name(code: str, in_sentence: bool = False) -> str:
     return name.lower() if in_sentence and g.lang == "fr" else name
 
 
-@bp.context_processor
+@bp.app_context_processor  # for the whole app: the moderation preview renders practice pages
 def helpers() -> dict[str, Any]:
     vocab = vocabulary()
     return {
@@ -241,7 +241,15 @@ def country(code: str) -> ResponseReturnValue:
 def practice(slug: str) -> ResponseReturnValue:
     session = get_session()
     load_vocabulary(session)
-    page = _practice_page(slug)
+    try:
+        page = _practice_page(slug)
+    except NotFound:
+        archived = session.exec(
+            select(Practice.id).where(Practice.slug == slug, Practice.state == "archived")
+        ).first()
+        if archived is None:
+            raise
+        return render_template("public/gone.html", slug=slug), 410
     url = external_url("public.practice", slug=slug)
     p = page.practice
     # The reader's language when a translation exists, else the original.

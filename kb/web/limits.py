@@ -61,3 +61,8 @@ def count_api(token: str | None) -> None:
         _hit("KB_RATELIMIT_API", "api-token", _digest(token))
     else:
         _hit("KB_RATELIMIT_API", "api-address", get_remote_address() or "unknown")
+
+
+def count_suggestion() -> None:
+    """One public suggestion or error report from this address (429 when over)."""
+    _hit("KB_RATELIMIT_PROPOSE", "propose-address", get_remote_address() or "unknown")

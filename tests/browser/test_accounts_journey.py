@@ -46,8 +46,16 @@ def test_the_first_admin_invites_a_contributor_who_signs_in(
     screenshot_dir: Path,
 ) -> None:
     created = live_server.app.test_cli_runner().invoke(
-        args=["user", "create", ADMIN_EMAIL, "--name", "Admin", "--role", "admin",
-              "--password-stdin"],
+        args=[
+            "user",
+            "create",
+            ADMIN_EMAIL,
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         input=ADMIN_PASSWORD + "\n",
     )
     assert created.exit_code == 0, created.output

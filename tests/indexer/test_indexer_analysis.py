@@ -67,6 +67,7 @@ def test_fast_analyzer_yields_the_same_tokens_as_the_whoosh_chain(lang: str) -> 
 
     text = "L'extrémisme violent, les SÉCURITÉS et la prévention des haines; straße 2024 de la"
     for kw in ({"positions": True}, {"chars": True}, {"positions": True, "start_pos": 5}):
+
         def seen(tokens: Any) -> list[tuple[Any, ...]]:
             return [
                 (t.text, getattr(t, "pos", None), getattr(t, "startchar", None)) for t in tokens

@@ -184,7 +184,10 @@ def test_apply_never_merges_and_merge_segments_folds_small_ones(index: Any) -> N
     assert index.search(Query(text="zqmerge1")).total == 1
     assert index.search(Query(text="Republished")).total == 1
     assert {h.id for h in index.search(Query(text="published", per_page=50)).hits} >= {
-        100, 102, 103, 104,
+        100,
+        102,
+        103,
+        104,
     }
     assert index.last_change_id() == 16
     assert index.doc_count() == len(CORPUS) + 5

@@ -1,0 +1,69 @@
+"""A practice as JSON: the snapshot stored in revisions and proposals, and the API's input.
+
+`from_snapshot` reads what `PracticeData.snapshot()` wrote; `data_from_json` checks untrusted API
+JSON (the shape of `/api/v1/practices/<slug>`) field by field, naming each wrong field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any
+
+from kb.errors import FieldError, ValidationError
+from kb.practices import PracticeData, SourceData
+
+SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
+# Keys of the public record that an API client may send back and that are ignored.
+READ_ONLY_KEYS = ("version", "updated_at", "published_at", "urls", "state")
+LIST_FIELDS = ("cities", "themes", "approaches", "target_groups", "partners", "events")
+
+
+def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
+    values: dict[str, Any] = {f.name: snapshot.get(f.name) for f in fields(PracticeData)}
+    for name in LIST_FIELDS:
+        values[name] = tuple(values[name] or ())
+    values["sources"] = tuple(
+        SourceData(**{k: s.get(k) for k in SOURCE_KEYS})  # type: ignore[arg-type]
+        for s in snapshot.get("sources") or ()
+        if isinstance(s, Mapping)
+    )
+    for name in ("body",):
+        values[name] = values[name] or ""
+    return PracticeData(**values)
+
+
+def data_from_json(obj: Any) -> PracticeData:
+    """A practice from API JSON (the shape of /api/v1/practices/<slug>); types checked by field."""
+    if not isinstance(obj, Mapping):
+        raise ValidationError([FieldError("practice", "expected a JSON object")])
+    known = {f.name for f in fields(PracticeData)}
+    errors: list[FieldError] = []
+    for key in obj:
+        if key not in known and key not in READ_ONLY_KEYS and key not in ("base_slug", "note"):
+            errors.append(FieldError(str(key)[:60], "unknown field"))
+    for f in fields(PracticeData):
+        value = obj.get(f.name)
+        if value is None:
+            continue
+        if f.name in LIST_FIELDS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors.append(FieldError(f.name, "expected a list of strings"))
+        elif f.name == "sources":
+            if not isinstance(value, list) or not all(isinstance(s, Mapping) for s in value):
+                errors.append(FieldError("sources", "expected a list of objects"))
+            else:
+                for i, s in enumerate(value):
+                    for k, v in s.items():
+                        if k not in SOURCE_KEYS:
+                            errors.append(FieldError(f"sources[{i}].{k}"[:60], "unknown field"))
+                        elif v is not None and not isinstance(v, str):
+                            errors.append(FieldError(f"sources[{i}].{k}", "expected a string"))
+        elif f.name in ("start_year", "end_year"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                errors.append(FieldError(f.name, "expected a whole number"))
+        elif not isinstance(value, str):
+            errors.append(FieldError(f.name, "expected a string"))
+    if errors:
+        raise ValidationError(errors)
+    return from_snapshot({**obj, "body": obj.get("body") or ""})

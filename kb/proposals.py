@@ -1,0 +1,400 @@
+"""Working copies: a proposal holds a full proposed practice, its base version, author and status.
+
+The published practice stays live, unchanged, while an edit of it is in review. Publishing applies
+the approved proposal through `kb.practices` (change log, revision, audit) in the caller's
+transaction. Statuses and their moves are one table, `MOVES`, each move naming the permission
+(roles and guard in `kb.permissions.ACTIONS`) that allows it:
+
+    draft -> submitted -> {changes_requested -> submitted, approved -> published, rejected}
+    draft | submitted | changes_requested | approved -> withdrawn (by the author)
+
+A proposal based on an older version than the live one is never published over it: `publish`
+raises `StaleBase` with the diff of what changed in between, the proposal is kept, and `rebase`
+moves its base to the live version (the author's text is kept as it is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from kb import audit, diff, harm, notify, practices
+from kb.errors import BadRequest, Conflict, FieldError, NotFound, ValidationError
+from kb.models import Event, Practice, Proposal, Revision, User, utcnow
+from kb.permissions import Actor, require
+from kb.practice_json import from_snapshot
+from kb.practices import PracticeData
+from kb.taxonomy import Vocabulary
+
+Link = Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str | None  # None: the status stays (rebase)
+    action: str  # the permission, checked with the proposal author's id as target
+
+
+MOVES: dict[str, Move] = {
+    "submit": Move(frozenset({"draft", "changes_requested"}), "submitted", "proposal.submit"),
+    "withdraw": Move(
+        frozenset({"draft", "submitted", "changes_requested", "approved"}),
+        "withdrawn",
+        "proposal.withdraw",
+    ),
+    "request_changes": Move(
+        frozenset({"submitted"}), "changes_requested", "proposal.request_changes"
+    ),
+    "approve": Move(frozenset({"submitted"}), "approved", "proposal.approve"),
+    "reject": Move(frozenset({"submitted"}), "rejected", "proposal.reject"),
+    "publish": Move(frozenset({"approved"}), "published", "proposal.approve"),
+    "rebase": Move(
+        frozenset({"draft", "submitted", "changes_requested", "approved"}), None, "proposal.rebase"
+    ),
+}
+EDITABLE = frozenset({"draft", "changes_requested"})
+OPEN = frozenset({"draft", "submitted", "changes_requested", "approved"})
+CLOSED = frozenset({"published", "rejected", "withdrawn"})
+NOTE_MAX = 2000
+
+
+def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
+    """The status after `move`, or PermissionDenied / BadRequest (409 when the status is wrong)."""
+    rule = MOVES[move]
+    require(actor, rule.action, proposal.author_id)
+    if proposal.status not in rule.sources:
+        raise Conflict(
+            f"status: a {proposal.status} proposal cannot be moved by {move!r} "
+            f"(allowed from: {', '.join(sorted(rule.sources))})"
+        )
+    return rule.target or proposal.status
+
+
+class StaleBase(Conflict):
+    """The live practice changed since the proposal's base version (409, with the diff)."""
+
+    code = "stale_base"
+
+    def __init__(self, message: str, changes: list[diff.FieldDiff], live_version: int) -> None:
+        super().__init__(message)
+        self.changes = changes
+        self.live_version = live_version
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        data["error"]["live_version"] = self.live_version  # type: ignore[index]
+        data["error"]["changed_since_base"] = [  # type: ignore[index]
+            {"field": c.field, "before": c.before, "after": c.after} for c in self.changes
+        ]
+        return data
+
+
+# --- plain data ------------------------------------------------------------------------------
+
+
+def data_of(proposal: Proposal) -> PracticeData:
+    """The proposed practice (as stored; may be invalid while a draft)."""
+    return from_snapshot(proposal.data)
+
+
+def _check_size(data: PracticeData, note: str) -> None:
+    """Drafts may be incomplete, not unbounded: the limits of `practices.validate` on size."""
+    problems = [
+        e
+        for e in practices.validate(data, vocabulary=Vocabulary())
+        if "at most" in e.message and e.field != "slug"
+    ]
+    if isinstance(data.slug, str) and len(data.slug) > 120:
+        problems.append(FieldError("slug", "expected at most 120 characters"))
+    problems += [FieldError(name, "contains a NUL character") for name in _with_nul(data, note)]
+    if len(note) > NOTE_MAX:
+        problems.append(FieldError("note", f"expected at most {NOTE_MAX} characters"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _with_nul(data: PracticeData, note: str) -> list[str]:
+    """Fields holding a NUL character (no one types one; PostgreSQL text cannot store it)."""
+    found = ["note"] if "\x00" in note else []
+    return found + [name for name, value in data.snapshot().items() if _has_nul(value)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal with id {proposal_id}")
+    return proposal
+
+
+def read(session: Session, actor: Actor, proposal_id: int) -> Proposal:
+    """A proposal its author or a moderator may see (403 otherwise)."""
+    proposal = get(session, proposal_id)
+    require(actor, "proposal.read", proposal.author_id)
+    return proposal
+
+
+def live_practice(session: Session, proposal: Proposal) -> Practice | None:
+    return session.get(Practice, proposal.practice_id) if proposal.practice_id else None
+
+
+def snapshot_at(session: Session, practice_id: int, version: int) -> dict[str, Any] | None:
+    row = session.exec(
+        select(Revision).where(Revision.practice_id == practice_id, Revision.version == version)
+    ).first()
+    if row is None:
+        return None
+    return {k: v for k, v in row.snapshot.items() if k != "state"}
+
+
+def live_snapshot(session: Session, proposal: Proposal) -> dict[str, Any] | None:
+    practice = live_practice(session, proposal)
+    return practices.to_data(session, practice).snapshot() if practice else None
+
+
+def changes(session: Session, proposal: Proposal) -> list[diff.FieldDiff]:
+    """What the proposal changes in the live practice (every field for a new one)."""
+    return diff.compare(live_snapshot(session, proposal), proposal.data)
+
+
+def changed_since_base(session: Session, proposal: Proposal) -> list[diff.FieldDiff]:
+    """What others published after the proposal's base version (empty when up to date)."""
+    practice = live_practice(session, proposal)
+    if practice is None or proposal.base_version in (None, practice.version):
+        return []
+    assert practice.id is not None and proposal.base_version is not None
+    base = snapshot_at(session, practice.id, proposal.base_version) or {}
+    return diff.compare(base, practices.to_data(session, practice).snapshot())
+
+
+def open_for(session: Session, practice_id: int) -> list[tuple[Proposal, str]]:
+    """Open proposals on a practice, with their author's name (shown when opening an edit)."""
+    rows = session.exec(
+        select(Proposal, User.display_name)
+        .join(User, col(User.id) == col(Proposal.author_id))
+        .where(Proposal.practice_id == practice_id, col(Proposal.status).in_(OPEN))
+        .order_by(col(Proposal.id))
+    ).all()
+    return [(p, name) for p, name in rows]
+
+
+def checks(session: Session, proposal: Proposal, vocabulary: Vocabulary) -> list[harm.Check]:
+    events = tuple(session.exec(select(Event.slug)))
+    return harm.run(data_of(proposal), vocabulary=vocabulary, events=events, note=proposal.note)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def start(
+    *,
+    session: Session,
+    actor: Actor,
+    data: PracticeData,
+    base_slug: str | None = None,
+    note: str = "",
+    restored_from_version: int | None = None,
+) -> Proposal:
+    """A new draft: a new practice, or (with `base_slug`) an edit of an existing one."""
+    require(actor, "proposal.create")
+    assert actor.user_id is not None or actor.kind == "system"
+    _check_size(data, note)
+    practice_id, base_version = None, None
+    if base_slug:
+        practice = practices.get_by_slug(session, base_slug, published_only=False)
+        practice_id, base_version = practice.id, practice.version
+        data = _with_slug(data, practice.slug)
+    proposal = Proposal(
+        practice_id=practice_id,
+        slug=data.slug[:120] if isinstance(data.slug, str) else "",
+        data=data.snapshot(),
+        base_version=base_version,
+        author_id=actor.user_id or 0,
+        note=note,
+        restored_from_version=restored_from_version,
+    )
+    session.add(proposal)
+    session.flush()
+    assert proposal.id is not None
+    audit.record(session, actor, audit.ProposalCreated(proposal.id, proposal.slug, base_version))
+    session.flush()
+    return proposal
+
+
+def _with_slug(data: PracticeData, slug: str) -> PracticeData:
+    from dataclasses import replace
+
+    return replace(data, slug=slug)
+
+
+def save(
+    *, session: Session, actor: Actor, proposal_id: int, data: PracticeData, note: str | None = None
+) -> Proposal:
+    """Store the author's latest text (drafts may be incomplete; only sizes are limited)."""
+    proposal = get(session, proposal_id)
+    require(actor, "proposal.edit", proposal.author_id)
+    if proposal.status not in EDITABLE:
+        raise Conflict(
+            f"status: a {proposal.status} proposal cannot be edited "
+            "(withdraw it, or wait for the reviewer's decision)"
+        )
+    note = proposal.note if note is None else note
+    _check_size(data, note)
+    if proposal.practice_id is not None:
+        data = _with_slug(data, proposal.slug)
+    proposal.data = data.snapshot()
+    proposal.slug = data.slug[:120] if isinstance(data.slug, str) else ""
+    proposal.note = note
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    audit.record(session, actor, audit.ProposalEdited(proposal_id, proposal.slug))
+    session.flush()
+    return proposal
+
+
+def _move(session: Session, actor: Actor, proposal: Proposal, move: str) -> None:
+    assert proposal.id is not None
+    before = proposal.status
+    proposal.status = check_move(proposal, move, actor)
+    proposal.updated_at = utcnow()
+    if proposal.status in CLOSED or proposal.status == "approved":
+        proposal.decided_at = proposal.updated_at
+    session.add(proposal)
+    audit.record(
+        session,
+        actor,
+        audit.ProposalMoved(proposal.id, proposal.slug, move, before, proposal.status),
+    )
+
+
+def submit(
+    *,
+    session: Session,
+    actor: Actor,
+    proposal_id: int,
+    vocabulary: Vocabulary,
+    link: Link | None = None,
+) -> list[harm.Check]:
+    """Send to review unless a blocking check fails (422 listing them); returns the warnings."""
+    proposal = get(session, proposal_id)
+    check_move(proposal, "submit", actor)
+    found = checks(session, proposal, vocabulary)
+    blocking = [FieldError(c.field, c.message) for c in found if c.blocking]
+    if blocking:
+        raise ValidationError(blocking)
+    if proposal.practice_id is None and _slug_taken(session, proposal.slug):
+        raise ValidationError(
+            [FieldError("slug", f"{proposal.slug!r} is already used by another practice")]
+        )
+    _move(session, actor, proposal, "submit")
+    proposal.round += 1
+    proposal.submitted_at = utcnow()
+    session.flush()
+    assert proposal.id is not None
+    notify.send(
+        session,
+        "submitted",
+        notify.moderators(session),
+        acting_user_id=actor.user_id,
+        title_fr=str(proposal.data.get("title_fr") or proposal.slug),
+        title_en=str(proposal.data.get("title_en") or proposal.slug),
+        url=link(proposal.id) if link else "",
+    )
+    return [c for c in found if not c.blocking]
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    return session.exec(select(Practice.id).where(Practice.slug == slug)).first() is not None
+
+
+def withdraw(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
+    proposal = get(session, proposal_id)
+    _move(session, actor, proposal, "withdraw")
+    session.flush()
+    return proposal
+
+
+def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
+    """Base the proposal on the live version; the author's text is kept, approvals start over."""
+    proposal = get(session, proposal_id)
+    _move(session, actor, proposal, "rebase")
+    practice = live_practice(session, proposal)
+    if practice is None:
+        raise BadRequest("rebase: this proposal is for a new practice, it has no base")
+    proposal.base_version = practice.version
+    if proposal.status == "approved":
+        proposal.status = "submitted"
+    if proposal.status == "submitted":
+        proposal.round += 1
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def publish(
+    *, session: Session, actor: Actor, proposal: Proposal, vocabulary: Vocabulary
+) -> Practice:
+    """Apply an approved proposal through `kb.practices` (the caller commits)."""
+    assert proposal.id is not None
+    check_move(proposal, "publish", actor)
+    data = data_of(proposal)
+    practice = live_practice(session, proposal)
+    if practice is None:
+        practice = practices.create(
+            session=session, actor=actor, data=data, vocabulary=vocabulary, state="published"
+        )
+    else:
+        stale = changed_since_base(session, proposal)
+        if stale:
+            raise StaleBase(
+                f"practice {practice.slug!r} changed since this proposal was started (version "
+                f"{proposal.base_version}, now {practice.version}); rebase the proposal and "
+                "review it again",
+                stale,
+                practice.version,
+            )
+        assert practice.id is not None and proposal.base_version is not None
+        practice = practices.update(
+            session=session,
+            actor=actor,
+            practice_id=practice.id,
+            data=data,
+            expected_version=proposal.base_version,
+            vocabulary=vocabulary,
+        )
+        if practice.state != "published":
+            assert practice.id is not None
+            practice = practices.set_state(
+                session=session,
+                actor=actor,
+                practice_id=practice.id,
+                state="published",
+                expected_version=practice.version,
+            )
+    assert practice.id is not None
+    _move(session, actor, proposal, "publish")
+    proposal.practice_id = practice.id
+    proposal.published_version = practice.version
+    audit.record(
+        session,
+        actor,
+        audit.ProposalPublished(proposal.id, proposal.slug, practice.id, practice.version),
+    )
+    session.flush()
+    return practice

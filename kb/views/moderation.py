@@ -1,0 +1,387 @@
+"""Moderation, writing side: the queue, the spotlight form, Markdown import, preview.
+
+Nothing typed is lost: every submit of the form saves the draft first (then checks it), a
+validation error or an edit conflict shows the form again as typed, and a sign-in that ended
+shows what was typed back (see `signed_in`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from kb import catalogue, content, practices, proposals, reviews, suggestions, uow
+from kb.db import get_session
+from kb.errors import Conflict, KBError, ValidationError
+from kb.i18n import install_lang
+from kb.index_ext import get_index, vocabulary
+from kb.markdown import render
+from kb.models import Practice, Proposal, Source, utcnow
+from kb.permissions import allowed
+from kb.practices import PracticeData
+from kb.web import csrf, spotlight
+from kb.web.auth import current_actor
+from kb.web.forms import ConfirmForm
+
+bp = Blueprint("moderation", __name__, url_prefix="/<lang>/moderation")
+install_lang(bp)
+PASTE_MAX = 512 * 1024
+
+
+@bp.before_request
+def signed_in() -> ResponseReturnValue | None:
+    """Signed-in accounts only; a form sent after the sign-in ended comes back as typed."""
+    get_index(get_session())  # loads the vocabulary the forms list
+    if current_user.is_authenticated:
+        return None
+    if request.method == "POST":
+        back = url_for("account.login", next=request.path)
+        return render_template("csrf_error.html", values=csrf.typed_values(), back=back), 401
+    return redirect(url_for("account.login", next=request.full_path))
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def badge() -> dict[str, Any]:
+    def moderation_count() -> int:
+        try:
+            return reviews.awaiting_count(get_session(), current_actor())
+        except Exception:  # the header never fails a page
+            return 0
+
+    return {"moderation_count": moderation_count}
+
+
+def reason(error: KBError) -> str:
+    """A domain error in the reader's language, field by field when it names fields."""
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{e.field}: {_(e.message)}" for e in error.errors)
+    return str(_(error.message))
+
+
+def link(proposal_id: int) -> str:
+    return url_for("review.proposal", proposal_id=proposal_id, _external=True)
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def queue() -> ResponseReturnValue:
+    session, actor = get_session(), current_actor()
+    moderator = allowed(actor, "proposal.queue")
+    listing = reviews.queue(session, actor) if moderator else reviews.mine(session, actor)
+    return render_template(
+        "moderation/queue.html",
+        queue=listing,
+        moderator=moderator,
+        suggestions=suggestions.open_ones(session, actor) if moderator else [],
+        import_form=ConfirmForm(formdata=None),
+        now=utcnow(),
+    )
+
+
+@bp.post("/suggestions/<int:suggestion_id>/draft")
+def suggestion_to_draft(suggestion_id: int) -> ResponseReturnValue:
+    session = get_session()
+    proposal = suggestions.to_draft(
+        session=session, actor=current_actor(), suggestion_id=suggestion_id
+    )
+    uow.commit(session=session)
+    flash(_("The suggestion is now your draft; its sender's e-mail address is erased."), "success")
+    return redirect(url_for("moderation.edit", proposal_id=proposal.id))
+
+
+@bp.post("/suggestions/<int:suggestion_id>/close")
+def close_suggestion(suggestion_id: int) -> ResponseReturnValue:
+    session = get_session()
+    suggestions.close(session=session, actor=current_actor(), suggestion_id=suggestion_id)
+    uow.commit(session=session)
+    flash(_("Suggestion closed; its sender's e-mail address is erased."), "success")
+    return redirect(url_for("moderation.queue"))
+
+
+# --- the form --------------------------------------------------------------------------------
+
+
+def _form_page(
+    form: spotlight.SpotlightForm,
+    proposal: Proposal | None,
+    *,
+    status: int = 200,
+    base_slug: str | None = None,
+    warnings: list[Any] | None = None,
+) -> ResponseReturnValue:
+    session = get_session()
+    practice_id = proposal.practice_id if proposal else None
+    if practice_id is None and base_slug:
+        practice_id = practices.get_by_slug(session, base_slug, published_only=False).id
+    others = [
+        (p, name)
+        for p, name in (proposals.open_for(session, practice_id) if practice_id else [])
+        if proposal is None or p.id != proposal.id
+    ]
+    stale = proposals.changed_since_base(session, proposal) if proposal else []
+    return render_template(
+        "moderation/edit.html",
+        form=form,
+        proposal=proposal,
+        base_slug=base_slug or (proposal.slug if proposal and proposal.practice_id else None),
+        others=others,
+        stale=stale,
+        warnings=warnings or [],
+        confirm=ConfirmForm(formdata=None),
+    ), status
+
+
+@bp.get("/proposals/new")
+def new() -> ResponseReturnValue:
+    base_slug = request.args.get("from") or None
+    session = get_session()
+    data, note = None, ""
+    if base_slug:
+        data = practices.to_data(
+            session, practices.get_by_slug(session, base_slug, published_only=False)
+        )
+    form = spotlight.build(vocabulary(), g.lang, data or _empty(), note)
+    return _form_page(form, None, base_slug=base_slug)
+
+
+def _empty() -> PracticeData:
+    return PracticeData(
+        slug="",
+        title_fr="",
+        title_en="",
+        summary_fr="",
+        summary_en="",
+        language=g.lang,
+        cities=(),
+        country="",
+        themes=(),
+        lead_organisation="",
+        status="ongoing",
+        evidence_level="none-found",
+        sources=(),
+    )
+
+
+@bp.post("/proposals/new")
+def create() -> ResponseReturnValue:
+    form = spotlight.build(vocabulary(), g.lang)
+    base_slug = request.form.get("base_slug") or None
+    session = get_session()
+    data = spotlight.data_of(form, keep_empty_sources=True)
+    try:
+        proposal = proposals.start(
+            session=session,
+            actor=current_actor(),
+            data=_without_empty_sources(data),
+            base_slug=base_slug,
+            note=form.note.data or "",
+        )
+    except ValidationError as error:
+        session.rollback()
+        spotlight.place_errors(form, error.errors)
+        return _form_page(form, None, status=422, base_slug=base_slug)
+    uow.commit(session=session)
+    assert proposal.id is not None
+    return _after_save(form, proposal, data)
+
+
+@bp.get("/proposals/<int:proposal_id>/edit")
+def edit(proposal_id: int) -> ResponseReturnValue:
+    proposal = proposals.read(get_session(), current_actor(), proposal_id)
+    form = spotlight.build(vocabulary(), g.lang, proposals.data_of(proposal), proposal.note)
+    return _form_page(form, proposal)
+
+
+@bp.post("/proposals/<int:proposal_id>/edit")
+def save(proposal_id: int) -> ResponseReturnValue:
+    session = get_session()
+    proposal = proposals.read(session, current_actor(), proposal_id)
+    form = spotlight.build(vocabulary(), g.lang)
+    data = spotlight.data_of(form, keep_empty_sources=True)
+    try:
+        proposals.save(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            data=_without_empty_sources(data),
+            note=form.note.data or "",
+        )
+    except (ValidationError, Conflict) as error:
+        session.rollback()
+        if isinstance(error, ValidationError):
+            spotlight.place_errors(form, error.errors)
+        else:
+            flash(_("Your text was not saved: %(reason)s", reason=reason(error)), "error")
+        return _form_page(form, proposals.get(session, proposal_id), status=error.status)
+    uow.commit(session=session)
+    return _after_save(form, proposal, data)
+
+
+def _without_empty_sources(data: PracticeData) -> PracticeData:
+    kept = tuple(s for s in data.sources if any((s.title, s.url, s.publisher, s.date, s.language)))
+    return replace(data, sources=kept)
+
+
+def _after_save(
+    form: spotlight.SpotlightForm, proposal: Proposal, data: PracticeData
+) -> ResponseReturnValue:
+    """The draft is saved; now do what the button asked (add/remove a row, preview, submit)."""
+    assert proposal.id is not None
+    action = request.form.get("action", "save")
+    if action == "add_source":
+        grown = replace(data, sources=(*data.sources, practices.SourceData("", "")))
+        form = spotlight.build(vocabulary(), g.lang, grown, proposal.note)
+        return _form_page(form, proposal)
+    if action.startswith("remove_source-"):
+        index = _int(action.removeprefix("remove_source-"))
+        kept = tuple(s for i, s in enumerate(data.sources) if i != index)
+        form = spotlight.build(vocabulary(), g.lang, replace(data, sources=kept), proposal.note)
+        return _form_page(form, proposal)
+    if action == "preview":
+        return redirect(url_for("moderation.preview", proposal_id=proposal.id))
+    if action == "submit":
+        return _submit(form, proposal)
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("moderation.edit", proposal_id=proposal.id))
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else -1
+
+
+def _submit(form: spotlight.SpotlightForm, proposal: Proposal) -> ResponseReturnValue:
+    session = get_session()
+    assert proposal.id is not None
+    try:
+        warnings = proposals.submit(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal.id,
+            vocabulary=vocabulary(),
+            link=link,
+        )
+    except ValidationError as error:
+        session.rollback()
+        spotlight.place_errors(form, error.errors)
+        flash(_("Draft saved, but not sent for review: correct the fields marked below."), "error")
+        return _form_page(form, proposals.get(session, proposal.id), status=422)
+    uow.commit(session=session)
+    if warnings:
+        flash(_("Sent for review, with warnings the reviewers will see."), "success")
+    else:
+        flash(_("Sent for review."), "success")
+    return redirect(url_for("review.proposal", proposal_id=proposal.id))
+
+
+# --- Markdown import ---------------------------------------------------------------------------
+
+
+@bp.post("/proposals/import")
+def import_markdown() -> ResponseReturnValue:
+    """One practice in the `content/` format, pasted or uploaded, becomes a draft."""
+    upload = request.files.get("file")
+    name = "pasted.md"
+    text = request.form.get("text", "")
+    if upload is not None and upload.filename:
+        name = upload.filename.rsplit("/", 1)[-1][:100] or name
+        raw = upload.read(PASTE_MAX + 1)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _import_failed([f"1: file: {_('not UTF-8 text')}"], "")
+    if len(text) > PASTE_MAX:
+        return _import_failed(
+            [f"{name}:1: file: larger than {PASTE_MAX} bytes"], text[:PASTE_MAX], 413
+        )
+    data, errors = content.parse_practice_text(text, "" if name == "pasted.md" else name)
+    if data is None or errors:
+        lines = [f"{e.line}: {e.field}: {_(e.message)}" for e in errors]
+        return _import_failed(lines or [_("Nothing to import.")], text)
+    session = get_session()
+    try:
+        proposal = proposals.start(session=session, actor=current_actor(), data=data)
+    except ValidationError as error:
+        session.rollback()
+        return _import_failed([f"{e.field}: {_(e.message)}" for e in error.errors], text)
+    uow.commit(session=session)
+    flash(_("Imported as a draft: check it, then send it for review."), "success")
+    return redirect(url_for("moderation.edit", proposal_id=proposal.id))
+
+
+def _import_failed(errors: list[str], text: str, status: int = 422) -> ResponseReturnValue:
+    return render_template("moderation/import_errors.html", errors=errors, text=text), status
+
+
+# --- preview -----------------------------------------------------------------------------------
+
+
+def preview_page(data: PracticeData, *, version: int) -> catalogue.PracticePage:
+    """A practice page built from plain data, for the public template (nothing is stored)."""
+    now = utcnow()
+    scalars = {name: getattr(data, name) for name in practices.SCALAR_FIELDS}
+    practice = Practice(
+        **scalars,
+        cities=list(data.cities),
+        partners=list(data.partners),
+        state="draft",
+        version=version,
+        created_at=now,
+        updated_at=now,
+    )
+    sources = tuple(
+        Source(practice_id=0, position=i, **vars(s)) for i, s in enumerate(data.sources)
+    )
+    return catalogue.PracticePage(practice, data, sources, (), ())
+
+
+@bp.get("/proposals/<int:proposal_id>/preview")
+def preview(proposal_id: int) -> ResponseReturnValue:
+    session = get_session()
+    proposal = proposals.read(session, current_actor(), proposal_id)
+    data = proposals.data_of(proposal)
+    errors = practices.validate(data, vocabulary=vocabulary())
+    if errors:
+        form = spotlight.build(vocabulary(), g.lang, data, proposal.note)
+        spotlight.place_errors(form, errors)
+        flash(_("The preview needs the fields marked below."), "error")
+        return _form_page(form, proposal, status=422)
+    live = proposals.live_practice(session, proposal)
+    page = preview_page(data, version=(live.version + 1) if live else 1)
+    try:
+        html = render_template(
+            "public/practice.html",
+            page=page,
+            body_html=render(data.body),
+            lessons_html=render(data.lessons or ""),
+            citation="",
+            json_ld={},
+            vocab=vocabulary(),
+            canonical_url="",
+            preview=proposal,
+        )
+    except KBError:
+        abort(422)
+    return html
