@@ -13,10 +13,28 @@ from typing import Any
 from kb.errors import FieldError, ValidationError
 from kb.practices import PracticeData, SourceData
 
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language")
+SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note_fr", "note_en")
 # Keys of the public record that an API client may send back and that are ignored.
-READ_ONLY_KEYS = ("version", "updated_at", "published_at", "urls", "state")
-LIST_FIELDS = ("cities", "themes", "approaches", "target_groups", "partners", "events")
+READ_ONLY_KEYS = (
+    "version",
+    "updated_at",
+    "published_at",
+    "urls",
+    "state",
+    "changed_at",
+    "translation_language",
+    "city_names",
+)
+READ_ONLY_SOURCE_KEYS = ("unofficial_copy",)  # derived from the URL
+LIST_FIELDS = (
+    "cities",
+    "themes",
+    "approaches",
+    "target_groups",
+    "partners",
+    "partners_fr",
+    "events",
+)
 
 
 def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
@@ -28,8 +46,9 @@ def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
         for s in snapshot.get("sources") or ()
         if isinstance(s, Mapping)
     )
-    for name in ("body",):
+    for name in ("body", "body_translation"):
         values[name] = values[name] or ""
+    values["facts"] = dict(values["facts"] or {})
     return PracticeData(**values)
 
 
@@ -55,10 +74,15 @@ def data_from_json(obj: Any) -> PracticeData:
             else:
                 for i, s in enumerate(value):
                     for k, v in s.items():
+                        if k in READ_ONLY_SOURCE_KEYS:
+                            continue
                         if k not in SOURCE_KEYS:
                             errors.append(FieldError(f"sources[{i}].{k}"[:60], "unknown field"))
                         elif v is not None and not isinstance(v, str):
                             errors.append(FieldError(f"sources[{i}].{k}", "expected a string"))
+        elif f.name == "facts":
+            if not isinstance(value, Mapping):
+                errors.append(FieldError(f.name, "expected an object"))
         elif f.name in ("start_year", "end_year"):
             if isinstance(value, bool) or not isinstance(value, int):
                 errors.append(FieldError(f.name, "expected a whole number"))

@@ -6,6 +6,7 @@ conflict or an ended session; hostile input gets a clear 4xx, never a 500.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -419,3 +420,20 @@ def test_any_form_input_gets_a_page_or_a_clear_error(
         pid = proposal_id(response)
         for path in ("", "/edit", "/preview"):
             assert writer.get(f"/fr/moderation/proposals/{pid}{path}").status_code in (200, 422)
+
+
+def test_saving_the_form_keeps_what_it_does_not_show(seeded: Flask) -> None:
+    """An edit through the form keeps the translation, French names and facts of the practice."""
+    from kb import practices as practices_mod
+    from kb.web import spotlight
+
+    with Session(db.get_engine(seeded)) as s:
+        base = practices_mod.to_data(s, practices_mod.get_by_slug(s, "aarhus-model"))
+    typed = dataclasses.replace(
+        base, body_translation="", lead_organisation_fr=None, facts={}, title_en="Edited"
+    )
+    kept = spotlight.carry_over(typed, base)
+    assert kept.title_en == "Edited"
+    assert kept.body_translation == base.body_translation != ""
+    assert kept.lead_organisation_fr == base.lead_organisation_fr
+    assert kept.facts == base.facts

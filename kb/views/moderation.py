@@ -7,6 +7,7 @@ shows what was typed back (see `signed_in`).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from flask_login import current_user
 
 from kb import catalogue, content, practices, proposals, reviews, suggestions, uow
 from kb.db import get_session
-from kb.errors import Conflict, KBError, ValidationError
+from kb.errors import Conflict, KBError, NotFound, ValidationError
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.markdown import render
@@ -191,6 +192,10 @@ def create() -> ResponseReturnValue:
     base_slug = request.form.get("base_slug") or None
     session = get_session()
     data = spotlight.data_of(form, keep_empty_sources=True)
+    if base_slug:
+        with contextlib.suppress(NotFound):
+            base = practices.get_by_slug(session, base_slug, published_only=False)
+            data = spotlight.carry_over(data, practices.to_data(session, base))
     try:
         proposal = proposals.start(
             session=session,
@@ -220,7 +225,9 @@ def save(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
     proposal = proposals.read(session, current_actor(), proposal_id)
     form = spotlight.build(vocabulary(), g.lang)
-    data = spotlight.data_of(form, keep_empty_sources=True)
+    data = spotlight.carry_over(
+        spotlight.data_of(form, keep_empty_sources=True), proposals.data_of(proposal)
+    )
     try:
         proposals.save(
             session=session,

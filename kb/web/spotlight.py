@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import fields as dc_fields
+from dataclasses import replace as dc_replace
 from typing import Any
 
 from flask import flash
@@ -181,6 +183,31 @@ def data_of(form: SpotlightForm, *, keep_empty_sources: bool = False) -> Practic
         sources=tuple(sources),
         body=text["body"].replace("\r\n", "\n"),
     )
+
+
+# What data_of() reads from the form; every other field of a practice is carried over.
+ON_FORM = frozenset({
+    "slug", "title_fr", "title_en", "summary_fr", "summary_en", "language", "original_title",
+    "cities", "country", "region", "themes", "approaches", "target_groups",
+    "lead_organisation", "partners", "start_year", "end_year", "status", "evidence_level",
+    "evaluation", "lessons", "contact_organisation", "sources", "body",
+})  # fmt: skip
+
+
+def carry_over(typed: PracticeData, base: PracticeData | None) -> PracticeData:
+    """The fields the form does not show (the translation, French names, facts, events,
+    source notes) keep the values of the version being edited: saving a form never drops them."""
+    if base is None:
+        return typed
+    kept = {f.name: getattr(base, f.name) for f in dc_fields(PracticeData) if f.name not in ON_FORM}
+    notes = {s.url: s for s in base.sources}
+    sources = tuple(
+        dc_replace(s, note_fr=notes[s.url].note_fr, note_en=notes[s.url].note_en)
+        if s.url in notes
+        else s
+        for s in typed.sources
+    )
+    return dc_replace(typed, **kept, sources=sources)
 
 
 def place_errors(form: SpotlightForm, errors: Sequence[FieldError]) -> None:
