@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("taxonomy_term", schema=None) as batch_op:
-        batch_op.drop_column("narrower")
+    # Not in batch mode: recreating taxonomy_term on SQLite would trip practice_term's foreign
+    # key; SQLite (3.35+) drops a column in place.
+    op.drop_column("taxonomy_term", "narrower")
