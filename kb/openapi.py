@@ -108,7 +108,27 @@ def _feed(path: str, op_id: str, summary: str, params: tuple[Param, ...]) -> Ope
 TOKEN_REPLIES = {401: ERROR, 403: ERROR, 429: ERROR}
 SLUG_PATH = Param("slug", "path", {"type": "string"}, "The collection's slug.")
 
+PROPOSAL_PATH = Param("proposal_id", "path", {"type": "integer", "minimum": 1}, "The proposal.")
+
 ROUTES: tuple[Operation, ...] = (
+    Operation("/api/v1/proposals", "proposals", "Proposals (moderation)",
+              "The proposals the token's account may read, newest first; `status=` filters. "
+              "POST creates one (full practice JSON, plus `base_slug` for an edit); see also "
+              "`/submit`, `/comments` and `/decision` under a proposal.",
+              (Param("status", "query", {"type": "string", "maxLength": 20}, "A status."),),
+              {200: Reply("Proposals", schema={"type": "object"}), 400: ERROR, **TOKEN_REPLIES},
+              "moderation", bearer=True),
+    Operation("/api/v1/proposals/{proposal_id}", "getProposal", "A proposal",
+              "The proposal with its practice JSON, status, base version and review state. PUT "
+              "replaces its practice JSON while it is a draft or has changes requested.",
+              (PROPOSAL_PATH,),
+              {200: Reply("The proposal", schema={"type": "object"}), 404: ERROR,
+               **TOKEN_REPLIES}, "moderation", bearer=True),
+    Operation("/api/v1/practices/{slug}/history", "practiceHistory", "A practice's history",
+              "Every version and every proposal of the practice (moderators).",
+              (Param("slug", "path", {"type": "string"}, "The practice's slug."),),
+              {200: Reply("The history", schema={"type": "object"}), 404: ERROR,
+               **TOKEN_REPLIES}, "moderation", bearer=True),
     Operation("/api/v1/collections", "collections", "Published collections",
               "Every published collection with its title, introduction and size.", (LANG_QUERY,),
               {200: Reply("The collections", schema={"type": "object"}), 400: ERROR},
