@@ -86,7 +86,7 @@ def test_a_curator_builds_reorders_and_publishes_a_collection(
     accessible(page, axe_script)
 
     for n, item in enumerate(page.locator("ol.collection-items > li").all()):
-        item.get_by_text("Note du curateur").click()
+        item.get_by_text("Note de présentation").click()
         item.get_by_label("Note en français").fill(f"Note {n + 1} pour les élus.")
         item.get_by_label("Note en anglais").fill(f"Note {n + 1} for elected members.")
         item.get_by_role("button", name="Enregistrer la note").click()
