@@ -45,7 +45,7 @@ def get(port: int, path: str, timeout: float = 10.0) -> tuple[int, bytes]:
         conn.request("GET", path)
         response = conn.getresponse()
         return response.status, response.read()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, or cut mid-answer by a kill -9
         return 0, b""
     finally:
         conn.close()
