@@ -25,9 +25,10 @@ from kb.permissions import Actor, require
 class Event:
     action: ClassVar[str]
     target_kind: ClassVar[str]
+    target_field: ClassVar[str]  # the field holding the target's id
 
     def target_id(self) -> str:
-        raise NotImplementedError
+        return str(getattr(self, self.target_field))
 
     def detail(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,8 +41,7 @@ class PracticeEvent(Event):
     slug: str
     version: int
 
-    def target_id(self) -> str:
-        return str(self.practice_id)
+    target_field: ClassVar[str] = "practice_id"
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,7 @@ class AccountEvent(Event):
     target_kind: ClassVar[str] = "user"
     user_id: int
 
-    def target_id(self) -> str:
-        return str(self.user_id)
+    target_field: ClassVar[str] = "user_id"
 
 
 @dataclass(frozen=True)
@@ -135,8 +134,7 @@ class TokenEvent(Event):
     user_id: int
     name: str
 
-    def target_id(self) -> str:
-        return str(self.token_id)
+    target_field: ClassVar[str] = "token_id"
 
 
 @dataclass(frozen=True)
@@ -156,8 +154,7 @@ class CollectionEvent(Event):
     slug: str
     version: int
 
-    def target_id(self) -> str:
-        return str(self.collection_id)
+    target_field: ClassVar[str] = "collection_id"
 
 
 @dataclass(frozen=True)
@@ -213,8 +210,7 @@ class ProposalEvent(Event):
     proposal_id: int
     slug: str
 
-    def target_id(self) -> str:
-        return str(self.proposal_id)
+    target_field: ClassVar[str] = "proposal_id"
 
 
 @dataclass(frozen=True)
@@ -270,8 +266,7 @@ class SuggestionClosed(Event):
     suggestion_id: int
     proposal_id: int | None
 
-    def target_id(self) -> str:
-        return str(self.suggestion_id)
+    target_field: ClassVar[str] = "suggestion_id"
 
 
 EVENT_TYPES: tuple[type[Event], ...] = (
