@@ -19,8 +19,8 @@ from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 
+from . import bulk, ranking, scoring, writing
 from . import query as qmod
-from . import ranking, scoring, writing
 from .analysis import SynonymTable, fold, words
 from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine
@@ -302,7 +302,7 @@ class Index:
         self, documents: Iterable[Document], *, last_change_id: int, procs: int = 2
     ) -> int:
         """Build a new generation with the bulk writer and swap it in; returns the doc count."""
-        gen, count = writing.build_generation(
+        gen, count = bulk.build_generation(
             self._layout,
             documents,
             last_change_id=last_change_id,

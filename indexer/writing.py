@@ -1,25 +1,22 @@
-"""Writing the index: apply changes, rebuild a generation and swap it in, merge, optimize."""
+"""Writing the index: apply changes, swap a rebuilt generation in (bulk.py writes it), merge."""
 
 from __future__ import annotations
 
-import pickle
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
 from whoosh.index import LockError
-from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .concepts import MIXED, Concepts
-from .model import Change, Document, IndexBusy
+from .model import Change, IndexBusy
 from .schema import META_ID, build_schema, document_fields, meta_fields, vocab_texts
 from .storage import Layout
-from .vocab import VocabularyBuilder, append_words
+from .vocab import append_words
 
-LIMIT_MB = 128  # per bulk-writer process: enough for one pass at 10k, bounded at 100k
 SWAP_LOCK_WAIT = 10.0  # seconds a rebuild waits for an in-flight apply before swapping anyway
 OPEN_RETRIES = 5  # another process may delete merged segment files while we open the TOC
 # apply() never merges (a merge in the publishing request is what made publish -> searchable
@@ -154,82 +151,6 @@ def _open_writer(layout: Layout, deadline: float, timeout: float) -> tuple[Path,
         return gen, ix, writer
     assert last_error is not None
     raise last_error
-
-
-# The synonym table's concepts for the bulk writer's children, which fork with this module.
-_BULK: dict[str, Concepts] = {}
-_DOCUMENT = 1  # job-file code: a Document whose fields the child computes (0: a fields dict)
-
-
-class _DocumentTask(SubWriterTask):  # type: ignore[misc]
-    """A bulk-writer child that maps documents to fields itself (analysis, concept terms), so
-    the parent only pickles plain documents and both cores do the indexing."""
-
-    def _process_file(self, filename: str, doc_count: int) -> None:
-        writer = self.writer
-        storage = writer.temp_storage()
-        concepts = _BULK.get("concepts")
-        with storage.open_file(filename).raw_file() as f:
-            for _ in range(doc_count):
-                code, args = pickle.load(f)
-                fields = document_fields(args, concepts) if code == _DOCUMENT else args
-                writer.add_document(**fields)
-        storage.delete_file(filename)
-
-
-class _BulkWriter(MpWriter):  # type: ignore[misc]
-    """Whoosh's multi-process writer, fed documents rather than fields."""
-
-    def _new_task(self) -> Any:
-        task = _DocumentTask(
-            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
-            self.multisegment,
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def add_plain(self, doc: Document) -> None:
-        self.docbuffer.append((_DOCUMENT, doc))
-        if len(self.docbuffer) >= self.batchsize:
-            self._enqueue()
-        self._added_sub = True
-
-
-def build_generation(
-    layout: Layout,
-    documents: Iterable[Document],
-    *,
-    last_change_id: int,
-    procs: int,
-    concepts: Concepts,
-) -> tuple[Path, int]:
-    """Write every document into a new generation with the bulk writer (not swapped in)."""
-    gen = layout.new_generation()
-    ix = windex.create_in(str(gen), build_schema())
-    bulk: _BulkWriter | None = None
-    if procs > 1:
-        _BULK["concepts"] = concepts
-        writer = bulk = _BulkWriter(ix, procs=procs, limitmb=LIMIT_MB, multisegment=True)
-    else:
-        writer = ix.writer(limitmb=LIMIT_MB)
-    count = 0
-    vocab = VocabularyBuilder()
-    try:
-        for doc in documents:
-            if bulk is not None:
-                bulk.add_plain(doc)
-            else:
-                writer.add_document(**document_fields(doc, concepts))
-            vocab.add(vocab_texts(doc))
-            count += 1
-        writer.add_document(**meta_fields(last_change_id, concepts.fingerprint))
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    vocab.write(gen)
-    return gen, count
 
 
 def create_empty(layout: Layout, fingerprint: str) -> Path:

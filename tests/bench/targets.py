@@ -91,8 +91,13 @@ def rows(search: Figures, web: list[Figures]) -> list[tuple[str, str, str, str, 
     add("publish → searchable on the same node, p95", "82 ms", publish, "≤ 100 ms (keep)")
 
     def rebuild() -> tuple[str, bool] | None:
-        rate = search["10000-synonyms"]["whoosh_build"]["docs_s"]
-        return f"{rate:.0f}", rate >= 600
+        build = search["10000-synonyms"]["whoosh_build"]
+        rate = build["docs_s"]
+        free = build.get("free_docs_s")
+        if free is None:
+            return f"{rate:.0f}", rate >= 600
+        # The wall rate follows the machine's load; the CPU figure says what 2 free cores give.
+        return f"{rate:.0f} ({build['cpu_s']:.1f} CPU-s: {free:.0f} on 2 free cores)", rate >= 600
 
     add("rebuild, 10k, docs/s (with the concept terms)", "311", rebuild, "≥ 600")
 
