@@ -1,39 +1,29 @@
-"""Accounts: role sets, passwords, invitations and resets, API tokens. Flask-free.
+"""Accounts: role sets, profiles, passwords. Flask-free.
 
 Every function that changes an account takes `actor=`, checks `kb.permissions`, writes its audit
 event and flushes; the caller commits (`kb.uow.commit`). Passwords are hashed with argon2id
-(argon2-cffi) and rehashed on login when the parameters change. Invitation and reset links are
-signed (itsdangerous), expire, and are single-use: they carry a fingerprint of the password hash
-and session version, which setting a password changes.
+(argon2-cffi) and rehashed on login when the parameters change. Invitation and reset links live
+in `kb.account_links`, API tokens in `kb.api_tokens`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
-from kb import audit, mail
-from kb.errors import N_, BadRequest, FieldError, NotFound, ValidationError
-from kb.models import ApiToken, User, UserRole, utcnow
+from kb import audit
+from kb.errors import N_, FieldError, NotFound, ValidationError
+from kb.models import User, UserRole, utcnow
 from kb.permissions import ROLES, Actor, require
 
 PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # also spelled out in the messages below
 NAME_MAX = 120
-INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds an invitation link stays valid
-RESET_MAX_AGE = 3600  # seconds a password-reset link stays valid
-TOKEN_PREFIX = "kb_"
-# A link token -> the absolute URL a person opens (built by the web tier, which knows the host).
-LinkBuilder = Callable[[str], str]
 # argon2-cffi's defaults: argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so a wrong address costs the same time.
@@ -200,31 +190,6 @@ def create(
     return Account(user, role_set)
 
 
-def invite(
-    *,
-    session: Session,
-    actor: Actor,
-    email: str,
-    display_name: str,
-    roles: set[str] | frozenset[str] | tuple[str, ...],
-    secret: str,
-    link: LinkBuilder,
-    language: str = "fr",
-) -> Account:
-    """Create an account without a password and queue an e-mail with its invitation link."""
-    account = create(
-        session=session,
-        actor=actor,
-        email=email,
-        display_name=display_name,
-        roles=roles,
-        language=language,
-    )
-    url = link(account_link(secret, account.user, "invite"))
-    mail.enqueue(session, mail.invitation(account.user, url))
-    return account
-
-
 def set_roles(
     *, session: Session, actor: Actor, user_id: int, roles: set[str] | frozenset[str]
 ) -> Account:
@@ -328,13 +293,14 @@ def change_password(
             [FieldError("current_password", N_("this is not your current password"))]
         ) from None
     check_password(new, "new_password")
-    _store_password(session, account.user, new)
+    store_password(session, account.user, new)
     audit.record(session, actor, audit.PasswordChanged(account.id, "account"))
     session.flush()
     return account
 
 
-def _store_password(session: Session, user: User, password: str) -> None:
+def store_password(session: Session, user: User, password: str) -> None:
+    """Hash and set a password; other sessions end (their session version is stale)."""
     user.password_hash = _hasher.hash(password)
     user.password_changed_at = utcnow()
     user.session_version += 1
@@ -346,143 +312,7 @@ def set_password_cli(*, session: Session, actor: Actor, user_id: int, password: 
     require(actor, "user.create")
     check_password(password)
     account = get(session, user_id)
-    _store_password(session, account.user, password)
+    store_password(session, account.user, password)
     audit.record(session, actor, audit.PasswordChanged(account.id, "cli"))
     session.flush()
     return account
-
-
-# --- invitation and reset links --------------------------------------------------------------
-
-LINK_PURPOSES = {"invite": INVITATION_MAX_AGE, "reset": RESET_MAX_AGE}
-
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="kb.account-link")
-
-
-def _fingerprint(user: User) -> str:
-    material = f"{user.password_hash}|{user.session_version}|{user.active}".encode()
-    return hashlib.sha256(material).hexdigest()[:16]
-
-
-def account_link(secret: str, user: User, purpose: str) -> str:
-    """A signed token for `purpose` ("invite" or "reset"); it dies when a password is set."""
-    return str(_serializer(secret).dumps({"u": user.id, "p": purpose, "f": _fingerprint(user)}))
-
-
-def read_link(session: Session, secret: str, token: str) -> tuple[Account, str]:
-    """The account and purpose of a valid link; BadRequest when expired, used or forged."""
-    try:
-        payload = _serializer(secret).loads(token, max_age=INVITATION_MAX_AGE)
-    except SignatureExpired:
-        raise BadRequest("link: this link has expired; ask for a new one") from None
-    except BadSignature:
-        raise BadRequest("link: this link is not valid") from None
-    if not isinstance(payload, dict) or payload.get("p") not in LINK_PURPOSES:
-        raise BadRequest("link: this link is not valid")
-    purpose = str(payload["p"])
-    if purpose == "reset":
-        try:
-            _serializer(secret).loads(token, max_age=RESET_MAX_AGE)
-        except SignatureExpired:
-            raise BadRequest("link: this link has expired; ask for a new one") from None
-    user = session.get(User, int(payload.get("u") or 0))
-    if user is None or not user.active or payload.get("f") != _fingerprint(user):
-        raise BadRequest("link: this link has already been used or is no longer valid")
-    assert user.id is not None
-    return Account(user, roles_of(session, user.id)), purpose
-
-
-def set_password_from_link(
-    *, session: Session, secret: str, token: str, password: str, address: str | None = None
-) -> Account:
-    """Set the password through an invitation or reset link (which then stops working)."""
-    account, _purpose = read_link(session, secret, token)
-    check_password(password)
-    _store_password(session, account.user, password)
-    audit.record(session, account.actor(address), audit.PasswordChanged(account.id, "link"))
-    session.flush()
-    return account
-
-
-def request_reset(
-    *, session: Session, email: str, secret: str, link: LinkBuilder, address: str | None = None
-) -> None:
-    """Queue a reset link when an active account has this address; silent otherwise."""
-    account = find_by_email(session, email)
-    if account is None or not account.user.active or not account.user.password_hash:
-        return
-    url = link(account_link(secret, account.user, "reset"))
-    mail.enqueue(session, mail.password_reset(account.user, url))
-    audit.record(
-        session, Actor.anonymous(address=address), audit.PasswordResetRequested(account.id)
-    )
-    session.flush()
-
-
-# --- API tokens ------------------------------------------------------------------------------
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(
-    *, session: Session, actor: Actor, user_id: int, name: str
-) -> tuple[ApiToken, str]:
-    """A new named token for the account; the plain token is returned once and never stored."""
-    require(actor, "token.create", user_id)
-    name = " ".join(name.split())
-    if not name or len(name) > 80:
-        raise ValidationError([FieldError("name", N_("required; at most 80 characters"))])
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user_id, name=name, token_hash=_token_hash(plain), prefix=plain[:10])
-    session.add(token)
-    session.flush()
-    assert token.id is not None
-    audit.record(session, actor, audit.TokenCreated(token.id, user_id, name))
-    session.flush()
-    return token, plain
-
-
-def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
-    statement = (
-        select(ApiToken)
-        .where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
-        .order_by(col(ApiToken.created_at))
-    )
-    return list(session.exec(statement))
-
-
-def revoke_token(*, session: Session, actor: Actor, token_id: int) -> None:
-    token = session.get(ApiToken, token_id)
-    if token is None or token.revoked_at is not None:
-        raise NotFound(f"no active token with id {token_id}")
-    require(actor, "token.revoke", token.user_id)
-    token.revoked_at = utcnow()
-    session.add(token)
-    assert token.id is not None
-    audit.record(session, actor, audit.TokenRevoked(token.id, token.user_id, token.name))
-    session.flush()
-
-
-def authenticate_token(session: Session, plain: str) -> Account | None:
-    """The active account owning this unrevoked token (its last use is noted), or None."""
-    if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
-        return None
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(plain))).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
-    now = utcnow()
-    if token.last_used_at is None or (now - _aware(token.last_used_at)).total_seconds() > 60:
-        token.last_used_at = now  # at most once a minute: reads should not all write
-        session.add(token)
-    return Account(user, roles_of(session, token.user_id))
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)

@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from kb import accounts, db, mail, uow
+from kb import accounts, api_tokens, db, mail, uow
 from kb.db import session_scope
 from kb.errors import KBError
 from kb.permissions import ROLES, Actor
@@ -145,7 +145,7 @@ def user_token(email: str, name: str) -> None:
     with session_scope(db.get_engine(_app())) as session:
         account = _account(session, email)
         try:
-            _token, plain = accounts.create_token(
+            _token, plain = api_tokens.create_token(
                 session=session,
                 actor=Actor.system("kb user token"),
                 user_id=account.id,

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from kb import accounts, db, mail
+from kb import account_links, accounts, api_tokens, db, mail
 from kb.errors import BadRequest
 from kb.models import AuditEvent, MailMessage, User
 from kb.permissions import Actor
@@ -279,9 +279,9 @@ def test_a_forged_or_expired_link_is_refused_with_a_clear_page(
     two_hours_ago = time.time() - 7200
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(time, "time", lambda: two_hours_ago)
-        token = accounts.account_link(app.config["SECRET_KEY"], account.user, "reset")
+        token = account_links.account_link(app.config["SECRET_KEY"], account.user, "reset")
     with Session(db.get_engine(app)) as s, pytest.raises(BadRequest, match="expired"):
-        accounts.read_link(s, app.config["SECRET_KEY"], token)
+        account_links.read_link(s, app.config["SECRET_KEY"], token)
     response = client.get(f"/en/password/set/{token}")
     assert response.status_code == 400
     assert "This link no longer works" in response.get_data(as_text=True)
@@ -335,7 +335,7 @@ def test_a_token_is_shown_once_stored_hashed_and_works_until_revoked(
     assert me.status_code == 200 and me.json["roles"] == ["admin"]  # type: ignore[index]
     assert api.get("/api/v1/audit", headers=_bearer(plain)).status_code == 200
     with Session(db.get_engine(app)) as s:
-        [token] = accounts.tokens_of(s, account.id)
+        [token] = api_tokens.tokens_of(s, account.id)
         assert plain not in token.token_hash and token.last_used_at is not None
     auth.post(f"/fr/account/tokens/{token.id}/revoke")
     assert api.get("/api/v1/me", headers=_bearer(plain)).status_code == 401
@@ -350,7 +350,7 @@ def test_the_api_answers_401_without_a_token_and_403_with_the_wrong_role(
     assert api.get("/api/v1/audit", headers={"Authorization": "Basic abc"}).status_code == 401
     contributor = make_account("contributor")
     with Session(db.get_engine(app)) as s:
-        _token, plain = accounts.create_token(
+        _token, plain = api_tokens.create_token(
             session=s, actor=Actor.system("t"), user_id=contributor.id, name="x"
         )
         s.commit()
@@ -366,7 +366,7 @@ def test_a_deactivated_accounts_tokens_stop_working(
 ) -> None:
     account = make_account("admin")
     with Session(db.get_engine(app)) as s:
-        _token, plain = accounts.create_token(
+        _token, plain = api_tokens.create_token(
             session=s, actor=Actor.system("t"), user_id=account.id, name="x"
         )
         accounts.set_active(session=s, actor=Actor.system("t"), user_id=account.id, active=False)
@@ -417,7 +417,7 @@ def test_without_smtp_a_message_stays_in_the_outbox_and_its_text_is_logged(
 ) -> None:
     make_account(email="someone@example.org")
     with Session(db.get_engine(app)) as s:
-        accounts.request_reset(
+        account_links.request_reset(
             session=s,
             email="someone@example.org",
             secret="k",

@@ -14,7 +14,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from kb import accounts, db
+from kb import account_links, accounts, db
 from kb.models import AuditEvent, MailMessage
 from kb.permissions import Actor
 from tests.conftest import PASSWORD, AuthActions
@@ -128,7 +128,7 @@ def test_the_outbox_lists_pending_messages_with_their_links(
 ) -> None:
     make_account(email="r@example.org")
     with Session(db.get_engine(app)) as s:
-        accounts.request_reset(
+        account_links.request_reset(
             session=s, email="r@example.org", secret="k", link=lambda t: f"https://kb.example/{t}"
         )
         s.commit()

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from kb import accounts, db
+from kb import api_tokens, db
 from kb.permissions import Actor
 from kb.reviews import CHECKLIST
 from tests.conftest import BASE_PRACTICE
@@ -30,7 +30,7 @@ CHECKED = dict.fromkeys(CHECKLIST, True)
 class ApiUser:
     def __init__(self, app: Flask, client: FlaskClient, account: Any) -> None:
         with Session(db.get_engine(app)) as s:
-            _token, plain = accounts.create_token(
+            _token, plain = api_tokens.create_token(
                 session=s, actor=Actor.system("tests"), user_id=account.id, name="api"
             )
             s.commit()

@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from kb import (
+    account_links,
     accounts,
+    api_tokens,
     audit,
     collections,
     content,
@@ -176,7 +178,7 @@ class World:
             else self._account("me@example.org", set() if who == "no-role" else {who})
         )
         owner = self.me.id if self.me else self.other.id
-        self.token, _plain = accounts.create_token(
+        self.token, _plain = api_tokens.create_token(
             session=session, actor=operator, user_id=owner, name="sync"
         )
         self.collection = collections.create(
@@ -276,7 +278,7 @@ class World:
                 display_name="New",
                 password=PASSWORD,
             ),
-            "user.invite": lambda: accounts.invite(
+            "user.invite": lambda: account_links.invite(
                 session=s,
                 actor=actor,
                 email="new@example.org",
@@ -310,10 +312,10 @@ class World:
                 current=PASSWORD,
                 new="another long passphrase",
             ),
-            "token.create": lambda: accounts.create_token(
+            "token.create": lambda: api_tokens.create_token(
                 session=s, actor=actor, user_id=self.own_id, name="mine"
             ),
-            "token.revoke": lambda: accounts.revoke_token(
+            "token.revoke": lambda: api_tokens.revoke_token(
                 session=s, actor=actor, token_id=self.token.id or 0
             ),
             "collection.create": lambda: collections.create(
@@ -478,7 +480,7 @@ def test_http_enforces_the_table(
         assert auth.login(me.user.email).status_code == 302
     with Session(db.get_engine(app)) as s:
         owner = me.id if me else other.id
-        token, _ = accounts.create_token(
+        token, _ = api_tokens.create_token(
             session=s, actor=Actor.system("tests"), user_id=owner, name="t"
         )
         collections.create(

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
-from kb import accounts, uow
+from kb import account_links, accounts, api_tokens, uow
 from kb.db import get_session
 from kb.errors import BadRequest, ValidationError
 from kb.i18n import install_lang
@@ -83,7 +83,7 @@ def _account_page(status: int = 200, **overrides: object) -> ResponseReturnValue
         "password_form": forms.ChangePasswordForm(formdata=None),
         "token_form": forms.TokenForm(formdata=None),
         "revoke_form": forms.ConfirmForm(formdata=None),
-        "tokens": accounts.tokens_of(get_session(), account.id),
+        "tokens": api_tokens.tokens_of(get_session(), account.id),
         "new_token": None,
     }
     context.update(overrides)
@@ -148,7 +148,7 @@ def create_token() -> ResponseReturnValue:
     session = get_session()
     account = current_account()
     try:
-        _token, plain = accounts.create_token(
+        _token, plain = api_tokens.create_token(
             session=session, actor=current_actor(), user_id=account.id, name=form.name.data
         )
     except ValidationError as error:
@@ -164,7 +164,7 @@ def create_token() -> ResponseReturnValue:
 @login_required
 def revoke_token(token_id: int) -> ResponseReturnValue:
     session = get_session()
-    accounts.revoke_token(session=session, actor=current_actor(), token_id=token_id)
+    api_tokens.revoke_token(session=session, actor=current_actor(), token_id=token_id)
     uow.commit(session=session)
     flash(_("The token is revoked."), "success")
     return redirect(url_for("account.overview"))
@@ -176,7 +176,7 @@ def reset_request() -> ResponseReturnValue:
     if form.validate_on_submit():
         limits.count_sign_in(form.email.data)
         session = get_session()
-        accounts.request_reset(
+        account_links.request_reset(
             session=session,
             email=form.email.data,
             secret=secret_key(),
@@ -201,13 +201,13 @@ def reset_request() -> ResponseReturnValue:
 def set_password(token: str) -> ResponseReturnValue:
     session = get_session()
     try:
-        account, purpose = accounts.read_link(session, secret_key(), token)
+        account, purpose = account_links.read_link(session, secret_key(), token)
     except BadRequest:
         return render_template("account/link_invalid.html"), 400
     form = forms.SetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.set_password_from_link(
+            account_links.set_password_from_link(
                 session=session,
                 secret=secret_key(),
                 token=token,

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from kb import accounts, audit, uow
+from kb import account_links, accounts, api_tokens, audit, uow
 from kb.db import get_session
 from kb.errors import ValidationError
 from kb.i18n import install_lang
@@ -66,7 +66,7 @@ def invite() -> ResponseReturnValue:
         return _users_page(form, 422)
     session = get_session()
     try:
-        account = accounts.invite(
+        account = account_links.invite(
             session=session,
             actor=current_actor(),
             email=form.email.data,
@@ -101,7 +101,7 @@ def _user_page(
         account=account,
         form=form,
         confirm=forms.ConfirmForm(formdata=None),
-        tokens=accounts.tokens_of(get_session(), account.id),
+        tokens=api_tokens.tokens_of(get_session(), account.id),
     ), status
 
 

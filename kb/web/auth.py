@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
-from kb import accounts
+from kb import accounts, api_tokens
 from kb.accounts import Account
 from kb.db import get_session
 from kb.i18n import current_lang
@@ -115,7 +115,7 @@ def load_bearer_token() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description="Authorization: expected 'Bearer <token>'")
     limits.count_api(token.strip())
-    account = accounts.authenticate_token(get_session(), token.strip())
+    account = api_tokens.authenticate_token(get_session(), token.strip())
     if account is None:
         abort(
             401,

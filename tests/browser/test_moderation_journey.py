@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import Session
 from test_accessibility import axe_violations, describe
 
-from kb import accounts, db
+from kb import accounts, api_tokens, db
 from kb.permissions import Actor
 
 pytestmark = pytest.mark.browser
@@ -174,7 +174,7 @@ def test_a_spotlight_is_written_reviewed_published_and_restored(
     with Session(db.get_engine(live_server.app)) as s:
         account = accounts.find_by_email(s, "mod-a@example.org")
         assert account is not None
-        _token, plain = accounts.create_token(
+        _token, plain = api_tokens.create_token(
             session=s, actor=Actor.system("tests"), user_id=account.id, name="t"
         )
         s.commit()
