@@ -1,30 +1,26 @@
 """The Index facade: open/create, apply changes, rebuild-and-swap, verify, search, suggest, related.
 
-The work is done in the modules beside it: `schema` maps documents to fields, `readers` caches
-segment readers, `writing` applies, rebuilds and merges, `scoring` matches and ranks, `hits`
-highlights the shown page and `spelling` proposes "did you mean".
+The work is done in the modules beside it: `served` holds the searcher and its caches under the
+lock, `schema` maps documents to fields, `readers` caches segment readers, `writing` applies and
+merges, `bulk` writes a rebuilt generation, `scoring` matches and ranks, `hits` highlights the
+shown page and `spelling` proposes "did you mean".
 """
 
 from __future__ import annotations
 
 import heapq
 import os
-import re
-import threading
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from whoosh.filedb.filestore import FileStorage
 
 from . import bulk, ranking, scoring, writing
 from . import query as qmod
 from .analysis import SynonymTable, fold, words
 from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine
-from .facets import FacetCache, SearcherArrays, facet_counts
+from .facets import SearcherArrays, facet_counts
 from .hits import BodyText, build_hits, wants_bodies
 from .model import (
     FACETS,
@@ -38,35 +34,13 @@ from .model import (
     SynonymGroup,
     VerifyReport,
 )
-from .postings import PostingsStore, segment_id
-from .readers import ReaderCache, readable
+from .readers import readable
 from .schema import META_ID, facet_field, head_field, text_field
+from .served import Served
 from .spelling import did_you_mean
 from .storage import Layout
-from .vocab import Vocabulary
 
 MAX_PER_PAGE = 100
-OPEN_RETRIES = writing.OPEN_RETRIES
-_TOC_RE = re.compile(r"^_MAIN_([0-9]+)\.toc$")
-
-
-@dataclass(frozen=True)
-class _Snapshot:
-    """What the last opened searcher saw, readable without the search lock."""
-
-    gen: Path
-    toc: int
-    last_change_id: int
-    doc_count: int
-
-
-def _latest_toc(gen: Path) -> int:
-    """The newest TOC generation in a folder (-1 when there is none): a directory listing."""
-    try:
-        names = os.listdir(gen)
-    except OSError:
-        return -1
-    return max((int(m.group(1)) for n in names if (m := _TOC_RE.match(n))), default=-1)
 
 
 class Index:
@@ -77,22 +51,8 @@ class Index:
         self._synonyms = SynonymTable(synonyms)
         self._concepts = Concepts(self._synonyms)
         self.needs_rebuild = needs_rebuild
-        # One lock for the searcher and everything read through it: Whoosh searchers are not
-        # thread-safe, and as pure Python they would not run in parallel under the GIL anyway.
-        self._lock = threading.RLock()
-        self._gen: Path | None = None
-        self._ix: Any = None
-        self._searcher: Any = None
-        self._meta_docnum: int | None = None
-        # The served searcher's concept terms come from our synonym table (concepts.py).
-        self._concepts_on = False
-        self._facets = FacetCache()
-        self._vocab: Vocabulary | None = None
-        self._snapshot: _Snapshot | None = None
-        self._readers = ReaderCache()
-        # Postings and phrase results per segment, bounded (postings.py states the bound).
-        self._store = PostingsStore()
-        self._closed = False
+        self._served = Served(layout, self._concepts)
+        self._lock = self._served.lock
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -129,10 +89,7 @@ class Index:
 
     def close(self) -> None:
         """Release the searcher and its files."""
-        with self._lock:
-            self._close_searcher()
-            self._readers.close()
-            self._closed = True
+        self._served.close()
 
     def __enter__(self) -> Index:
         return self
@@ -140,74 +97,7 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- searcher management -----------------------------------------------------------------
-
-    def _close_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()  # closereader=False: the readers stay in self._readers
-            self._searcher = None
-        self._meta_docnum = None
-
-    def _current_ix(self) -> Any:
-        """The FileIndex of the served generation, following a swap by another process."""
-        gen = writing.require_gen(self._layout)
-        if gen != self._gen or self._ix is None:
-            self._close_searcher()
-            self._readers.close()
-            self._facets.clear()
-            self._store.clear()
-            self._vocab = None
-            # No mmap for the serving searcher: mapped index pages counted in the worker's RSS,
-            # and each reopen mapped the big segment again before the old map was collected.
-            self._ix = FileStorage(str(gen), supports_mmap=False).open_index()
-            self._gen = gen
-        return self._ix
-
-    def _get_searcher(self) -> Any:
-        """The long-lived searcher, reopened (not refresh()-chained) when the index changed."""
-        if self._closed:
-            raise RuntimeError("index is closed")
-        last_error: Exception | None = None
-        for attempt in range(OPEN_RETRIES):
-            try:
-                ix = self._current_ix()
-                if self._searcher is not None and self._searcher.up_to_date():
-                    return self._searcher
-                # refresh() shares readers between old and new searchers and leaks file
-                # handles when chained; close and open instead.
-                self._close_searcher()
-                self._searcher, retired = self._readers.open_searcher(ix)
-                for reader in retired:
-                    reader.close()
-                self._store.retain(
-                    seg for sub, _o in self._searcher.leaf_searchers()
-                    if (seg := segment_id(sub.reader())) is not None
-                )
-                self._meta_docnum = self._searcher.document_number(id=META_ID)
-                meta = (
-                    self._searcher.stored_fields(self._meta_docnum)
-                    if self._meta_docnum is not None else {}
-                )
-                last = int(meta.get("last_change_id", 0))
-                stored = str(meta.get("concepts", ""))
-                self._concepts_on = bool(self._concepts) and stored == self._concepts.fingerprint
-                assert self._gen is not None
-                count = int(self._searcher.doc_count()) - (self._meta_docnum is not None)
-                self._snapshot = _Snapshot(
-                    self._gen, self._searcher.reader().generation(), last, count
-                )
-                return self._searcher
-            except (OSError, EOFError, ValueError) as exc:
-                # A writer in another process merged segments between our TOC read and open.
-                last_error = exc
-                self._close_searcher()
-                self._ix = None
-                time.sleep(0.01 * (attempt + 1))
-        assert last_error is not None
-        raise last_error
-
-    def _arrays(self, searcher: Any) -> SearcherArrays:
-        return self._facets.arrays(searcher)
+    # -- engine ------------------------------------------------------------------------------
 
     def _engine(self, s: Any, arrays: SearcherArrays, kind: type[Engine] = Engine) -> Engine:
         leaves = [(sub.reader(), offset) for sub, offset in s.leaf_searchers()]
@@ -216,8 +106,8 @@ class Index:
             leaves,
             lambda field: arrays.norms(s, field),
             arrays.term_filters(),
-            self._phrase_term if self._concepts_on else None,
-            self._store,
+            self._phrase_term if self._served.concepts_on else None,
+            self._served.store,
             arrays.vectors,
         )
 
@@ -234,50 +124,9 @@ class Index:
     def last_change_id(self) -> int:
         """Id of the last change-log row this index applied (stored in the index itself).
 
-        Never waits for a search: while the index is unchanged since the searcher opened, the
-        figure it read then is returned (a readlink and a directory listing); after a commit it
-        reopens the searcher, or, when a search holds it, reads the meta document through a
-        private reader.
+        Never waits for a search (see `Served.snapshot`).
         """
-        return self._fresh_snapshot().last_change_id
-
-    def _fresh_snapshot(self) -> _Snapshot:
-        snap = self._snapshot
-        if snap is not None and self._unchanged(snap):
-            return snap
-        if self._lock.acquire(blocking=False):
-            try:
-                self._get_searcher()
-                assert self._snapshot is not None
-                return self._snapshot
-            finally:
-                self._lock.release()
-        return self._private_snapshot()
-
-    def _unchanged(self, snap: _Snapshot) -> bool:
-        return (
-            not self._closed
-            and self._layout.current() == snap.gen
-            and _latest_toc(snap.gen) == snap.toc
-        )
-
-    def _private_snapshot(self) -> _Snapshot:
-        """The meta document read through a reader of our own, while a search holds the lock."""
-        from whoosh import index as windex
-
-        last_error: Exception | None = None
-        for attempt in range(OPEN_RETRIES):
-            try:
-                gen = writing.require_gen(self._layout)
-                with windex.open_dir(str(gen)).searcher() as s:
-                    last, _fp = writing.stored_meta(s)
-                    count = int(s.doc_count()) - (s.document_number(id=META_ID) is not None)
-                    return _Snapshot(gen, s.reader().generation(), last, count)
-            except (OSError, EOFError, ValueError) as exc:
-                last_error = exc
-                time.sleep(0.01 * (attempt + 1))
-        assert last_error is not None
-        raise last_error
+        return self._served.snapshot().last_change_id
 
     def apply(self, changes: Sequence[Change], *, timeout: float = 2.0) -> int:
         """Apply changes newer than last_change_id in one commit; IndexBusy if the lock waits."""
@@ -286,15 +135,9 @@ class Index:
             changes,
             timeout=timeout,
             lock=self._lock,
-            reuse=self._reuse_readers,
+            reuse=self._served.reuse_readers,
             concepts=self._concepts,
         )
-
-    def _reuse_readers(self, gen: Path, ix: Any, writer: Any) -> list[Any]:
-        """The writer's searcher from the served generation's cached readers (lock held)."""
-        if gen != self._gen:
-            return []
-        return self._readers.writer_searcher(ix, writer)
 
     # -- rebuild, verify, optimize -------------------------------------------------------------
 
@@ -317,7 +160,7 @@ class Index:
     def verify(self, expected: Mapping[int, int]) -> VerifyReport:
         """Compare doc id -> version with the index: missing, stale and extra documents."""
         with self._lock:
-            s = self._get_searcher()
+            s = self._served.searcher()
             indexed: dict[int, int] = {}
             for stored in s.all_stored_fields():
                 key = stored.get("id")
@@ -352,7 +195,7 @@ class Index:
 
     def doc_count(self) -> int:
         """Number of indexed practices (like last_change_id, never waits for a search)."""
-        return self._fresh_snapshot().doc_count
+        return self._served.snapshot().doc_count
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -368,8 +211,8 @@ class Index:
             if f in FACETS and vals
         }
         with self._lock:
-            s = self._get_searcher()
-            arrays = self._arrays(s)
+            s = self._served.searcher()
+            arrays = self._served.arrays(s)
             parsed = qmod.parse(query.text or "", self._synonyms, arrays.resolve)
             eng = self._engine(s, arrays, ranking.WeightedEngine)
             selected = {
@@ -377,28 +220,9 @@ class Index:
                 for f, vals in filters.items()
             }
             scored = sort == "relevance" and not parsed.is_browse
-            meta = self._meta_docnum
-            concepts = self._concepts if self._concepts_on else None
-            # A sentence or question matches any of its concepts and ranks by coverage.
-            natural = ranking.is_natural(parsed)
-            matched = scoring.evaluate(
-                s, eng, arrays, parsed, relaxed=natural, meta=meta, concepts=concepts
-            )
-            docs = scoring.filtered(matched, selected)
-            relaxed = False
-            covered: list[set[int]] = []
-            if natural:
-                found = [
-                    scoring.clause_docs(s, eng, arrays, c, concepts) for c in parsed.positives
-                ]
-                covered = [c for c in found if c is not None]
-                relaxed = not ranking.covers_all(covered, docs)
-            elif not docs and qmod.can_relax(parsed):
-                matched = scoring.evaluate(
-                    s, eng, arrays, parsed, relaxed=True, meta=meta, concepts=concepts
-                )
-                docs = scoring.filtered(matched, selected)
-                relaxed = bool(docs)
+            concepts = self._concepts if self._served.concepts_on else None
+            match = _match(s, eng, arrays, parsed, selected, self._served.meta_docnum, concepts)
+            matched, docs, relaxed = match.matched, match.docs, match.relaxed
             total = len(docs)
             top = page * per_page
             if scored and docs:
@@ -406,14 +230,14 @@ class Index:
                 for clause in parsed.clauses:
                     if not clause.negated:
                         scoring.score_clause(s, eng, clause)
-                if natural:
-                    ranking.coordinate(eng, covered, docs)
+                if match.natural:
+                    ranking.coordinate(eng, match.covered, docs)
                 ranked = eng.top(sorted(docs), top)
             else:
                 ranked = scoring.order(arrays, sorted(docs), sort, lang, top)
             shown = [(sc, s.stored_fields(d)) for d, sc in ranked[(page - 1) * per_page :]]
             facets = facet_counts(arrays, sorted(matched), selected, filters)
-            suggestion = did_you_mean(s, self._vocabulary, parsed, query.text or "", total)
+            suggestion = did_you_mean(s, self._served.vocabulary, parsed, query.text or "", total)
         # Outside the lock: the caller's database read and the highlighting need no searcher.
         bodies: Mapping[int, str] = {}
         if body_text is not None and shown and wants_bodies(parsed):
@@ -429,13 +253,6 @@ class Index:
             error=parsed.error,
         )
 
-    def _vocabulary(self) -> Vocabulary:
-        """The served generation's word list, loaded on the first "did you mean" only."""
-        if self._vocab is None:
-            assert self._gen is not None
-            self._vocab = Vocabulary(self._gen)
-        return self._vocab
-
     # -- suggestions and related ---------------------------------------------------------------
 
     def suggest(self, prefix: str, *, lang: str = "en", limit: int = 8) -> list[Suggestion]:
@@ -446,8 +263,8 @@ class Index:
             return []
         out: list[Suggestion] = []
         with self._lock:
-            s = self._get_searcher()
-            arrays = self._arrays(s)
+            s = self._served.searcher()
+            arrays = self._served.arrays(s)
             needle = " ".join(typed)
             cities = sorted(
                 (v for k, v in arrays.known("city").items() if k.startswith(needle)),
@@ -464,12 +281,12 @@ class Index:
     def related(self, doc_id: int, *, limit: int = 5) -> list[int]:
         """Ids of practices like this one (key terms of its titles and summaries, plus themes)."""
         with self._lock:
-            s = self._get_searcher()
+            s = self._served.searcher()
             docnum = s.document_number(id=str(doc_id))
             if docnum is None or limit <= 0:
                 return []
             stored = s.stored_fields(docnum)
-            arrays = self._arrays(s)
+            arrays = self._served.arrays(s)
             eng = self._engine(s, arrays)
             for lang in LANGS:
                 text = f"{stored.get(f'title_{lang}', '')}\n{stored.get(f'summary_{lang}', '')}"
@@ -484,9 +301,46 @@ class Index:
             acc = eng.acc
             if acc is None:
                 return []
-            skip = {docnum, self._meta_docnum}
+            skip = {docnum, self._served.meta_docnum}
             best = heapq.nlargest(
                 limit + 2, (d for d, sc in enumerate(acc) if sc > 0.0), key=acc.__getitem__
             )
             ids = [int(s.stored_fields(d)["id"]) for d in best if d not in skip]
             return ids[:limit]
+
+
+@dataclass
+class _Match:
+    matched: set[int]  # before the facet filters (facet counts ignore their own selection)
+    docs: set[int]  # after them
+    relaxed: bool  # fewer than all words had to match
+    natural: bool  # a sentence or question: any concept matches, ranked by coverage
+    covered: list[set[int]]  # documents matching each positive clause (natural queries)
+
+
+def _match(
+    s: Any,
+    eng: Engine,
+    arrays: SearcherArrays,
+    parsed: qmod.Parsed,
+    selected: Mapping[str, frozenset[int]],
+    meta: int | None,
+    concepts: Concepts | None,
+) -> _Match:
+    """The matching documents; an all-words query with no match is relaxed to any word."""
+    natural = ranking.is_natural(parsed)
+    matched = scoring.evaluate(
+        s, eng, arrays, parsed, relaxed=natural, meta=meta, concepts=concepts
+    )
+    docs = scoring.filtered(matched, selected)
+    if natural:
+        found = [scoring.clause_docs(s, eng, arrays, c, concepts) for c in parsed.positives]
+        covered = [c for c in found if c is not None]
+        return _Match(matched, docs, not ranking.covers_all(covered, docs), True, covered)
+    if not docs and qmod.can_relax(parsed):
+        matched = scoring.evaluate(
+            s, eng, arrays, parsed, relaxed=True, meta=meta, concepts=concepts
+        )
+        docs = scoring.filtered(matched, selected)
+        return _Match(matched, docs, bool(docs), False, [])
+    return _Match(matched, docs, False, False, [])
