@@ -28,18 +28,33 @@ _UNIT = re.compile(r"(?<=\d) (€|k€|M€|£|\$|km|m²|m|kg|h|min|ans?)(?=[\s.
 _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 
 
+_DIGIT_SPACE = re.compile(r"\d ")
+
+
 def french(text: str) -> str:
-    """`text` with French no-break spaces (idempotent)."""
+    """`text` with French no-break spaces (idempotent).
+
+    Each rule runs only where its character occurs: a page has hundreds of text nodes and most
+    have none, so checking with `in` first is what keeps this cheap on every French page.
+    """
     if not text:
         return text
-    text = _BEFORE_SEMI_COLON.sub(NNBSP + r"\1", text)
-    text = _BEFORE_COLON.sub(NNBSP + r"\1", text)
-    text = _BEFORE_EXCLAIM.sub(NNBSP + r"\1", text)
-    text = _AFTER_OPEN_QUOTE.sub("«" + NNBSP, text)
-    text = _BEFORE_CLOSE_QUOTE.sub(NNBSP + "»", text)
-    text = _PERCENT.sub(NBSP + "%", text)
-    text = _UNIT.sub(NBSP + r"\1", text)
-    return _THOUSANDS.sub(NNBSP, text)
+    if ";" in text or ":" in text:
+        text = _BEFORE_SEMI_COLON.sub(NNBSP + r"\1", text)
+        if ":" in text:
+            text = _BEFORE_COLON.sub(NNBSP + r"\1", text)
+    if "!" in text or "?" in text:
+        text = _BEFORE_EXCLAIM.sub(NNBSP + r"\1", text)
+    if "«" in text:
+        text = _AFTER_OPEN_QUOTE.sub("«" + NNBSP, text)
+    if "»" in text:
+        text = _BEFORE_CLOSE_QUOTE.sub(NNBSP + "»", text)
+    if "%" in text:
+        text = _PERCENT.sub(NBSP + "%", text)
+    if _DIGIT_SPACE.search(text):
+        text = _UNIT.sub(NBSP + r"\1", text)
+        text = _THOUSANDS.sub(NNBSP, text)
+    return text
 
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -59,10 +74,10 @@ def french_html(html: str) -> str:
     """
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # open elements: (name, text inside is left alone)
+    skipping = 0  # how many open elements leave their text alone
     for part in _TAG.split(html):
         if not part.startswith("<"):
-            skip = any(s for _n, s in stack)
-            out.append(part if skip or not part.strip() else french(part))
+            out.append(part if skipping or not part.strip() else french(part))
             continue
         out.append(part)
         tag = _NAME.match(part)
@@ -72,10 +87,12 @@ def french_html(html: str) -> str:
         if closing:
             for depth in range(len(stack) - 1, -1, -1):
                 if stack[depth][0] == name:
+                    skipping -= sum(1 for _n, skip in stack[depth:] if skip)
                     del stack[depth:]
                     break
         elif name not in _VOID and not part.endswith("/>"):
             lang = _LANG.search(part)
             other = bool(lang and not lang.group(1).lower().startswith("fr"))
             stack.append((name, name in _RAW or other))
+            skipping += name in _RAW or other
     return "".join(out)

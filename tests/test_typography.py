@@ -47,3 +47,27 @@ def test_html_text_is_fixed_but_tags_scripts_code_and_english_are_not() -> None:
     assert 'title="a : b"' in out
     assert "x = a ? b : c;" in out and "<code>a ; b</code>" in out
     assert '<span lang="en">Why? Because</span>' in out
+
+
+def _every_rule(text: str) -> str:
+    """The rules applied one after the other with no shortcut, as a reference for `french`."""
+    from kb import typography as t
+
+    text = t._BEFORE_SEMI_COLON.sub(NNBSP + r"\1", text)
+    text = t._BEFORE_COLON.sub(NNBSP + r"\1", text)
+    text = t._BEFORE_EXCLAIM.sub(NNBSP + r"\1", text)
+    text = t._AFTER_OPEN_QUOTE.sub("«" + NNBSP, text)
+    text = t._BEFORE_CLOSE_QUOTE.sub(NNBSP + "»", text)
+    text = t._PERCENT.sub(NBSP + "%", text)
+    text = t._UNIT.sub(NBSP + r"\1", text)
+    return t._THOUSANDS.sub(NNBSP, text)
+
+
+def test_skipping_rules_whose_character_is_absent_changes_nothing() -> None:
+    from pathlib import Path
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path("content").rglob("*.md"))]
+    texts += [line for text in texts for line in text.splitlines()]
+    assert len(texts) > 100
+    for text in texts:
+        assert french(text) == _every_rule(text)
