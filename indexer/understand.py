@@ -60,6 +60,9 @@ _FILLER_FR = (
     "permettre",
     "favoriser",
     "améliorer",
+    "prévenir",
+    "réduire",
+    "combattre",
 )
 _FILLER_EN = (
     "what works for",
@@ -95,6 +98,12 @@ _FILLER_EN = (
     "help",
     "helping",
     "improve",
+    "prevent",
+    "preventing",
+    "reduce",
+    "reducing",
+    "combat",
+    "combating",
 )
 # Words the indexed stop lists (Whoosh's) lack: articles and prepositions that name no concept.
 # They stay indexed (phrases keep their positions); a query's word clause of them is dropped.

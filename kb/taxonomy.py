@@ -193,7 +193,7 @@ def synonym_groups(vocabulary: Vocabulary) -> list[SynonymGroup]:
     """
     narrow: list[SynonymGroup] = []
     groups: list[SynonymGroup] = []
-    for kind in ("theme", "approach", "target"):
+    for kind in ("theme", "approach", "target", "evidence"):
         for term in vocabulary.terms.get(kind, ()):
             inner = [w for n in term.narrower for w in n.words()]
             narrow.extend(
