@@ -4,6 +4,8 @@ Practitioners type needs as questions ("quelles actions pour les jeunes…", "wh
 preventing…", "est-ce qu'il existe…"). Under all-words matching those words decide the result
 set, so they are removed before parsing, as whole tokens and only outside quotes, field filters
 and exclusions. A query that had filler removed reads as natural language (see ranking.py).
+Articles and prepositions that the indexed stop lists lack ("les", "entre", "après", "among")
+are WEAK: a query's single-word clause of them is dropped, as a stop word's is (query.py).
 """
 
 from __future__ import annotations

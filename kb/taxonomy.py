@@ -186,7 +186,8 @@ def term_ids(session: Session) -> dict[tuple[str, str], int]:
 
 
 def synonym_groups(vocabulary: Vocabulary) -> list[SynonymGroup]:
-    """One search synonym group per theme, approach and target group, tied to its facet value.
+    """One search synonym group per theme, approach, target group and evidence level, tied to
+    its facet value ("évalué de façon indépendante" stands for `independent-evaluation`).
 
     Narrower concepts come first, as groups without a facet: the first group naming a word wins
     the lookup, so "homophobie" expands to its own concept and not to every form of hate.
