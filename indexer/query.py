@@ -10,9 +10,9 @@ from typing import Any
 
 from whoosh import query as wq
 
-from .analysis import ANALYZERS, STOP_ANY, SynonymTable, analyze, fold, words
+from .analysis import ANALYZERS, SynonymTable, analyze, fold, words
 from .schema import facet_field, head_field, text_field
-from .understand import strip_filler
+from .understand import is_stop, strip_filler
 
 MAX_CHARS = 500
 MAX_TERMS = 32
@@ -50,6 +50,7 @@ class Clause:
     facet: str = ""
     value: str = ""
     group_terms: tuple[tuple[str, ...], ...] = ()
+    compound: bool = False  # a phrase from one bare token ("d'écoute"), not typed in quotes
 
 
 @dataclass
@@ -129,7 +130,7 @@ def parse(text: str, synonyms: SynonymTable, resolve: Resolver) -> Parsed:
             parsed.spell_words.extend(toks)
         if phrase is not None or len(toks) > 1 and phrase is None and not _is_plain(value):
             kind = "phrase" if len(toks) > 1 else "word"
-            raw.append(Clause(kind, tuple(toks), negated))
+            raw.append(Clause(kind, tuple(toks), negated, compound=phrase is None))
         else:
             raw.extend(Clause("word", (t,), negated) for t in toks)
     parsed.clauses = _drop_stopwords(_apply_synonyms(raw, synonyms))
@@ -150,7 +151,7 @@ def _apply_synonyms(clauses: list[Clause], synonyms: SynonymTable) -> list[Claus
     i = 0
     while i < len(clauses):
         clause = clauses[i]
-        if clause.kind == "phrase" and not clause.negated:
+        if clause.kind == "phrase" and not clause.negated and not clause.compound:
             expansion = synonyms.lookup(clause.words)
             if expansion is not None:
                 out.append(
@@ -158,17 +159,18 @@ def _apply_synonyms(clauses: list[Clause], synonyms: SynonymTable) -> list[Claus
                 )
                 i += 1
                 continue
-        if clause.kind != "word" or clause.negated:
+        if not _runnable(clause):
             out.append(clause)
             i += 1
             continue
-        run = 1
+        # A run of plain words and compounds: "numéro d'écoute" names a group as a whole.
+        run, size = 1, len(clause.words)
         while (
             i + run < len(clauses)
-            and run < synonyms.max_len
-            and clauses[i + run].kind == "word"
-            and not clauses[i + run].negated
+            and size < synonyms.max_len
+            and _runnable(clauses[i + run])
         ):
+            size += len(clauses[i + run].words)
             run += 1
         for length in range(run, 0, -1):
             seq = [w for c in clauses[i : i + length] for w in c.words]
@@ -183,21 +185,37 @@ def _apply_synonyms(clauses: list[Clause], synonyms: SynonymTable) -> list[Claus
     return out
 
 
+def _runnable(clause: Clause) -> bool:
+    """A clause that may be part of a run of words naming a synonym group."""
+    return not clause.negated and (clause.kind == "word" or clause.compound)
+
+
 def _group(
     terms: tuple[tuple[str, ...], ...],
     facet: str | None,
     value: str | None,
     words: tuple[str, ...],
 ) -> Clause:
-    """A synonym group; `words` keeps what the reader typed, which ranks above its synonyms."""
-    return Clause("group", words=words, group_terms=terms, facet=facet or "", value=value or "")
+    """A synonym group; `words` keeps what the reader typed, which ranks above its synonyms.
+
+    A run of words finds its group through stems, which skip stop words ("to hate crimes" is
+    the group of "hate crimes"), so stop words at either end are not part of what was typed.
+    """
+    start, end = 0, len(words)
+    while start < end - 1 and is_stop(words[start]):
+        start += 1
+    while end - 1 > start and is_stop(words[end - 1]):
+        end -= 1
+    return Clause(
+        "group", words=words[start:end], group_terms=terms, facet=facet or "", value=value or ""
+    )
 
 
 def _drop_stopwords(clauses: list[Clause]) -> list[Clause]:
     """Drop stop words of either language unless nothing else is left to search for."""
     # A word that is a stop word in French only ("son") would otherwise be required in the
     # English fields and make AND fail for every French document.
-    kept = [c for c in clauses if not (c.kind == "word" and c.words[0] in STOP_ANY)]
+    kept = [c for c in clauses if not (c.kind == "word" and is_stop(c.words[0]))]
     if any(not c.negated and c.kind != "facet" for c in kept):
         return kept
     return clauses

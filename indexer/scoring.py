@@ -175,14 +175,28 @@ def _score_group_terms(s: Any, eng: Engine, clause: qmod.Clause, boost: float) -
     """What the reader typed counts fully; its synonyms and the tag they stand for count
     less, so a practice that names the thing ranks above one that is only tagged with it."""
     # The typed words go first: a term shared with a synonym is scored once, at full weight.
-    typed = tuple(fold(w) for w in clause.words)
-    seqs = sorted(clause.group_terms, key=lambda seq: tuple(fold(w) for w in seq) != typed)
+    typed = _stems(clause.words)
+
+    def is_typed(seq: tuple[str, ...]) -> bool:
+        return not typed.isdisjoint(_stems(seq))
+
+    seqs = sorted(clause.group_terms, key=lambda seq: not is_typed(seq))
     for seq in seqs:
         kind = "word" if len(seq) == 1 else "phrase"
-        weight = 1.0 if tuple(fold(w) for w in seq) == typed else EXPANSION_BOOST
+        weight = 1.0 if is_typed(seq) else EXPANSION_BOOST
         score_clause(s, eng, qmod.Clause(kind, seq), boost * weight)
     if clause.facet and clause.value:
         eng.score(facet_field(clause.facet), clause.value, boost * EXPANSION_BOOST)
+
+
+def _stems(seq: Sequence[str]) -> set[tuple[str, tuple[str, ...]]]:
+    """Per language, the indexed terms of a word sequence: "coordinate" is "coordination"."""
+    out = set()
+    for lang in LANGS:
+        terms = tuple(t for w in seq for t in analyze(lang, w))
+        if terms:
+            out.add((lang, terms))
+    return out
 
 
 def order(

@@ -4,6 +4,8 @@ Practitioners type needs as questions ("quelles actions pour les jeunes…", "wh
 preventing…", "est-ce qu'il existe…"). Under all-words matching those words decide the result
 set, so they are removed before parsing, as whole tokens and only outside quotes, field filters
 and exclusions. A query that had filler removed reads as natural language (see ranking.py).
+Articles and prepositions that the indexed stop lists lack ("les", "entre", "après", "among")
+are WEAK: a query's single-word clause of them is dropped, as a stop word's is (query.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .analysis import fold, words
+from .analysis import STOP_ANY, fold, words
 
 # Folded word sequences, longest first where one extends another. Elisions and hyphens split
 # into words ("est-ce qu'il" -> est ce qu il), so the sequences are written that way.
@@ -60,6 +62,9 @@ _FILLER_FR = (
     "permettre",
     "favoriser",
     "améliorer",
+    "prévenir",
+    "réduire",
+    "combattre",
 )
 _FILLER_EN = (
     "what works for",
@@ -95,7 +100,35 @@ _FILLER_EN = (
     "help",
     "helping",
     "improve",
+    "prevent",
+    "preventing",
+    "reduce",
+    "reducing",
+    "combat",
+    "combating",
 )
+# Words the indexed stop lists (Whoosh's) lack: articles and prepositions that name no concept.
+# They stay indexed (phrases keep their positions); a query's word clause of them is dropped.
+_WEAK_FR = (
+    "les", "contre", "entre", "après", "auprès", "avant", "chez", "vers", "sans", "sous",
+    "dont", "où", "leurs", "tous", "toutes", "tout", "toute", "cette", "cet", "ceux", "celles",
+    "celle", "celui", "afin", "lors", "parmi", "selon", "via", "dès", "depuis", "pendant",
+    "ainsi", "aussi", "comme", "très", "plus", "quand", "si", "ni",
+)
+_WEAK_EN = (
+    "among", "amongst", "within", "without", "across", "towards", "toward", "via", "also",
+    "like", "upon", "onto", "per",
+)
+WEAK: frozenset[str] = frozenset(fold(w) for w in _WEAK_FR + _WEAK_EN) | frozenset(
+    fold(w) for w in STOP_ANY
+)
+
+
+def is_stop(word: str) -> bool:
+    """A word that restricts nothing in a query: a stop word of either language, accents or not."""
+    return word in STOP_ANY or fold(word) in WEAK
+
+
 FILLER: tuple[tuple[str, ...], ...] = tuple(
     sorted({tuple(fold(w) for w in words(p)) for p in _FILLER_FR + _FILLER_EN}, key=len)
 )

@@ -186,14 +186,15 @@ def term_ids(session: Session) -> dict[tuple[str, str], int]:
 
 
 def synonym_groups(vocabulary: Vocabulary) -> list[SynonymGroup]:
-    """One search synonym group per theme, approach and target group, tied to its facet value.
+    """One search synonym group per theme, approach, target group and evidence level, tied to
+    its facet value ("évalué de façon indépendante" stands for `independent-evaluation`).
 
     Narrower concepts come first, as groups without a facet: the first group naming a word wins
     the lookup, so "homophobie" expands to its own concept and not to every form of hate.
     """
     narrow: list[SynonymGroup] = []
     groups: list[SynonymGroup] = []
-    for kind in ("theme", "approach", "target"):
+    for kind in ("theme", "approach", "target", "evidence"):
         for term in vocabulary.terms.get(kind, ()):
             inner = [w for n in term.narrower for w in n.words()]
             narrow.extend(

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from ixcorpus import make_document
 
-from indexer import Query
+from indexer import Index, Query, SynonymGroup
+from indexer import query as qmod
+from indexer.analysis import SynonymTable
 from indexer.query import _TOKEN_RE
 from indexer.understand import strip_filler
 
@@ -21,8 +24,9 @@ def ids(index: Any, text: str) -> list[int]:
         ("est-ce qu'il existe des médiateurs", "des médiateurs"),
         ("quelles actions pour les écoles", "pour les écoles"),
         ("comment lutter contre la haine dans ma ville", "la haine"),
-        ("what works for preventing hate", "preventing hate"),
-        ("how to reduce polarization in our city", "reduce polarization"),
+        ("what works for preventing hate", "hate"),  # every practice here prevents something
+        ("how to reduce polarization in our city", "polarization"),
+        ("prévenir la radicalisation", "la radicalisation"),
         ("Is there an observatory?", "an observatory?"),
     ],
 )
@@ -62,3 +66,59 @@ def test_covering_more_concepts_ranks_first(index: Any) -> None:
 
 def test_two_plain_words_still_must_all_match(index: Any) -> None:
     assert ids(index, "workshops pupils") == [2]
+
+
+# -- words inside synonym runs and words that name nothing (issue 14, second round) -----------
+
+TABLE = SynonymTable(
+    [
+        SynonymGroup(("numéro d'écoute", "helpline"), "approach", "family-support"),
+        SynonymGroup(("coordination", "partnership"), "approach", "multi-agency"),
+        SynonymGroup(("hate crimes", "haine"), "theme", "hate"),
+    ]
+)
+
+
+def parsed(text: str) -> list[tuple[str, tuple[str, ...], str]]:
+    clauses = qmod.parse(text, TABLE, lambda facet, value: None).clauses
+    return [(c.kind, c.words, c.value) for c in clauses]
+
+
+def test_a_compound_word_joins_the_words_before_it_to_name_a_synonym_group() -> None:
+    # "d'ecoute" is one token read as a phrase; with "numero" it is the member "numéro d'écoute".
+    assert parsed("numero d'ecoute") == [
+        ("group", ("numero", "d", "ecoute"), "family-support")
+    ]
+
+
+def test_a_quoted_phrase_is_not_joined_to_the_words_around_it() -> None:
+    assert parsed('numero "d\'ecoute"')[0] == ("word", ("numero",), "")
+
+
+def test_stop_words_at_the_ends_of_a_synonym_run_are_not_part_of_what_was_typed() -> None:
+    # Stems skip stop words, so "to hate crimes" finds the group; what was typed is "hate crimes".
+    assert ("group", ("hate", "crimes"), "hate") in parsed("response to hate crimes")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["conflits entre voisins après les élections", "conflits entre voisins apres les élections"],
+)
+def test_articles_and_prepositions_missing_from_the_stop_lists_restrict_nothing(text: str) -> None:
+    assert [words for _kind, words, _v in parsed(text)] == [
+        ("conflits",), ("voisins",), ("élections",)
+    ]
+
+
+def test_a_synonym_with_the_typed_words_stems_counts_as_typed(index_path: Any) -> None:
+    # "coordinate" is not a member, but "coordination" has its stem: it counts fully, and the
+    # practice that names it ranks above one that only uses the synonym, even several times.
+    group = SynonymGroup(("coordination", "partnership"), "approach", "multi-agency")
+    ix = Index.open(index_path, synonyms=[group])
+    named = make_document(id=1, body="Coordination of the services. " + "Other words. " * 30)
+    synonym = make_document(id=2, body="Partnership, partnership and partnership.")
+    ix.rebuild([named, synonym], last_change_id=1, procs=1)
+    try:
+        assert ids(ix, "coordinate") == [1, 2]
+    finally:
+        ix.close()

@@ -146,3 +146,45 @@ def test_a_broad_term_still_finds_the_practices_of_its_narrower_concepts(
     seeded_app: Flask,
 ) -> None:
     assert "paris-lgbtqi-strategy" in slugs(seeded_app, "haine", "fr")
+
+
+def test_evidence_levels_are_search_concepts_in_both_languages() -> None:
+    errors: list[ContentError] = []
+    vocabulary = parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors)
+    groups = {
+        (g.facet, g.value): {w.lower() for w in g.terms}
+        for g in taxonomy.synonym_groups(vocabulary)
+    }
+    assert {"évaluation indépendante", "independently evaluated"} <= groups[
+        ("evidence", "independent-evaluation")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("dialogue interreligieux", "fr"), ("interfaith dialogue", "en")]
+)
+def test_interfaith_dialogue_is_narrower_than_every_dialogue(
+    seeded_app: Flask, text: str, lang: str
+) -> None:
+    found = slugs(seeded_app, text, lang)
+    # Both work with religious communities (mosques, families of young people who left).
+    assert {"aarhus-model", "vilvoorde-deradicalisation-approach"} <= set(found[:4])
+    # A consultative council is community dialogue, but no dialogue between faiths.
+    assert "strasbourg-foreign-residents-council" not in found
+    assert "strasbourg-foreign-residents-council" in slugs(seeded_app, "dialogue", lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"), [("exit programmes", "en"), ("programme de sortie", "fr")]
+)
+def test_exit_work_finds_the_practice_with_exit_programmes_first(
+    seeded_app: Flask, text: str, lang: str
+) -> None:
+    assert slugs(seeded_app, text, lang)[0] == "aarhus-model"
+
+
+@pytest.mark.parametrize(("text", "lang"), [("travail de rue", "fr"), ("street outreach", "en")])
+def test_street_outreach_finds_outreach_teams_not_every_community_dialogue(
+    seeded_app: Flask, text: str, lang: str
+) -> None:
+    assert slugs(seeded_app, text, lang) == ["calgary-redirect", "oslo-salto"]
