@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from indexer import FacetCount, Index, Query
-from kb import practices, search
+from kb import practices, search, search_documents
 from kb.models import Event, Practice, PracticeTerm, Source, TaxonomyTerm, utcnow
 from kb.taxonomy import Vocabulary
 
@@ -50,7 +50,7 @@ def facet_label(vocabulary: Vocabulary, facet: str, value: str, lang: str) -> st
     if facet in FACET_KIND:
         return vocabulary.label(FACET_KIND[facet], value, lang)
     if facet == "country":
-        english, french = search.country_names(value)
+        english, french = search_documents.country_names(value)
         return french if lang == "fr" else english
     if facet == "language":
         return LANGUAGE_NAMES.get(lang, LANGUAGE_NAMES["en"]).get(value, value)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from kb import bilingual, fields, search, taxonomy
+from kb import bilingual, fields, search_documents, taxonomy
 from kb import sources as sources_mod
 from kb.models import Event, Practice, PracticeEvent, Source
 from kb.practices import SCALAR_FIELDS, PracticeData, SourceData
@@ -36,7 +36,7 @@ def practice_records(
 ) -> list[Record]:
     """The public records of `practices`, in the same order, children loaded in one go."""
     ids = [p.id for p in practices if p.id is not None]
-    terms = search.terms_by_practice(session, ids)
+    terms = search_documents.terms_by_practice(session, ids)
     vocab = taxonomy.load(session)
     sources: dict[int, list[SourceData]] = {}
     for s in session.exec(

@@ -21,6 +21,7 @@ from kb import (
     practices,
     records,
     search,
+    search_documents,
 )
 from kb.db import get_session
 from kb.errors import BadRequest
@@ -88,7 +89,8 @@ def search_api() -> ResponseReturnValue:
     results, query = found.results, found.results.query
     notices = parsed.notices + (["search_rebuilding"] if searched.degraded else [])
     hits = {hit.id: hit for hit in results.hits}
-    terms = search.terms_by_practice(session, [p.id for p in found.practices if p.id is not None])
+    shown = [p.id for p in found.practices if p.id is not None]
+    terms = search_documents.terms_by_practice(session, shown)
     links = _page_links(query.page, query.per_page, results.total)
     response = jsonify(
         {
