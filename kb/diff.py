@@ -56,9 +56,23 @@ def as_text(name: str, value: Any) -> str:
         return ""
     if name == "sources":
         return "\n".join(_source_line(s) for s in value)
+    if isinstance(value, Mapping):
+        return "\n".join(_flat(value, ""))
     if isinstance(value, (list, tuple)):
         return "\n".join(str(v) for v in value)
     return str(value)
+
+
+def _flat(value: Mapping[str, Any], prefix: str) -> list[str]:
+    """A nested mapping (the facts) as `budget.amount: 875000` lines."""
+    out: list[str] = []
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        if isinstance(item, Mapping):
+            out.extend(_flat(item, f"{path}."))
+        else:
+            out.append(f"{path}: {item}")
+    return out
 
 
 def _source_line(source: Any) -> str:
@@ -66,7 +80,9 @@ def _source_line(source: Any) -> str:
         return str(source)
     extra = ", ".join(str(source[k]) for k in ("publisher", "date", "language") if source.get(k))
     line = f"{source.get('title', '')} — {source.get('url', '')}"
-    return f"{line} ({extra})" if extra else line
+    line = f"{line} ({extra})" if extra else line
+    notes = [f"[{k[-2:]}] {source[k]}" for k in ("note_fr", "note_en") if source.get(k)]
+    return " · ".join([line, *notes])
 
 
 def segments(before: str, after: str) -> tuple[Segment, ...]:

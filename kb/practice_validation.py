@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 
+from kb import facts
 from kb.errors import FieldError
 from kb.models import ACTIVITY_STATUSES
 from kb.practice_data import LANGUAGES, TERM_FIELDS, PracticeData, SourceData
@@ -138,6 +139,10 @@ def validate(
         err("sources", "expected at least one source with a title and an http(s) URL")
     for i, source in enumerate(data.sources):
         _check_source(err, f"sources[{i}]", source)
+    # Facts parsed from a file are already clean; facts typed in a form are checked here.
+    facts.parse(data.facts, err)
+    if len(repr(data.facts)) > LIMITS["text"]:
+        err("facts", f"expected at most {LIMITS['text']} characters in all")
     _check_no_personal_contact(err, data)
     return errors
 
@@ -152,6 +157,15 @@ def _required_text(err: Any, name: str, value: object, limit: int) -> None:
 def _check_source(err: Any, path: str, source: SourceData) -> None:
     if not isinstance(source.title, str) or not source.title.strip():
         err(f"{path}.title", "required; expected the source's title")
+    for key, limit in (
+        ("title", "name"),
+        ("publisher", "name"),
+        ("note_fr", "text"),
+        ("note_en", "text"),
+    ):
+        value = getattr(source, key)
+        if isinstance(value, str) and len(value) > LIMITS[limit]:
+            err(f"{path}.{key}", f"expected at most {LIMITS[limit]} characters")
     if not is_http_url(source.url):
         err(f"{path}.url", f"expected an http(s) URL, got {source.url!r}")
     if source.date is not None and not DATE_RE.match(str(source.date)):

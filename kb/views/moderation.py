@@ -7,7 +7,6 @@ shows what was typed back (see `signed_in`).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from typing import Any
 
@@ -25,16 +24,17 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import col, select
 
 from kb import catalogue, content, practices, proposals, reviews, suggestions, uow
 from kb.db import get_session
-from kb.errors import Conflict, KBError, NotFound, ValidationError
+from kb.errors import Conflict, KBError, ValidationError
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
-from kb.markdown import render
-from kb.models import Practice, Proposal, Source, utcnow
+from kb.models import Event, Practice, Proposal, Source, utcnow
 from kb.permissions import allowed
 from kb.practices import PracticeData
+from kb.views import display
 from kb.web import csrf, spotlight
 from kb.web.auth import current_actor
 from kb.web.forms import ConfirmForm
@@ -116,13 +116,21 @@ def suggestion_to_draft(suggestion_id: int) -> ResponseReturnValue:
 @bp.post("/suggestions/<int:suggestion_id>/close")
 def close_suggestion(suggestion_id: int) -> ResponseReturnValue:
     session = get_session()
-    suggestions.close(session=session, actor=current_actor(), suggestion_id=suggestion_id)
+    row = suggestions.close(session=session, actor=current_actor(), suggestion_id=suggestion_id)
     uow.commit(session=session)
     flash(_("Suggestion closed; its sender's e-mail address is erased."), "success")
+    if row.practice_slug and request.form.get("back") == "history":
+        return redirect(url_for("review.practice_history", slug=row.practice_slug))
     return redirect(url_for("moderation.queue"))
 
 
 # --- the form --------------------------------------------------------------------------------
+
+
+def _form(data: PracticeData | None = None, note: str = "") -> spotlight.SpotlightForm:
+    """The spotlight form, from the request (no `data`) or from `data`, with today's choices."""
+    events = get_session().exec(select(Event).order_by(col(Event.start_date))).all()
+    return spotlight.build(vocabulary(), g.lang, data, note, events=events)
 
 
 def _form_page(
@@ -164,7 +172,7 @@ def new() -> ResponseReturnValue:
         data = practices.to_data(
             session, practices.get_by_slug(session, base_slug, published_only=False)
         )
-    form = spotlight.build(vocabulary(), g.lang, data or _empty(), note)
+    form = _form(data or _empty(), note)
     return _form_page(form, None, base_slug=base_slug)
 
 
@@ -188,14 +196,10 @@ def _empty() -> PracticeData:
 
 @bp.post("/proposals/new")
 def create() -> ResponseReturnValue:
-    form = spotlight.build(vocabulary(), g.lang)
+    form = _form()
     base_slug = request.form.get("base_slug") or None
     session = get_session()
     data = spotlight.data_of(form, keep_empty_sources=True)
-    if base_slug:
-        with contextlib.suppress(NotFound):
-            base = practices.get_by_slug(session, base_slug, published_only=False)
-            data = spotlight.carry_over(data, practices.to_data(session, base))
     try:
         proposal = proposals.start(
             session=session,
@@ -216,7 +220,7 @@ def create() -> ResponseReturnValue:
 @bp.get("/proposals/<int:proposal_id>/edit")
 def edit(proposal_id: int) -> ResponseReturnValue:
     proposal = proposals.read(get_session(), current_actor(), proposal_id)
-    form = spotlight.build(vocabulary(), g.lang, proposals.data_of(proposal), proposal.note)
+    form = _form(proposals.data_of(proposal), proposal.note)
     return _form_page(form, proposal)
 
 
@@ -224,10 +228,8 @@ def edit(proposal_id: int) -> ResponseReturnValue:
 def save(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
     proposal = proposals.read(session, current_actor(), proposal_id)
-    form = spotlight.build(vocabulary(), g.lang)
-    data = spotlight.carry_over(
-        spotlight.data_of(form, keep_empty_sources=True), proposals.data_of(proposal)
-    )
+    form = _form()
+    data = spotlight.data_of(form, keep_empty_sources=True)
     try:
         proposals.save(
             session=session,
@@ -260,12 +262,12 @@ def _after_save(
     action = request.form.get("action", "save")
     if action == "add_source":
         grown = replace(data, sources=(*data.sources, practices.SourceData("", "")))
-        form = spotlight.build(vocabulary(), g.lang, grown, proposal.note)
+        form = _form(grown, proposal.note)
         return _form_page(form, proposal)
     if action.startswith("remove_source-"):
         index = _int(action.removeprefix("remove_source-"))
         kept = tuple(s for i, s in enumerate(data.sources) if i != index)
-        form = spotlight.build(vocabulary(), g.lang, replace(data, sources=kept), proposal.note)
+        form = _form(replace(data, sources=kept), proposal.note)
         return _form_page(form, proposal)
     if action == "preview":
         return redirect(url_for("moderation.preview", proposal_id=proposal.id))
@@ -353,6 +355,8 @@ def preview_page(data: PracticeData, *, version: int) -> catalogue.PracticePage:
         **scalars,
         cities=list(data.cities),
         partners=list(data.partners),
+        partners_fr=list(data.partners_fr),
+        facts=dict(data.facts),
         state="draft",
         version=version,
         created_at=now,
@@ -371,7 +375,7 @@ def preview(proposal_id: int) -> ResponseReturnValue:
     data = proposals.data_of(proposal)
     errors = practices.validate(data, vocabulary=vocabulary())
     if errors:
-        form = spotlight.build(vocabulary(), g.lang, data, proposal.note)
+        form = _form(data, proposal.note)
         spotlight.place_errors(form, errors)
         flash(_("The preview needs the fields marked below."), "error")
         return _form_page(form, proposal, status=422)
@@ -381,8 +385,7 @@ def preview(proposal_id: int) -> ResponseReturnValue:
         html = render_template(
             "public/practice.html",
             page=page,
-            body_html=render(data.body),
-            lessons_html=render(data.lessons or ""),
+            **display.practice_texts(page.practice, g.lang),
             citation="",
             json_ld={},
             vocab=vocabulary(),

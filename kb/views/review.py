@@ -77,6 +77,16 @@ FIELD_LABELS = {
     "events": _l("Presented at"),
     "sources": _l("Sources"),
     "body": _l("Detailed description"),
+    "body_translation": _l("Translation of the description"),
+    "evaluation_translation": _l("Evaluation, translated"),
+    "lessons_translation": _l("Lessons and transferability, translated"),
+    "lead_organisation_fr": _l("Lead organisation, French name"),
+    "partners_fr": _l("Partners, French names"),
+    "region_fr": _l("Region, French name"),
+    "contact_organisation_fr": _l("Public contact, French name"),
+    "facts": _l("Practical facts"),
+    "checked_on": _l("Sources last checked on"),
+    "original_title_language": _l("Language of the original name"),
 }
 
 
