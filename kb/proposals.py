@@ -143,6 +143,14 @@ def get(session: Session, proposal_id: int) -> Proposal:
     return proposal
 
 
+def get_practice_proposal(session: Session, proposal_id: int) -> Proposal:
+    """A proposal of a practice (an editorial page's goes through `kb.page_proposals`)."""
+    proposal = get(session, proposal_id)
+    if proposal.kind != "practice":
+        raise BadRequest("kind: this proposal is an edit of an editorial page, not a practice")
+    return proposal
+
+
 def read(session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """A proposal its author or a moderator may see (403 otherwise)."""
     proposal = get(session, proposal_id)
@@ -247,7 +255,7 @@ def save(
     *, session: Session, actor: Actor, proposal_id: int, data: PracticeData, note: str | None = None
 ) -> Proposal:
     """Store the author's latest text (drafts may be incomplete; only sizes are limited)."""
-    proposal = get(session, proposal_id)
+    proposal = get_practice_proposal(session, proposal_id)
     require(actor, "proposal.edit", proposal.author_id)
     if proposal.status not in EDITABLE:
         raise Conflict(
@@ -292,7 +300,7 @@ def submit(
     link: Link | None = None,
 ) -> list[harm.Check]:
     """Send to review unless a blocking check fails (422 listing them); returns the warnings."""
-    proposal = get(session, proposal_id)
+    proposal = get_practice_proposal(session, proposal_id)
     check_move(proposal, "submit", actor)
     found = checks(session, proposal, vocabulary)
     blocking = [FieldError(c.field, c.message) for c in found if c.blocking]
@@ -302,6 +310,12 @@ def submit(
         raise ValidationError(
             [FieldError("slug", f"{proposal.slug!r} is already used by another practice")]
         )
+    enter_review(session, actor, proposal, link)
+    return [c for c in found if not c.blocking]
+
+
+def enter_review(session: Session, actor: Actor, proposal: Proposal, link: Link | None) -> None:
+    """The submit move, a new review round, and the reviewers told (any kind of proposal)."""
     _move(session, actor, proposal, "submit")
     proposal.round += 1
     proposal.submitted_at = utcnow()
@@ -316,7 +330,6 @@ def submit(
         title_en=str(proposal.data.get("title_en") or proposal.slug),
         url=link(proposal.id) if link else "",
     )
-    return [c for c in found if not c.blocking]
 
 
 def _slug_taken(session: Session, slug: str) -> bool:
@@ -332,19 +345,24 @@ def withdraw(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
 
 def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Base the proposal on the live version; the author's text is kept, approvals start over."""
-    proposal = get(session, proposal_id)
+    proposal = get_practice_proposal(session, proposal_id)
     _move(session, actor, proposal, "rebase")
     practice = live_practice(session, proposal)
     if practice is None:
         raise BadRequest("rebase: this proposal is for a new practice, it has no base")
-    proposal.base_version = practice.version
+    rebased(session, proposal, practice.version)
+    return proposal
+
+
+def rebased(session: Session, proposal: Proposal, version: int) -> None:
+    """Move the base to `version`: an approved proposal goes back to review, approvals restart."""
+    proposal.base_version = version
     if proposal.status == "approved":
         proposal.status = "submitted"
     if proposal.status == "submitted":
         proposal.round += 1
     session.add(proposal)
     session.flush()
-    return proposal
 
 
 def publish(
@@ -353,6 +371,7 @@ def publish(
     """Apply an approved proposal through `kb.practices` (the caller commits)."""
     assert proposal.id is not None
     check_move(proposal, "publish", actor)
+    get_practice_proposal(session, proposal.id)
     data = data_of(proposal)
     practice = live_practice(session, proposal)
     if practice is None:

@@ -466,6 +466,14 @@ FUZZED_FIELDS = (
     "body",
     "note",
     "action",
+    "body_translation",
+    "partners_fr",
+    "events",
+    "facts_budget_amount",
+    "facts_budget_qualifier",
+    "facts_staffing_source",
+    "sources-0-note_fr",
+    "checked_on",
 )
 
 
@@ -617,3 +625,43 @@ def test_the_review_page_shows_the_translation_and_the_facts(team: dict[str, Per
         "Practical facts", "staffing.en: Two officers", "Read in March.",
     ):  # fmt: skip
         assert shown in html, shown
+
+
+def test_the_live_preview_renders_what_the_form_holds_without_saving_it(
+    app: Flask, team: dict[str, Person]
+) -> None:
+    writer = team["writer"]
+    shown = writer.post(
+        "/fr/moderation/proposals/preview", FORM, page="/fr/moderation/proposals/new"
+    )
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert '<article class="practice">' in html and "Soirées de dialogue entre voisins" in html
+    assert "Aperçu — non publié" in html and 'content="noindex"' in html
+    with Session(db.get_engine(app)) as s:
+        assert s.exec(select(Proposal)).all() == []
+    needs = writer.post(
+        "/fr/moderation/proposals/preview",
+        {**FORM, "title_en": "", "body": "<script>alert(1)</script>"},
+        page="/fr/moderation/proposals/new",
+    )
+    assert needs.status_code == 422 and 'class="preview-needs"' in needs.get_data(as_text=True)
+    assert "title.en" in needs.get_data(as_text=True)
+
+
+def test_the_live_preview_of_a_saved_draft_keeps_its_csrf_and_its_owner(
+    team: dict[str, Person],
+) -> None:
+    writer = team["writer"]
+    pid = proposal_id(writer.post("/fr/moderation/proposals/new", {**FORM, "action": "save"}))
+    hostile = {**FORM, "body": "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n"}
+    shown = writer.post(f"/fr/moderation/proposals/{pid}/preview", hostile)
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert "<script>alert(1)</script>" not in html and 'href="javascript:' not in html
+    assert (
+        writer.client.post(f"/fr/moderation/proposals/{pid}/preview", data=FORM).status_code == 400
+    )
+    assert team["mod1"].post(f"/fr/moderation/proposals/{pid}/preview", FORM).status_code == 200
+    outsider = team["admin"].post(f"/fr/moderation/proposals/{pid}/preview", FORM)
+    assert outsider.status_code == 403

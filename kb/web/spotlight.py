@@ -12,6 +12,7 @@ form, so adding or removing a source row (a submit button, no JavaScript needed)
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -215,9 +216,13 @@ def _facts_of(form: SpotlightForm) -> dict[str, Any]:
 def _number(text: str) -> Any:
     """An amount as typed: a number when it reads as one (spaces and a decimal comma allowed)."""
     compact = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", ".")
+    if not compact.isascii():
+        return text
     try:
         value = float(compact)
     except ValueError:
+        return text
+    if not math.isfinite(value):  # "nan", "inf": not an amount (and not JSON)
         return text
     return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
@@ -231,7 +236,7 @@ def _year(text: str | None) -> Any:
     value = (text or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() and len(value) < 6 else value
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else value
 
 
 def _optional(text: str | None) -> str | None:
