@@ -158,7 +158,7 @@ def submit(
 def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Base the edit on the page's live version; the text is kept, approvals start over."""
     proposal = _page_proposal(session, proposal_id)
-    proposals._move(session, actor, proposal, "rebase")
+    proposals.move(session, actor, proposal, "rebase")
     proposals.rebased(session, proposal, pages.version_of(session, proposal.slug))
     return proposal
 
@@ -179,7 +179,7 @@ def publish(*, session: Session, actor: Actor, proposal: Proposal, **_: Any) -> 
         expected_version=proposal.base_version or 0,
         proposal_id=proposal.id,
     )
-    proposals._move(session, actor, proposal, "publish")
+    proposals.move(session, actor, proposal, "publish")
     proposal.published_version = version
     session.flush()
     return version

@@ -120,9 +120,9 @@ def decide(
     count = approvals(session, proposal)
     practice = None
     if decision != "approve":
-        proposals._move(session, actor, proposal, decision)
+        proposals.move(session, actor, proposal, decision)
     elif count >= max(1, approvals_needed):
-        proposals._move(session, actor, proposal, "approve")
+        proposals.move(session, actor, proposal, "approve")
         session.flush()
         if proposal.kind == page_proposals.KIND:
             page_proposals.publish(session=session, actor=actor, proposal=proposal)
