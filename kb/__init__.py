@@ -24,6 +24,8 @@ from kb.views import (
     exports,
     feeds,
     moderation,
+    page_editing,
+    preview,
     propose,
     public,
     review,
@@ -75,6 +77,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(apidocs.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(page_editing.bp)
+    app.register_blueprint(preview.bp)
     app.register_blueprint(api_proposals.bp)
     app.register_blueprint(propose.bp)
     for blueprint in (api.bp, api_accounts.bp, api_collections.bp, api_proposals.bp):

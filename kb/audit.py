@@ -269,6 +269,20 @@ class SuggestionClosed(Event):
     target_field: ClassVar[str] = "suggestion_id"
 
 
+@dataclass(frozen=True)
+class PagePublished(Event):
+    """An editorial page's new version, published from a reviewed proposal."""
+
+    action: ClassVar[str] = "page.update"
+    target_kind: ClassVar[str] = "page"
+    slug: str
+    version: int
+    proposal_id: int | None
+    changed: tuple[str, ...]
+
+    target_field: ClassVar[str] = "slug"
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     PracticeCreated,
     PracticeUpdated,
@@ -300,6 +314,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ProposalPublished,
     ProposalCommented,
     SuggestionClosed,
+    PagePublished,
 )
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))

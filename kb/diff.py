@@ -56,9 +56,23 @@ def as_text(name: str, value: Any) -> str:
         return ""
     if name == "sources":
         return "\n".join(_source_line(s) for s in value)
+    if isinstance(value, Mapping):
+        return "\n".join(_flat(value, ""))
     if isinstance(value, (list, tuple)):
         return "\n".join(str(v) for v in value)
     return str(value)
+
+
+def _flat(value: Mapping[str, Any], prefix: str) -> list[str]:
+    """A nested mapping (the facts) as `budget.amount: 875000` lines."""
+    out: list[str] = []
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        if isinstance(item, Mapping):
+            out.extend(_flat(item, f"{path}."))
+        else:
+            out.append(f"{path}: {item}")
+    return out
 
 
 def _source_line(source: Any) -> str:
@@ -66,7 +80,9 @@ def _source_line(source: Any) -> str:
         return str(source)
     extra = ", ".join(str(source[k]) for k in ("publisher", "date", "language") if source.get(k))
     line = f"{source.get('title', '')} — {source.get('url', '')}"
-    return f"{line} ({extra})" if extra else line
+    line = f"{line} ({extra})" if extra else line
+    notes = [f"[{k[-2:]}] {source[k]}" for k in ("note_fr", "note_en") if source.get(k)]
+    return " · ".join([line, *notes])
 
 
 def segments(before: str, after: str) -> tuple[Segment, ...]:
@@ -95,27 +111,34 @@ def field_diff(name: str, before: Any, after: Any) -> FieldDiff:
 
 
 def compare(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any], *, only_changed: bool = True
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    *,
+    only_changed: bool = True,
+    order: Sequence[str] = FIELD_ORDER,
+    bilingual: Sequence[str] = BILINGUAL,
 ) -> list[FieldDiff]:
-    """The fields of two snapshots, in the order of PracticeData (`before` None: a new one)."""
+    """The fields of two snapshots, in `order` (a practice's by default; `before` None: new)."""
     old = before or {}
-    out = [field_diff(name, old.get(name), after.get(name)) for name in FIELD_ORDER]
+    out = [field_diff(name, old.get(name), after.get(name)) for name in order]
     changed = {d.field for d in out if d.changed}
     # Both sides of a French / English pair are shown when either changed.
     return [
-        d for d in out if not only_changed or d.field in changed or _partner(d.field) in changed
+        d
+        for d in out
+        if not only_changed or d.field in changed or _partner(d.field, bilingual) in changed
     ]
 
 
-def _partner(name: str) -> str:
+def _partner(name: str, bilingual: Sequence[str] = BILINGUAL) -> str:
     base, _, lang = name.rpartition("_")
-    if base in BILINGUAL and lang in ("fr", "en"):
+    if base in bilingual and lang in ("fr", "en"):
         return f"{base}_{'en' if lang == 'fr' else 'fr'}"
     return ""
 
 
-def rows(diffs: Sequence[FieldDiff]) -> list[DiffRow]:
-    """Group title_fr/title_en and summary_fr/summary_en into side-by-side rows."""
+def rows(diffs: Sequence[FieldDiff], bilingual: Sequence[str] = BILINGUAL) -> list[DiffRow]:
+    """Group the French / English pairs (title, summary) into side-by-side rows."""
     by_name = {d.field: d for d in diffs}
     out: list[DiffRow] = []
     seen: set[str] = set()
@@ -123,7 +146,7 @@ def rows(diffs: Sequence[FieldDiff]) -> list[DiffRow]:
         if d.field in seen:
             continue
         base = d.field.rsplit("_", 1)[0]
-        if base in BILINGUAL:
+        if base in bilingual:
             fr = by_name.get(f"{base}_fr") or FieldDiff(f"{base}_fr", "", "", ())
             en = by_name.get(f"{base}_en") or FieldDiff(f"{base}_en", "", "", ())
             out.append(DiffRow(base, fr, en))
@@ -134,12 +157,16 @@ def rows(diffs: Sequence[FieldDiff]) -> list[DiffRow]:
     return out
 
 
-def translation_flags(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+def translation_flags(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    bilingual: Sequence[str] = BILINGUAL,
+) -> list[str]:
     """Bilingual fields changed in one language and not in the other ("translation to check")."""
     if not before:
         return []
     flags = []
-    for base in BILINGUAL:
+    for base in bilingual:
         fr_changed = before.get(f"{base}_fr") != after.get(f"{base}_fr")
         en_changed = before.get(f"{base}_en") != after.get(f"{base}_en")
         if fr_changed != en_changed:

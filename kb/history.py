@@ -66,6 +66,7 @@ def history(session: Session, actor: Actor, slug: str) -> tuple[Practice, list[E
     rows = session.exec(
         select(Proposal)
         .where((Proposal.practice_id == practice.id) | (Proposal.slug == practice.slug))
+        .where(Proposal.kind == "practice")
         .order_by(col(Proposal.id).desc())
     ).all()
     entries += [

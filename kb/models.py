@@ -281,6 +281,22 @@ class Page(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class PageRevision(SQLModel, table=True):
+    """A full snapshot of an editorial page (both languages) at one version, for its history."""
+
+    __tablename__ = "page_revision"
+    __table_args__ = (UniqueConstraint("slug", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, index=True)
+    version: int
+    action: str = Field(max_length=10)  # "import" or "publish"
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    proposal_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class ChangeLog(SQLModel, table=True):
     """Outbox: search indexes apply rows with an id above the last one they applied."""
 
@@ -430,6 +446,10 @@ class Proposal(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
+    # What is proposed: "practice" (data: a PracticeData) or "page" (data: a PageEdit).
+    kind: str = Field(
+        default="practice", max_length=10, sa_column_kwargs={"server_default": "practice"}
+    )
     practice_id: int | None = Field(default=None, index=True)  # no FK: history outlives a delete
     slug: str = Field(max_length=120, index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -154,6 +154,9 @@ ACTIONS: dict[str, Rule] = {
     "proposal.reject": Rule(MODERATORS, not_author, help="reject a proposal"),
     "proposal.queue": Rule(MODERATORS, help="see the moderation queue of everyone's proposals"),
     "suggestion.manage": Rule(MODERATORS, help="read public suggestions, draft or close them"),
+    # Editorial pages (About, legal notice…): moderators propose edits, reviewed like practices.
+    "page.propose": Rule(MODERATORS, help="start an edit of an editorial page"),
+    "page.update": Rule(MODERATORS, help="publish a reviewed edit of an editorial page"),
     "practice.archive": Rule(frozenset({"admin"}), help="take a practice off the public site"),
     "practice.restore": Rule(frozenset({"admin"}), help="put an archived practice back online"),
     # Accounts.

@@ -9,13 +9,8 @@ index update; the change log keeps it until the next sync.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
-from urllib.parse import urlsplit
+from dataclasses import asdict, fields
 
-import pycountry
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import text
 from sqlalchemy import update as sql_update
@@ -25,7 +20,6 @@ from kb import audit, taxonomy, workflow
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
 from kb.markdown import to_plain_text
 from kb.models import (
-    ACTIVITY_STATUSES,
     ChangeLog,
     Event,
     Practice,
@@ -37,245 +31,49 @@ from kb.models import (
     utcnow,
 )
 from kb.permissions import Actor, require
+from kb.practice_data import LANGUAGES, SCALAR_FIELDS, TERM_FIELDS, PracticeData, SourceData
+from kb.practice_validation import (
+    DATE_RE,
+    EMAIL_RE,
+    FIELD_PATHS,
+    LIMITS,
+    PHONE_RE,
+    SLUG_RE,
+    YEAR_MAX,
+    YEAR_MIN,
+    is_http_url,
+    validate,
+)
 from kb.taxonomy import Vocabulary
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
-# The look-behind makes a match start only at the beginning of a word: without it a long word
-# costs quadratic time (each position scans to the end looking for "@").
-EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE_RE = re.compile(
-    r"(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4})"  # +33 1 23 45 67 89
-    r"|(?:\b0\d(?:[\s.-]?\d{2}){4}\b)"  # 01 23 45 67 89
-    r"|(?:\(\d{3}\)\s?\d{3}[\s.-]\d{4}\b)"  # (212) 555-1234
-    r"|(?:\b\d{3}[.-]\d{3}[.-]\d{4}\b)"  # 212-555-1234
-)
-LANGUAGES = ("fr", "en")
-YEAR_MIN, YEAR_MAX = 1900, 2100
-LIMITS = {"title": 200, "summary": 1200, "body": 100_000, "text": 5_000, "name": 400, "url": 2000}
-TERM_FIELDS = {"themes": "theme", "approaches": "approach", "target_groups": "target"}
-
-
-@dataclass(frozen=True)
-class SourceData:
-    title: str
-    url: str
-    publisher: str | None = None
-    date: str | None = None
-    language: str | None = None
-    note_fr: str | None = None
-    note_en: str | None = None
-
-
-@dataclass(frozen=True)
-class PracticeData:
-    """A practice as plain data: what forms, content files and the API all produce."""
-
-    slug: str
-    title_fr: str
-    title_en: str
-    summary_fr: str
-    summary_en: str
-    language: str
-    cities: tuple[str, ...]
-    country: str
-    themes: tuple[str, ...]
-    lead_organisation: str
-    status: str
-    evidence_level: str
-    sources: tuple[SourceData, ...]
-    body: str = ""
-    original_title: str | None = None
-    region: str | None = None
-    approaches: tuple[str, ...] = ()
-    target_groups: tuple[str, ...] = ()
-    partners: tuple[str, ...] = ()
-    start_year: int | None = None
-    end_year: int | None = None
-    evaluation: str | None = None
-    lessons: str | None = None
-    contact_organisation: str | None = None
-    events: tuple[str, ...] = ()
-    # The translated side (language = the other one of fr/en); see BODY_FORMAT / content README.
-    body_translation: str = ""
-    evaluation_translation: str | None = None
-    lessons_translation: str | None = None
-    # French forms of names when they differ from the English ones held in the plain fields.
-    lead_organisation_fr: str | None = None
-    partners_fr: tuple[str, ...] = ()
-    region_fr: str | None = None
-    contact_organisation_fr: str | None = None
-    facts: dict[str, Any] = field(default_factory=dict)
-    checked_on: str | None = None
-    original_title_language: str | None = None
-
-    def snapshot(self) -> dict[str, Any]:
-        """JSON-ready dict (for revisions and diffs)."""
-        data = asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
-
-# Paths of the fields in error messages follow the content format (title.fr, sources[2].url).
-FIELD_PATHS = {
-    "title_fr": "title.fr",
-    "title_en": "title.en",
-    "summary_fr": "summary.fr",
-    "summary_en": "summary.en",
-}
-
-
-def validate(
-    data: PracticeData, *, vocabulary: Vocabulary, events: Sequence[str] = ()
-) -> list[FieldError]:
-    """Every problem with `data`, each naming the field and saying what is expected."""
-    errors: list[FieldError] = []
-
-    def err(name: str, message: str) -> None:
-        errors.append(FieldError(FIELD_PATHS.get(name, name), message))
-
-    if not SLUG_RE.match(data.slug or "") or len(data.slug) > 120:
-        err(
-            "slug", "expected lowercase letters, digits and single hyphens (at most 120 characters)"
-        )
-    for name, limit in (
-        ("title_fr", LIMITS["title"]),
-        ("title_en", LIMITS["title"]),
-        ("summary_fr", LIMITS["summary"]),
-        ("summary_en", LIMITS["summary"]),
-    ):
-        _required_text(err, name, getattr(data, name), limit)
-    if data.language not in LANGUAGES:
-        err("language", f"expected one of {', '.join(LANGUAGES)}, got {data.language!r}")
-    if not data.cities or any(not isinstance(c, str) or not c.strip() for c in data.cities):
-        err("cities", "expected a list of at least one city name")
-    if data.partners_fr and len(data.partners_fr) != len(data.partners):
-        err("partners", "expected a French name for every partner, or none")
-    lang = data.original_title_language
-    if lang is not None and not re.fullmatch(r"[a-z]{2}", str(lang)):
-        err("original_title_language", f"expected a two-letter ISO 639-1 code, got {lang!r}")
-    if data.checked_on is not None and not DATE_RE.match(str(data.checked_on)):
-        err("checked_on", f"expected YYYY-MM-DD, got {data.checked_on!r}")
-    if not isinstance(data.country, str) or pycountry.countries.get(alpha_2=data.country) is None:
-        err(
-            "country",
-            f"expected an ISO 3166-1 alpha-2 country code (e.g. FR), got {data.country!r}",
-        )
-    _required_text(err, "lead_organisation", data.lead_organisation, LIMITS["name"])
-    if data.status not in ACTIVITY_STATUSES:
-        err("status", f"expected one of {', '.join(ACTIVITY_STATUSES)}, got {data.status!r}")
-    if not data.themes:
-        err("themes", f"expected at least one theme among: {', '.join(vocabulary.slugs('theme'))}")
-    for name, kind in TERM_FIELDS.items():
-        known = vocabulary.slugs(kind)
-        for slug in getattr(data, name):
-            if slug not in known:
-                err(name, f"unknown {kind} {slug!r}; expected one of: {', '.join(known)}")
-        if len(set(getattr(data, name))) != len(getattr(data, name)):
-            err(name, "a value is listed twice")
-    if data.evidence_level not in vocabulary.slugs("evidence"):
-        valid = ", ".join(vocabulary.slugs("evidence"))
-        err(
-            "evidence_level",
-            f"unknown evidence level {data.evidence_level!r}; expected one of: {valid}",
-        )
-    for event in data.events:
-        if event not in events:
-            err(
-                "events", f"unknown event {event!r}; expected one of: {', '.join(events) or 'none'}"
-            )
-    for name in ("start_year", "end_year"):
-        year = getattr(data, name)
-        if year is not None and (
-            not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX
-        ):
-            err(name, f"expected a year between {YEAR_MIN} and {YEAR_MAX}, got {year!r}")
-    if (
-        isinstance(data.start_year, int)
-        and isinstance(data.end_year, int)
-        and data.end_year < data.start_year
-    ):
-        err("end_year", f"expected a year not before start_year ({data.start_year})")
-    if data.end_year is not None and data.status == "ongoing":
-        err("end_year", "an ongoing practice has no end year (set status: ended, or remove it)")
-    for name in (
-        "original_title",
-        "region",
-        "contact_organisation",
-        "lead_organisation_fr",
-        "region_fr",
-        "contact_organisation_fr",
-    ):
-        value = getattr(data, name)
-        if value is not None and (not isinstance(value, str) or len(value) > LIMITS["name"]):
-            err(name, f"expected text of at most {LIMITS['name']} characters")
-    for name in ("evaluation", "lessons", "evaluation_translation", "lessons_translation"):
-        value = getattr(data, name)
-        if value is not None and (not isinstance(value, str) or len(value) > LIMITS["text"]):
-            err(name, f"expected text of at most {LIMITS['text']} characters")
-    for name in ("body", "body_translation"):
-        value = getattr(data, name)
-        if not isinstance(value, str) or len(value) > LIMITS["body"]:
-            err(name, f"expected Markdown text of at most {LIMITS['body']} characters")
-    if not data.sources:
-        err("sources", "expected at least one source with a title and an http(s) URL")
-    for i, source in enumerate(data.sources):
-        _check_source(err, f"sources[{i}]", source)
-    _check_no_personal_contact(err, data)
-    return errors
-
-
-def _required_text(err: Any, name: str, value: object, limit: int) -> None:
-    if not isinstance(value, str) or not value.strip():
-        err(name, "required; expected non-empty text")
-    elif len(value) > limit:
-        err(name, f"expected at most {limit} characters, got {len(value)}")
-
-
-def _check_source(err: Any, path: str, source: SourceData) -> None:
-    if not isinstance(source.title, str) or not source.title.strip():
-        err(f"{path}.title", "required; expected the source's title")
-    if not is_http_url(source.url):
-        err(f"{path}.url", f"expected an http(s) URL, got {source.url!r}")
-    if source.date is not None and not DATE_RE.match(str(source.date)):
-        err(f"{path}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {source.date!r}")
-    if source.language is not None and not re.fullmatch(r"[a-z]{2}", str(source.language)):
-        err(f"{path}.language", f"expected a two-letter ISO 639-1 code, got {source.language!r}")
-
-
-def is_http_url(url: object) -> bool:
-    if not isinstance(url, str) or len(url) > LIMITS["url"] or any(c.isspace() for c in url):
-        return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and "." in parts.netloc
-
-
-def _check_no_personal_contact(err: Any, data: PracticeData) -> None:
-    """Contacts are organisations: no e-mail address or phone number anywhere in a practice."""
-    for name, value in _text_fields(data):
-        if EMAIL_RE.search(value):
-            err(
-                name,
-                "contains an e-mail address; a public contact is an organisation, not a person",
-            )
-        elif PHONE_RE.search(value):
-            err(name, "contains a phone number; a public contact is an organisation, not a person")
-
-
-def _text_fields(data: PracticeData) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for f in fields(data):
-        value = getattr(data, f.name)
-        if isinstance(value, str):
-            out.append((f.name, value))
-        elif f.name in ("cities", "partners", "partners_fr"):
-            out.extend((f.name, v) for v in value if isinstance(v, str))
-    for i, source in enumerate(data.sources):
-        for key in ("title", "publisher", "note_fr", "note_en"):
-            value = getattr(source, key)
-            if isinstance(value, str):
-                out.append((f"sources[{i}].{key}", value))
-    return out
-
+# The data and its checks live in kb.practice_data and kb.practice_validation; importable from here.
+__all__ = [
+    "DATE_RE",
+    "EMAIL_RE",
+    "FIELD_PATHS",
+    "LANGUAGES",
+    "LIMITS",
+    "PHONE_RE",
+    "SCALAR_FIELDS",
+    "SLUG_RE",
+    "TERM_FIELDS",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "PracticeData",
+    "SourceData",
+    "create",
+    "delete",
+    "events_of",
+    "get",
+    "get_by_slug",
+    "is_http_url",
+    "set_state",
+    "sources_of",
+    "terms_of",
+    "to_data",
+    "update",
+    "validate",
+]
 
 # --- reading ---------------------------------------------------------------------------------
 
@@ -375,35 +173,6 @@ def to_data(session: Session, practice: Practice) -> PracticeData:
 
 
 # --- writing ---------------------------------------------------------------------------------
-
-SCALAR_FIELDS = (
-    "slug",
-    "title_fr",
-    "title_en",
-    "summary_fr",
-    "summary_en",
-    "language",
-    "original_title",
-    "country",
-    "region",
-    "lead_organisation",
-    "start_year",
-    "end_year",
-    "status",
-    "evidence_level",
-    "evaluation",
-    "lessons",
-    "contact_organisation",
-    "body",
-    "body_translation",
-    "evaluation_translation",
-    "lessons_translation",
-    "lead_organisation_fr",
-    "region_fr",
-    "contact_organisation_fr",
-    "checked_on",
-    "original_title_language",
-)
 
 
 def create(

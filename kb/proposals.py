@@ -2,11 +2,8 @@
 
 The published practice stays live, unchanged, while an edit of it is in review. Publishing applies
 the approved proposal through `kb.practices` (change log, revision, audit) in the caller's
-transaction. Statuses and their moves are one table, `MOVES`, each move naming the permission
-(roles and guard in `kb.permissions.ACTIONS`) that allows it:
-
-    draft -> submitted -> {changes_requested -> submitted, approved -> published, rejected}
-    draft | submitted | changes_requested | approved -> withdrawn (by the author)
+transaction. Statuses and their moves (`MOVES`, shared with editorial pages' proposals) live in
+`kb.proposal_moves`.
 
 A proposal based on an older version than the live one is never published over it: `publish`
 raises `StaleBase` with the diff of what changed in between, the proposal is kept, and `rebase`
@@ -15,63 +12,48 @@ moves its base to the live version (the author's text is kept as it is).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from kb import audit, diff, harm, notify, practices
-from kb.errors import BadRequest, Conflict, FieldError, NotFound, ValidationError
+from kb import audit, diff, harm, practices
+from kb.errors import BadRequest, Conflict, FieldError, ValidationError
 from kb.models import Event, Practice, Proposal, Revision, User, utcnow
 from kb.permissions import Actor, require
 from kb.practice_json import from_snapshot
 from kb.practices import PracticeData
+from kb.proposal_moves import (
+    CLOSED,
+    EDITABLE,
+    MOVES,
+    NOTE_MAX,
+    OPEN,
+    Link,
+    Move,
+    check_move,
+    enter_review,
+    get,
+    move,
+    rebased,
+)
 from kb.taxonomy import Vocabulary
 
-Link = Callable[[int], str]
-
-
-@dataclass(frozen=True)
-class Move:
-    sources: frozenset[str]
-    target: str | None  # None: the status stays (rebase)
-    action: str  # the permission, checked with the proposal author's id as target
-
-
-MOVES: dict[str, Move] = {
-    "submit": Move(frozenset({"draft", "changes_requested"}), "submitted", "proposal.submit"),
-    "withdraw": Move(
-        frozenset({"draft", "submitted", "changes_requested", "approved"}),
-        "withdrawn",
-        "proposal.withdraw",
-    ),
-    "request_changes": Move(
-        frozenset({"submitted"}), "changes_requested", "proposal.request_changes"
-    ),
-    "approve": Move(frozenset({"submitted"}), "approved", "proposal.approve"),
-    "reject": Move(frozenset({"submitted"}), "rejected", "proposal.reject"),
-    "publish": Move(frozenset({"approved"}), "published", "proposal.approve"),
-    "rebase": Move(
-        frozenset({"draft", "submitted", "changes_requested", "approved"}), None, "proposal.rebase"
-    ),
-}
-EDITABLE = frozenset({"draft", "changes_requested"})
-OPEN = frozenset({"draft", "submitted", "changes_requested", "approved"})
-CLOSED = frozenset({"published", "rejected", "withdrawn"})
-NOTE_MAX = 2000
-
-
-def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
-    """The status after `move`, or PermissionDenied / BadRequest (409 when the status is wrong)."""
-    rule = MOVES[move]
-    require(actor, rule.action, proposal.author_id)
-    if proposal.status not in rule.sources:
-        raise Conflict(
-            f"status: a {proposal.status} proposal cannot be moved by {move!r} "
-            f"(allowed from: {', '.join(sorted(rule.sources))})"
-        )
-    return rule.target or proposal.status
+# The workflow lives in kb.proposal_moves; these names stay importable from here.
+__all__ = [
+    "CLOSED",
+    "EDITABLE",
+    "MOVES",
+    "NOTE_MAX",
+    "OPEN",
+    "Link",
+    "Move",
+    "StaleBase",
+    "check_move",
+    "enter_review",
+    "get",
+    "move",
+    "rebased",
+]
 
 
 class StaleBase(Conflict):
@@ -136,10 +118,11 @@ def _has_nul(value: Any) -> bool:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def get(session: Session, proposal_id: int) -> Proposal:
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFound(f"no proposal with id {proposal_id}")
+def get_practice_proposal(session: Session, proposal_id: int) -> Proposal:
+    """A proposal of a practice (an editorial page's goes through `kb.page_proposals`)."""
+    proposal = get(session, proposal_id)
+    if proposal.kind != "practice":
+        raise BadRequest("kind: this proposal is an edit of an editorial page, not a practice")
     return proposal
 
 
@@ -247,7 +230,7 @@ def save(
     *, session: Session, actor: Actor, proposal_id: int, data: PracticeData, note: str | None = None
 ) -> Proposal:
     """Store the author's latest text (drafts may be incomplete; only sizes are limited)."""
-    proposal = get(session, proposal_id)
+    proposal = get_practice_proposal(session, proposal_id)
     require(actor, "proposal.edit", proposal.author_id)
     if proposal.status not in EDITABLE:
         raise Conflict(
@@ -268,21 +251,6 @@ def save(
     return proposal
 
 
-def _move(session: Session, actor: Actor, proposal: Proposal, move: str) -> None:
-    assert proposal.id is not None
-    before = proposal.status
-    proposal.status = check_move(proposal, move, actor)
-    proposal.updated_at = utcnow()
-    if proposal.status in CLOSED or proposal.status == "approved":
-        proposal.decided_at = proposal.updated_at
-    session.add(proposal)
-    audit.record(
-        session,
-        actor,
-        audit.ProposalMoved(proposal.id, proposal.slug, move, before, proposal.status),
-    )
-
-
 def submit(
     *,
     session: Session,
@@ -292,7 +260,7 @@ def submit(
     link: Link | None = None,
 ) -> list[harm.Check]:
     """Send to review unless a blocking check fails (422 listing them); returns the warnings."""
-    proposal = get(session, proposal_id)
+    proposal = get_practice_proposal(session, proposal_id)
     check_move(proposal, "submit", actor)
     found = checks(session, proposal, vocabulary)
     blocking = [FieldError(c.field, c.message) for c in found if c.blocking]
@@ -302,20 +270,7 @@ def submit(
         raise ValidationError(
             [FieldError("slug", f"{proposal.slug!r} is already used by another practice")]
         )
-    _move(session, actor, proposal, "submit")
-    proposal.round += 1
-    proposal.submitted_at = utcnow()
-    session.flush()
-    assert proposal.id is not None
-    notify.send(
-        session,
-        "submitted",
-        notify.moderators(session),
-        acting_user_id=actor.user_id,
-        title_fr=str(proposal.data.get("title_fr") or proposal.slug),
-        title_en=str(proposal.data.get("title_en") or proposal.slug),
-        url=link(proposal.id) if link else "",
-    )
+    enter_review(session, actor, proposal, link)
     return [c for c in found if not c.blocking]
 
 
@@ -325,25 +280,19 @@ def _slug_taken(session: Session, slug: str) -> bool:
 
 def withdraw(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     proposal = get(session, proposal_id)
-    _move(session, actor, proposal, "withdraw")
+    move(session, actor, proposal, "withdraw")
     session.flush()
     return proposal
 
 
 def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     """Base the proposal on the live version; the author's text is kept, approvals start over."""
-    proposal = get(session, proposal_id)
-    _move(session, actor, proposal, "rebase")
+    proposal = get_practice_proposal(session, proposal_id)
+    move(session, actor, proposal, "rebase")
     practice = live_practice(session, proposal)
     if practice is None:
         raise BadRequest("rebase: this proposal is for a new practice, it has no base")
-    proposal.base_version = practice.version
-    if proposal.status == "approved":
-        proposal.status = "submitted"
-    if proposal.status == "submitted":
-        proposal.round += 1
-    session.add(proposal)
-    session.flush()
+    rebased(session, proposal, practice.version)
     return proposal
 
 
@@ -353,6 +302,7 @@ def publish(
     """Apply an approved proposal through `kb.practices` (the caller commits)."""
     assert proposal.id is not None
     check_move(proposal, "publish", actor)
+    get_practice_proposal(session, proposal.id)
     data = data_of(proposal)
     practice = live_practice(session, proposal)
     if practice is None:
@@ -388,7 +338,7 @@ def publish(
                 expected_version=practice.version,
             )
     assert practice.id is not None
-    _move(session, actor, proposal, "publish")
+    move(session, actor, proposal, "publish")
     proposal.practice_id = practice.id
     proposal.published_version = practice.version
     audit.record(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from kb import audit, notify, proposals
+from kb import audit, notify, page_proposals, proposals
 from kb.errors import N_, BadRequest, FieldError, ValidationError
 from kb.markdown import render
 from kb.models import Practice, Proposal, ProposalComment, ReviewDecision, User
@@ -120,16 +120,20 @@ def decide(
     count = approvals(session, proposal)
     practice = None
     if decision != "approve":
-        proposals._move(session, actor, proposal, decision)
+        proposals.move(session, actor, proposal, decision)
     elif count >= max(1, approvals_needed):
-        proposals._move(session, actor, proposal, "approve")
+        proposals.move(session, actor, proposal, "approve")
         session.flush()
-        practice = proposals.publish(
-            session=session, actor=actor, proposal=proposal, vocabulary=vocabulary
-        )
+        if proposal.kind == page_proposals.KIND:
+            page_proposals.publish(session=session, actor=actor, proposal=proposal)
+        else:
+            practice = proposals.publish(
+                session=session, actor=actor, proposal=proposal, vocabulary=vocabulary
+            )
     session.flush()
-    if decision != "approve" or practice is not None:
-        _notify_author(session, actor, proposal, "published" if practice else decision, link)
+    published = proposal.status == "published"
+    if decision != "approve" or published:
+        _notify_author(session, actor, proposal, "published" if published else decision, link)
     return Outcome(proposal, practice, count, max(1, approvals_needed))
 
 

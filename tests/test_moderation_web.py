@@ -6,9 +6,9 @@ conflict or an ended session; hostile input gets a clear 4xx, never a 500.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
+from werkzeug.datastructures import MultiDict
 
 from kb import db
 from kb.models import Practice, Proposal
@@ -347,14 +348,84 @@ def test_an_error_is_reported_from_a_practice_page(
     assert "/fr/practices/reported/report" in page and "Signaler une erreur" in page
     sent = reader.post(
         "/fr/practices/reported/report",
-        {"description": "La date est fausse."},
+        {"description": "La date est fausse.", "email": "lectrice@example.org"},
         page="/fr/practices/reported/report",
     )
     assert sent.status_code == 302
-    assert "La date est fausse." in team["mod1"].get("/fr/moderation/").get_data(as_text=True)
+    queue = team["mod1"].get("/fr/moderation/").get_data(as_text=True)
+    assert "La date est fausse." in queue
+    assert re.search(r"Erreurs signalées par des lecteurs\W*<strong>1</strong>", queue)
     history = team["mod1"].get("/fr/moderation/practices/reported/history")
     assert "La date est fausse." in history.get_data(as_text=True)
+    assert "lectrice@example.org" not in app.test_client().get("/fr/practices/reported").get_data(
+        as_text=True
+    )
     assert app.test_client().get("/fr/practices/nope/report").status_code == 404
+
+
+def test_a_moderator_closes_an_error_report_from_the_history_and_the_e_mail_is_erased(
+    app: Flask, team: dict[str, Person], make_practice: Callable[..., Any]
+) -> None:
+    from kb.models import AuditEvent, Suggestion
+
+    make_practice(slug="reported")
+    AuthActions(app.test_client()).post(
+        "/fr/practices/reported/report",
+        {"description": "Le lien est mort.", "email": "lectrice@example.org"},
+        page="/fr/practices/reported/report",
+    )
+    with Session(db.get_engine(app)) as s:
+        sid = s.exec(select(Suggestion.id)).one()
+    closed = team["mod1"].post(
+        f"/fr/moderation/suggestions/{sid}/close",
+        {"back": "history"},
+        page="/fr/moderation/practices/reported/history",
+    )
+    assert closed.headers["Location"].endswith("/fr/moderation/practices/reported/history")
+    history = team["mod1"].get("/fr/moderation/practices/reported/history").get_data(as_text=True)
+    assert "Le lien est mort." not in history
+    with Session(db.get_engine(app)) as s:
+        row = s.get(Suggestion, sid)
+        assert row is not None and row.status == "closed" and row.email is None
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "suggestion.close")).first()
+    again = team["mod1"].post(f"/fr/moderation/suggestions/{sid}/close", {})
+    assert again.status_code == 409
+    assert team["writer"].post(f"/fr/moderation/suggestions/{sid}/close", {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"description": "<script>alert(1)</script>"},
+        {"description": "x" * 1_000_000},
+        {"description": "ok", "email": "<script>@x"},
+        {"description": "ok\x00nul"},
+    ],
+)
+def test_hostile_error_reports_are_refused_or_escaped(
+    app: Flask, team: dict[str, Person], make_practice: Callable[..., Any], hostile: dict[str, str]
+) -> None:
+    make_practice(slug="reported")
+    sent = AuthActions(app.test_client()).post(
+        "/fr/practices/reported/report", hostile, page="/fr/practices/reported/report"
+    )
+    assert sent.status_code in (302, 413, 422), sent.status_code
+    for path in ("/fr/moderation/", "/fr/moderation/practices/reported/history"):
+        page = team["mod1"].get(path)
+        assert page.status_code == 200 and "<script>alert(1)</script>" not in page.get_data(
+            as_text=True
+        )
+
+
+def test_an_error_report_without_its_csrf_token_is_refused_and_kept_on_screen(
+    app: Flask, make_practice: Callable[..., Any]
+) -> None:
+    make_practice(slug="reported")
+    sent = app.test_client().post(
+        "/fr/practices/reported/report", data={"description": "Le titre est faux."}
+    )
+    assert 400 <= sent.status_code < 500
+    assert "Le titre est faux." in sent.get_data(as_text=True)
 
 
 def test_a_stale_proposal_shows_what_changed_and_is_rebased_on_screen(
@@ -395,6 +466,14 @@ FUZZED_FIELDS = (
     "body",
     "note",
     "action",
+    "body_translation",
+    "partners_fr",
+    "events",
+    "facts_budget_amount",
+    "facts_budget_qualifier",
+    "facts_staffing_source",
+    "sources-0-note_fr",
+    "checked_on",
 )
 
 
@@ -422,18 +501,167 @@ def test_any_form_input_gets_a_page_or_a_clear_error(
             assert writer.get(f"/fr/moderation/proposals/{pid}{path}").status_code in (200, 422)
 
 
-def test_saving_the_form_keeps_what_it_does_not_show(seeded: Flask) -> None:
-    """An edit through the form keeps the translation, French names and facts of the practice."""
-    from kb import practices as practices_mod
-    from kb.web import spotlight
+class FormValues(HTMLParser):
+    """What a browser would send back from a page's spotlight form, untouched."""
 
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: list[tuple[str, str]] = []
+        self._text: tuple[str, list[str]] | None = None
+        self._select: str | None = None
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._inside = "spotlight-form" in a.get("class", "")
+        if not self._inside or not a.get("name") and tag != "option":
+            return
+        if tag == "input" and a.get("type") not in ("submit", "file"):
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.values.append((a["name"], a.get("value", "")))
+        elif tag == "textarea":
+            self._text = (a["name"], [])
+        elif tag == "select":
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.append((self._select, a.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._text is not None:
+            name, parts = self._text
+            self.values.append((name, "".join(parts).removeprefix("\r\n").removeprefix("\n")))
+            self._text = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._inside = False
+
+
+def form_values(html: str) -> dict[str, list[str]]:
+    parser = FormValues()
+    parser.feed(html)
+    values = MultiDict([(k, v) for k, v in parser.values if k != "csrf_token"])
+    return values.to_dict(flat=False)
+
+
+def test_every_field_of_every_seed_practice_survives_the_form(
+    seeded: Flask, make_account: Callable[..., Any]
+) -> None:
+    """The translation, French names, facts, events and source notes are on the form: an edit
+    sent back as shown proposes no change at all."""
+    from kb import practices as practices_mod
+
+    mod = Person(seeded, make_account("moderator", email="m@example.org", name="M"))
     with Session(db.get_engine(seeded)) as s:
-        base = practices_mod.to_data(s, practices_mod.get_by_slug(s, "aarhus-model"))
-    typed = dataclasses.replace(
-        base, body_translation="", lead_organisation_fr=None, facts={}, title_en="Edited"
+        live = {p.slug: practices_mod.to_data(s, p).snapshot() for p in s.exec(select(Practice))}
+    for slug, snapshot in live.items():
+        page = mod.get(f"/en/moderation/proposals/new?from={slug}").get_data(as_text=True)
+        values = form_values(page)
+        values["action"] = ["save"]
+        response = mod.post("/en/moderation/proposals/new", values, page="/en/moderation/")
+        assert response.status_code == 302, (slug, response.get_data(as_text=True)[:2000])
+        with Session(db.get_engine(seeded)) as s:
+            proposed = s.get(Proposal, proposal_id(response)).data  # type: ignore[union-attr]
+        changed = {k for k in snapshot if snapshot[k] != proposed.get(k)}
+        assert not changed, (slug, {k: (snapshot[k], proposed.get(k)) for k in changed})
+
+
+def test_fields_beyond_the_basics_are_checked_next_to_their_field(
+    team: dict[str, Person],
+) -> None:
+    writer = team["writer"]
+    typed = {
+        **FORM,
+        "body_translation": "## Contexte\n\nLes habitants se réunissent.\n",
+        "lead_organisation_fr": "Ville de Testville",
+        "partners": "Library",
+        "partners_fr": "Bibliothèque\nÉcole",
+        "facts_budget_amount": "beaucoup",
+        "facts_budget_currency": "euros",
+        "facts_website": "ftp://example.org",
+        "checked_on": "hier",
+    }
+    pid = proposal_id(writer.post("/fr/moderation/proposals/new", {**typed, "action": "save"}))
+    again = writer.post(f"/fr/moderation/proposals/{pid}/edit", {**typed, "action": "submit"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422
+    for name in (
+        "partners", "facts_budget_amount", "facts_budget_currency", "facts_website",
+        "checked_on",
+    ):  # fmt: skip
+        assert f'id="{name}-error"' in html, name
+    assert "beaucoup" in html and "Les habitants se réunissent." in html
+    assert "Bibliothèque\nÉcole" in html
+    too_long = writer.post(
+        f"/fr/moderation/proposals/{pid}/edit", {**typed, "sources-0-note_fr": "n" * 6000}
     )
-    kept = spotlight.carry_over(typed, base)
-    assert kept.title_en == "Edited"
-    assert kept.body_translation == base.body_translation != ""
-    assert kept.lead_organisation_fr == base.lead_organisation_fr
-    assert kept.facts == base.facts
+    assert too_long.status_code == 422  # even a draft is bounded; the text comes back
+    assert 'id="sources-0-note_fr-error"' in too_long.get_data(as_text=True)
+    assert "n" * 6000 in too_long.get_data(as_text=True)
+
+
+def test_the_review_page_shows_the_translation_and_the_facts(team: dict[str, Person]) -> None:
+    writer, mod = team["writer"], team["mod1"]
+    typed = {
+        **FORM,
+        "body_translation": "## Contexte\n\nLes habitants se réunissent.\n",
+        "lead_organisation_fr": "Ville de Testville",
+        "facts_staffing_fr": "Deux agents",
+        "facts_staffing_en": "Two officers",
+        "facts_staffing_source": "https://example.org/dialogue",
+        "sources-0-note_en": "Read in March.",
+        "action": "submit",
+    }
+    pid = proposal_id(writer.post("/fr/moderation/proposals/new", typed))
+    html = mod.get(f"/en/moderation/proposals/{pid}").get_data(as_text=True)
+    for shown in (
+        "Translation of the description", "Les habitants se réunissent.",
+        "Lead organisation, French name", "Ville de Testville",
+        "Practical facts", "staffing.en: Two officers", "Read in March.",
+    ):  # fmt: skip
+        assert shown in html, shown
+
+
+def test_the_live_preview_renders_what_the_form_holds_without_saving_it(
+    app: Flask, team: dict[str, Person]
+) -> None:
+    writer = team["writer"]
+    shown = writer.post(
+        "/fr/moderation/proposals/preview", FORM, page="/fr/moderation/proposals/new"
+    )
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert '<article class="practice">' in html and "Soirées de dialogue entre voisins" in html
+    assert "Aperçu — non publié" in html and 'content="noindex"' in html
+    with Session(db.get_engine(app)) as s:
+        assert s.exec(select(Proposal)).all() == []
+    needs = writer.post(
+        "/fr/moderation/proposals/preview",
+        {**FORM, "title_en": "", "body": "<script>alert(1)</script>"},
+        page="/fr/moderation/proposals/new",
+    )
+    assert needs.status_code == 422 and 'class="preview-needs"' in needs.get_data(as_text=True)
+    assert "title.en" in needs.get_data(as_text=True)
+
+
+def test_the_live_preview_of_a_saved_draft_keeps_its_csrf_and_its_owner(
+    team: dict[str, Person],
+) -> None:
+    writer = team["writer"]
+    pid = proposal_id(writer.post("/fr/moderation/proposals/new", {**FORM, "action": "save"}))
+    hostile = {**FORM, "body": "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n"}
+    shown = writer.post(f"/fr/moderation/proposals/{pid}/preview", hostile)
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert "<script>alert(1)</script>" not in html and 'href="javascript:' not in html
+    assert (
+        writer.client.post(f"/fr/moderation/proposals/{pid}/preview", data=FORM).status_code == 400
+    )
+    assert team["mod1"].post(f"/fr/moderation/proposals/{pid}/preview", FORM).status_code == 200
+    outsider = team["admin"].post(f"/fr/moderation/proposals/{pid}/preview", FORM)
+    assert outsider.status_code == 403

@@ -21,6 +21,8 @@ from kb import (
     content,
     db,
     history,
+    page_proposals,
+    pages,
     practices,
     proposals,
     reviews,
@@ -30,6 +32,7 @@ from kb import (
 )
 from kb.collections import CollectionData
 from kb.errors import PermissionDenied
+from kb.pages import PageData, PageEdit
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
 from kb.practices import PracticeData, SourceData
 from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions
@@ -74,6 +77,8 @@ proposal.request_changes  -         -       -           other     -       -
 proposal.reject           -         -       -           other     -       -
 proposal.queue            -         -       -           yes       -       -
 suggestion.manage         -         -       -           yes       -       -
+page.propose              -         -       -           yes       -       -
+page.update               -         -       -           yes       -       -
 practice.archive          -         -       -           -         -       yes
 practice.restore          -         -       -           -         -       yes
 """
@@ -181,6 +186,11 @@ class World:
         self.token, _plain = api_tokens.create_token(
             session=session, actor=operator, user_id=owner, name="sync"
         )
+        pages.save(
+            session=session,
+            pages=[PageData("about", lang, f"About ({lang})", "Text.\n") for lang in ("fr", "en")],
+        )
+        self.page = PageEdit("about", "À propos", "About", "Texte.\n", "Text.\n")
         self.collection = collections.create(
             session=session, actor=operator, slug="a-collection", data=COLLECTION
         )
@@ -370,6 +380,10 @@ class World:
             "proposal.reject": decide("reject"),
             "proposal.queue": lambda: reviews.queue(s, actor),
             "suggestion.manage": lambda: suggestions.open_ones(s, actor),
+            "page.propose": lambda: page_proposals.start(session=s, actor=actor, data=self.page),
+            "page.update": lambda: pages.publish(
+                session=s, actor=actor, data=self.page, expected_version=1
+            ),
             "practice.archive": lambda: history.archive(
                 session=s, actor=actor, slug="test-practice"
             ),

@@ -50,32 +50,35 @@
   }
 
   // Suggestions while typing, through the native <datalist> (accessible without ARIA widgets).
-  var input = document.querySelector("input[data-suggest]");
-  if (!input || !window.fetch) { return; }
-  var list = document.getElementById(input.getAttribute("list"));
-  var timer = null;
-  var last = "";
-  input.addEventListener("input", function () {
-    var q = input.value.trim();
-    if (q.length < 2 || q === last) { return; }
-    clearTimeout(timer);
-    timer = setTimeout(function () {
-      last = q;
-      var url = input.dataset.suggest + "?lang=" + encodeURIComponent(input.dataset.lang) +
-        "&q=" + encodeURIComponent(q);
-      fetch(url, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-        .then(function (data) {
-          list.textContent = "";
-          data.suggestions.forEach(function (s) {
-            var option = document.createElement("option");
-            option.value = s.label;
-            list.appendChild(option);
-          });
-        })
-        .catch(function () { /* suggestions are optional */ });
-    }, 150);
+  // (A page without the search box still runs the form helpers below: no early return here.)
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    if (!window.fetch) { return; }
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    var last = "";
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      if (q.length < 2 || q === last) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        last = q;
+        var url = input.dataset.suggest + "?lang=" + encodeURIComponent(input.dataset.lang) +
+          "&q=" + encodeURIComponent(q);
+        fetch(url, { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+          .then(function (data) {
+            list.textContent = "";
+            data.suggestions.forEach(function (s) {
+              var option = document.createElement("option");
+              option.value = s.label;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* suggestions are optional */ });
+      }, 150);
+    });
   });
+
   // Spotlight drafts also save every 30 s while someone types (the form saves on every submit
   // without JavaScript); only what changed is sent, and a failure waits for the next round.
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
@@ -93,6 +96,50 @@
         .then(function (response) { if (response.ok) { last = now; } })
         .catch(function () { /* the next round, or the next submit, saves it */ });
     }, 30000);
+  });
+  // Live preview: a moment after typing stops, the form (its CSRF token included) is sent to the
+  // preview endpoint, which renders it with the public practice template; the article is shown
+  // below the form. Nothing is saved. Without JavaScript, "Save and preview" does the same.
+  document.querySelectorAll("form[data-live-preview]").forEach(function (form) {
+    var pane = document.getElementById("live-preview");
+    if (!pane || !window.fetch || !window.DOMParser) { return; }
+    var body = pane.querySelector(".live-preview-body");
+    var timer = null;
+    var sent = "";
+    var refresh = function () {
+      var data = new FormData(form);
+      data.delete("action");
+      var now = new URLSearchParams(data).toString();
+      if (now === sent) { return; }
+      sent = now;
+      fetch(form.dataset.livePreview, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var shown = doc.querySelector("article.practice") || doc.querySelector(".preview-needs");
+          if (!shown) { return; }
+          var copy = document.importNode(shown, true);
+          // The form's page keeps its own ids unique: the copy's ids and references go.
+          copy.querySelectorAll("[id], [aria-labelledby], [aria-describedby]").forEach(function (el) {
+            el.removeAttribute("id");
+            el.removeAttribute("aria-labelledby");
+            el.removeAttribute("aria-describedby");
+          });
+          body.replaceChildren(copy);
+          pane.hidden = false;
+        })
+        .catch(function () { sent = ""; /* the next change tries again */ });
+    };
+    var later = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, 800);
+    };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    refresh();
   });
 })();
 

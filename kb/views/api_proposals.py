@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from kb import history, practice_json, proposals, reviews, uow
 from kb.db import get_session
-from kb.errors import BadRequest
+from kb.errors import BadRequest, NotFound
 from kb.index_ext import get_index, vocabulary
 from kb.models import PROPOSAL_STATUSES, Proposal
 from kb.permissions import allowed
@@ -28,6 +28,12 @@ def token_required() -> None:
     if g.get("api_account") is None:
         abort(401, description="Authorization: this endpoint needs 'Bearer <token>'")
     get_index(get_session())  # loads the vocabulary
+    # The API carries practices: an editorial page's proposal is not found here (web only).
+    proposal_id = (request.view_args or {}).get("proposal_id")
+    if proposal_id is not None:
+        proposal = get_session().get(Proposal, proposal_id)
+        if proposal is not None and proposal.kind != "practice":
+            raise NotFound(f"no practice proposal with id {proposal_id}")
 
 
 def _link(proposal_id: int) -> str:
@@ -122,7 +128,8 @@ def listing() -> ResponseReturnValue:
     actor = current_actor()
     if not allowed(actor, "proposal.create"):
         abort(403, description="proposal.create: needs the role contributor or moderator")
-    statement = select(Proposal).order_by(col(Proposal.id))
+    # The API carries practices; an editorial page's proposals are edited on the web only.
+    statement = select(Proposal).where(Proposal.kind == "practice").order_by(col(Proposal.id))
     if not allowed(actor, "proposal.queue"):
         statement = statement.where(Proposal.author_id == (actor.user_id or 0))
     if status:

@@ -15,7 +15,21 @@ from flask_babel import gettext as _
 
 from kb import catalogue, sources
 from kb.index_ext import vocabulary
+from kb.markdown import render
 from kb.models import Practice
+
+
+def practice_texts(p: Practice, lang: str) -> dict[str, Any]:
+    """The rendered texts of a practice page: the reader's language when a translation exists,
+    else the original (the public page and the moderators' preview both use this)."""
+    translated = p.language != lang and bool(p.body_translation)
+    lessons = p.lessons_translation if p.language != lang and p.lessons_translation else p.lessons
+    return {
+        "body_html": render(p.body_translation if translated else p.body),
+        "original_html": render(p.body) if translated else "",
+        "lessons_html": render(lessons or ""),
+        "lessons_lang": lang if lessons and lessons != p.lessons else p.language,
+    }
 
 
 def _period_text(p: Practice) -> str:

@@ -1,4 +1,4 @@
-"""Moderation, writing side: the queue, the spotlight form, Markdown import, preview.
+"""Moderation, writing side: the queue, the spotlight form, Markdown import (preview: `preview`).
 
 Nothing typed is lost: every submit of the form saves the draft first (then checks it), a
 validation error or an edit conflict shows the form again as typed, and a sign-in that ended
@@ -7,14 +7,12 @@ shows what was typed back (see `signed_in`).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     g,
     redirect,
@@ -25,14 +23,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import col, select
 
-from kb import catalogue, content, practices, proposals, reviews, suggestions, uow
+from kb import content, practices, proposals, reviews, suggestions, uow
 from kb.db import get_session
 from kb.errors import Conflict, KBError, NotFound, ValidationError
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
-from kb.markdown import render
-from kb.models import Practice, Proposal, Source, utcnow
+from kb.models import Event, Proposal, utcnow
 from kb.permissions import allowed
 from kb.practices import PracticeData
 from kb.web import csrf, spotlight
@@ -116,16 +114,24 @@ def suggestion_to_draft(suggestion_id: int) -> ResponseReturnValue:
 @bp.post("/suggestions/<int:suggestion_id>/close")
 def close_suggestion(suggestion_id: int) -> ResponseReturnValue:
     session = get_session()
-    suggestions.close(session=session, actor=current_actor(), suggestion_id=suggestion_id)
+    row = suggestions.close(session=session, actor=current_actor(), suggestion_id=suggestion_id)
     uow.commit(session=session)
     flash(_("Suggestion closed; its sender's e-mail address is erased."), "success")
+    if row.practice_slug and request.form.get("back") == "history":
+        return redirect(url_for("review.practice_history", slug=row.practice_slug))
     return redirect(url_for("moderation.queue"))
 
 
 # --- the form --------------------------------------------------------------------------------
 
 
-def _form_page(
+def spotlight_form(data: PracticeData | None = None, note: str = "") -> spotlight.SpotlightForm:
+    """The spotlight form, from the request (no `data`) or from `data`, with today's choices."""
+    events = get_session().exec(select(Event).order_by(col(Event.start_date))).all()
+    return spotlight.build(vocabulary(), g.lang, data, note, events=events)
+
+
+def form_page(
     form: spotlight.SpotlightForm,
     proposal: Proposal | None,
     *,
@@ -164,8 +170,8 @@ def new() -> ResponseReturnValue:
         data = practices.to_data(
             session, practices.get_by_slug(session, base_slug, published_only=False)
         )
-    form = spotlight.build(vocabulary(), g.lang, data or _empty(), note)
-    return _form_page(form, None, base_slug=base_slug)
+    form = spotlight_form(data or _empty(), note)
+    return form_page(form, None, base_slug=base_slug)
 
 
 def _empty() -> PracticeData:
@@ -188,14 +194,10 @@ def _empty() -> PracticeData:
 
 @bp.post("/proposals/new")
 def create() -> ResponseReturnValue:
-    form = spotlight.build(vocabulary(), g.lang)
+    form = spotlight_form()
     base_slug = request.form.get("base_slug") or None
     session = get_session()
     data = spotlight.data_of(form, keep_empty_sources=True)
-    if base_slug:
-        with contextlib.suppress(NotFound):
-            base = practices.get_by_slug(session, base_slug, published_only=False)
-            data = spotlight.carry_over(data, practices.to_data(session, base))
     try:
         proposal = proposals.start(
             session=session,
@@ -207,27 +209,33 @@ def create() -> ResponseReturnValue:
     except ValidationError as error:
         session.rollback()
         spotlight.place_errors(form, error.errors)
-        return _form_page(form, None, status=422, base_slug=base_slug)
+        return form_page(form, None, status=422, base_slug=base_slug)
     uow.commit(session=session)
     assert proposal.id is not None
     return _after_save(form, proposal, data)
 
 
+def read_practice_proposal(proposal_id: int) -> Proposal:
+    """A practice proposal the actor may see (an editorial page's has its own form)."""
+    proposal = proposals.read(get_session(), current_actor(), proposal_id)
+    if proposal.kind != "practice":
+        raise NotFound(f"no practice proposal with id {proposal_id}")
+    return proposal
+
+
 @bp.get("/proposals/<int:proposal_id>/edit")
 def edit(proposal_id: int) -> ResponseReturnValue:
-    proposal = proposals.read(get_session(), current_actor(), proposal_id)
-    form = spotlight.build(vocabulary(), g.lang, proposals.data_of(proposal), proposal.note)
-    return _form_page(form, proposal)
+    proposal = read_practice_proposal(proposal_id)
+    form = spotlight_form(proposals.data_of(proposal), proposal.note)
+    return form_page(form, proposal)
 
 
 @bp.post("/proposals/<int:proposal_id>/edit")
 def save(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
-    proposal = proposals.read(session, current_actor(), proposal_id)
-    form = spotlight.build(vocabulary(), g.lang)
-    data = spotlight.carry_over(
-        spotlight.data_of(form, keep_empty_sources=True), proposals.data_of(proposal)
-    )
+    proposal = read_practice_proposal(proposal_id)
+    form = spotlight_form()
+    data = spotlight.data_of(form, keep_empty_sources=True)
     try:
         proposals.save(
             session=session,
@@ -242,7 +250,7 @@ def save(proposal_id: int) -> ResponseReturnValue:
             spotlight.place_errors(form, error.errors)
         else:
             flash(_("Your text was not saved: %(reason)s", reason=reason(error)), "error")
-        return _form_page(form, proposals.get(session, proposal_id), status=error.status)
+        return form_page(form, proposals.get(session, proposal_id), status=error.status)
     uow.commit(session=session)
     return _after_save(form, proposal, data)
 
@@ -260,15 +268,15 @@ def _after_save(
     action = request.form.get("action", "save")
     if action == "add_source":
         grown = replace(data, sources=(*data.sources, practices.SourceData("", "")))
-        form = spotlight.build(vocabulary(), g.lang, grown, proposal.note)
-        return _form_page(form, proposal)
+        form = spotlight_form(grown, proposal.note)
+        return form_page(form, proposal)
     if action.startswith("remove_source-"):
         index = _int(action.removeprefix("remove_source-"))
         kept = tuple(s for i, s in enumerate(data.sources) if i != index)
-        form = spotlight.build(vocabulary(), g.lang, replace(data, sources=kept), proposal.note)
-        return _form_page(form, proposal)
+        form = spotlight_form(replace(data, sources=kept), proposal.note)
+        return form_page(form, proposal)
     if action == "preview":
-        return redirect(url_for("moderation.preview", proposal_id=proposal.id))
+        return redirect(url_for("spotlight_preview.stored", proposal_id=proposal.id))
     if action == "submit":
         return _submit(form, proposal)
     flash(_("Draft saved."), "success")
@@ -294,7 +302,7 @@ def _submit(form: spotlight.SpotlightForm, proposal: Proposal) -> ResponseReturn
         session.rollback()
         spotlight.place_errors(form, error.errors)
         flash(_("Draft saved, but not sent for review: correct the fields marked below."), "error")
-        return _form_page(form, proposals.get(session, proposal.id), status=422)
+        return form_page(form, proposals.get(session, proposal.id), status=422)
     uow.commit(session=session)
     if warnings:
         flash(_("Sent for review, with warnings the reviewers will see."), "success")
@@ -340,55 +348,3 @@ def import_markdown() -> ResponseReturnValue:
 
 def _import_failed(errors: list[str], text: str, status: int = 422) -> ResponseReturnValue:
     return render_template("moderation/import_errors.html", errors=errors, text=text), status
-
-
-# --- preview -----------------------------------------------------------------------------------
-
-
-def preview_page(data: PracticeData, *, version: int) -> catalogue.PracticePage:
-    """A practice page built from plain data, for the public template (nothing is stored)."""
-    now = utcnow()
-    scalars = {name: getattr(data, name) for name in practices.SCALAR_FIELDS}
-    practice = Practice(
-        **scalars,
-        cities=list(data.cities),
-        partners=list(data.partners),
-        state="draft",
-        version=version,
-        created_at=now,
-        updated_at=now,
-    )
-    sources = tuple(
-        Source(practice_id=0, position=i, **vars(s)) for i, s in enumerate(data.sources)
-    )
-    return catalogue.PracticePage(practice, data, sources, (), ())
-
-
-@bp.get("/proposals/<int:proposal_id>/preview")
-def preview(proposal_id: int) -> ResponseReturnValue:
-    session = get_session()
-    proposal = proposals.read(session, current_actor(), proposal_id)
-    data = proposals.data_of(proposal)
-    errors = practices.validate(data, vocabulary=vocabulary())
-    if errors:
-        form = spotlight.build(vocabulary(), g.lang, data, proposal.note)
-        spotlight.place_errors(form, errors)
-        flash(_("The preview needs the fields marked below."), "error")
-        return _form_page(form, proposal, status=422)
-    live = proposals.live_practice(session, proposal)
-    page = preview_page(data, version=(live.version + 1) if live else 1)
-    try:
-        html = render_template(
-            "public/practice.html",
-            page=page,
-            body_html=render(data.body),
-            lessons_html=render(data.lessons or ""),
-            citation="",
-            json_ld={},
-            vocab=vocabulary(),
-            canonical_url="",
-            preview=proposal,
-        )
-    except KBError:
-        abort(422)
-    return html

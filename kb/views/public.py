@@ -251,18 +251,11 @@ def practice(slug: str) -> ResponseReturnValue:
             raise
         return render_template("public/gone.html", slug=slug), 410
     url = external_url("public.practice", slug=slug)
-    p = page.practice
-    # The reader's language when a translation exists, else the original.
-    translated = p.language != g.lang and bool(p.body_translation)
-    lessons = p.lessons_translation if p.language != g.lang and p.lessons_translation else p.lessons
     in_collections = collection_reads.containing(session, page.practice.id or 0)
     html = render_template(
         "public/practice.html",
         page=page,
-        body_html=render(p.body_translation if translated else p.body),
-        original_html=render(p.body) if translated else "",
-        lessons_html=render(lessons or ""),
-        lessons_lang=g.lang if lessons and lessons != p.lessons else p.language,
+        **display.practice_texts(page.practice, g.lang),
         citation=catalogue.citation(page, url=url, lang=g.lang),
         json_ld=catalogue.json_ld(page, url=url, lang=g.lang, vocabulary=vocabulary()),
         vocab=vocabulary(),

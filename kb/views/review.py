@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from kb import diff, history, proposals, reviews, suggestions, uow
+from kb import diff, harm, history, page_proposals, pages, proposals, reviews, suggestions, uow
 from kb.db import get_session
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.i18n import install_lang
@@ -77,6 +77,18 @@ FIELD_LABELS = {
     "events": _l("Presented at"),
     "sources": _l("Sources"),
     "body": _l("Detailed description"),
+    "body_translation": _l("Translation of the description"),
+    "evaluation_translation": _l("Evaluation, translated"),
+    "lessons_translation": _l("Lessons and transferability, translated"),
+    "lead_organisation_fr": _l("Lead organisation, French name"),
+    "partners_fr": _l("Partners, French names"),
+    "region_fr": _l("Region, French name"),
+    "contact_organisation_fr": _l("Public contact, French name"),
+    "facts": _l("Practical facts"),
+    "checked_on": _l("Sources last checked on"),
+    "original_title_language": _l("Language of the original name"),
+    "body_fr": _l("Text in French"),
+    "body_en": _l("Text in English"),
 }
 
 
@@ -94,15 +106,11 @@ def labels() -> dict[str, Any]:
 def _review_page(proposal: Proposal, status: int = 200, **typed: Any) -> ResponseReturnValue:
     session, actor = get_session(), current_actor()
     assert proposal.id is not None
-    live = proposals.live_snapshot(session, proposal)
+    subject = _page_subject(proposal) if proposal.kind == "page" else _practice_subject(proposal)
     return render_template(
         "review/proposal.html",
         proposal=proposal,
-        rows=diff.rows(proposals.changes(session, proposal)),
-        flags=diff.translation_flags(live, proposal.data),
-        checks=proposals.checks(session, proposal, vocabulary()),
-        stale=(stale := proposals.changed_since_base(session, proposal)),
-        stale_rows=diff.rows(stale),
+        **subject,
         decision_names={
             "approve": _("approved"),
             "request_changes": _("changes requested"),
@@ -120,6 +128,45 @@ def _review_page(proposal: Proposal, status: int = 200, **typed: Any) -> Respons
         confirm=ConfirmForm(formdata=None),
         typed=typed,
     ), status
+
+
+def _practice_subject(proposal: Proposal) -> dict[str, Any]:
+    """What the review page shows of a practice proposal: diff, checks, links."""
+    session = get_session()
+    live = proposals.live_snapshot(session, proposal)
+    stale = proposals.changed_since_base(session, proposal)
+    return {
+        "rows": diff.rows(proposals.changes(session, proposal)),
+        "flags": diff.translation_flags(live, proposal.data),
+        "checks": proposals.checks(session, proposal, vocabulary()),
+        "stale": stale,
+        "stale_rows": diff.rows(stale),
+        "preview_url": url_for("spotlight_preview.stored", proposal_id=proposal.id),
+        "edit_url": url_for("moderation.edit", proposal_id=proposal.id),
+        "history_url": url_for("review.practice_history", slug=proposal.slug)
+        if proposal.practice_id
+        else None,
+    }
+
+
+def _page_subject(proposal: Proposal) -> dict[str, Any]:
+    """What the review page shows of an editorial page's edit: the same, for a page."""
+    session = get_session()
+    bilingual = page_proposals.BILINGUAL
+    stale = page_proposals.changed_since_base(session, proposal)
+    problems = pages.validate_edit(page_proposals.data_of(proposal))
+    return {
+        "rows": diff.rows(page_proposals.changes(session, proposal), bilingual),
+        "flags": diff.translation_flags(
+            pages.edit_of(session, proposal.slug).snapshot(), proposal.data, bilingual
+        ),
+        "checks": [harm.Check("blocking", e.field, e.message) for e in problems],
+        "stale": stale,
+        "stale_rows": diff.rows(stale, bilingual),
+        "preview_url": url_for("page_editing.preview", proposal_id=proposal.id),
+        "edit_url": url_for("page_editing.edit", proposal_id=proposal.id),
+        "history_url": url_for("page_editing.history", slug=proposal.slug),
+    }
 
 
 def _approvals_needed() -> int:
@@ -162,6 +209,9 @@ def decide(proposal_id: int) -> ResponseReturnValue:
     if outcome.practice is not None:
         flash(_("Approved and published."), "success")
         return redirect(url_for("public.practice", slug=outcome.practice.slug))
+    if outcome.proposal.status == "published":  # an editorial page
+        flash(_("Approved and published."), "success")
+        return redirect(url_for("page_editing.history", slug=outcome.proposal.slug))
     if decision == "approve":
         flash(
             _(
@@ -211,7 +261,9 @@ def withdraw(proposal_id: int) -> ResponseReturnValue:
 @bp.post("/proposals/<int:proposal_id>/rebase")
 def rebase(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
-    proposals.rebase(session=session, actor=current_actor(), proposal_id=proposal_id)
+    kind = proposals.get(session, proposal_id).kind
+    rebase = page_proposals.rebase if kind == "page" else proposals.rebase
+    rebase(session=session, actor=current_actor(), proposal_id=proposal_id)
     uow.commit(session=session)
     flash(_("The proposal is now based on the live version; review it again."), "success")
     return redirect(url_for("review.proposal", proposal_id=proposal_id))
@@ -220,7 +272,7 @@ def rebase(proposal_id: int) -> ResponseReturnValue:
 # --- history ---------------------------------------------------------------------------------
 
 
-def _version_arg(name: str) -> int | None:
+def version_arg(name: str) -> int | None:
     value = request.args.get(name, "")
     return int(value) if value.isdigit() and len(value) < 7 else None
 
@@ -230,8 +282,8 @@ def practice_history(slug: str) -> ResponseReturnValue:
     session, actor = get_session(), current_actor()
     practice, entries = history.history(session, actor, slug)
     versions = [e.version for e in entries if e.kind == "version" and e.version]
-    a = _version_arg("a") or (versions[1] if len(versions) > 1 else None)
-    b = _version_arg("b") or (versions[0] if versions else None)
+    a = version_arg("a") or (versions[1] if len(versions) > 1 else None)
+    b = version_arg("b") or (versions[0] if versions else None)
     rows: list[diff.DiffRow] = []
     if a and b and a in versions and b in versions:
         rows = diff.rows(history.compare_versions(session, actor, slug, a, b))

@@ -2,7 +2,9 @@
 moderator sends it back with a comment, the contributor revises, the moderator approves and the
 practice is on the public search within a second; a moderator cannot approve their own edit (on
 screen and through the API); the history shows both versions and their diff; restoring the first
-version goes through review. axe runs on every new page type."""
+version goes through review. Editorial pages are edited the same way; the spotlight form shows a
+live preview; readers' error reports reach the practice's history. axe runs on every new page
+type."""
 
 from __future__ import annotations
 
@@ -68,8 +70,9 @@ def fill_spotlight(page: Page) -> None:
     page.get_by_label("Nom court pour l’adresse (slug)").fill(SLUG)
     page.get_by_label("Villes (une par ligne)").fill("Testville")
     page.get_by_label("Pays (code ISO à deux lettres, par ex. FR)").fill("FR")
-    page.get_by_label("Porteur", exact=True).fill("Ville de Testville")
-    page.get_by_role("checkbox", name="Cohésion sociale").check()
+    page.get_by_label("Porteur, nom anglais").fill("City of Testville")
+    page.get_by_label("Porteur, nom français s’il diffère").fill("Ville de Testville")
+    page.get_by_role("checkbox", name="Cohésion sociale", exact=True).check()
     page.get_by_label("Description détaillée (Markdown)").fill(
         "## Contexte\n\nLes habitants se retrouvent chaque mois.\n"
     )
@@ -245,3 +248,73 @@ def test_an_archived_practice_page_and_an_import_error_page_pass_axe(
     writer.get_by_role("button", name="Importer comme brouillon").click()
     expect(writer.get_by_text("3: yaml: invalid YAML", exact=False)).to_be_visible()
     check_axe(writer, axe_script)
+
+
+def test_an_editorial_page_edit_is_reviewed_by_another_moderator_then_published(
+    new_context: Callable[..., BrowserContext], live_server: LiveServer, axe_script: Path
+) -> None:
+    make_user(live_server, "page-a@example.org", "moderator")
+    make_user(live_server, "page-b@example.org", "moderator")
+    mod_a = new_context(bypass_csp=True).new_page()
+    mod_b = new_context(bypass_csp=True).new_page()
+    sign_in(mod_a, live_server, "page-a@example.org")
+    sign_in(mod_b, live_server, "page-b@example.org")
+    mod_a.goto(live_server("/fr/moderation/"))
+    mod_a.get_by_role("link", name="Pages éditoriales").click()
+    check_axe(mod_a, axe_script)
+    mod_a.goto(live_server("/fr/moderation/pages/about/edit"))
+    check_axe(mod_a, axe_script)
+    mod_a.get_by_label("Titre en français").fill("À propos de la base de connaissances")
+    mod_a.get_by_role("button", name="Enregistrer et prévisualiser").click()
+    expect(mod_a.get_by_text("Aperçu — non publié")).to_be_visible()
+    check_axe(mod_a, axe_script)
+    mod_a.get_by_role("link", name="Retour au formulaire").click()
+    mod_a.get_by_role("button", name="Enregistrer et envoyer en relecture").click()
+    expect(mod_a.get_by_text("un autre modérateur doit la relire")).to_be_visible()
+    check_axe(mod_a, axe_script)
+    review_url = mod_a.url
+    mod_b.goto(review_url)
+    expect(mod_b.locator(".diff-table ins").first).to_contain_text("base de connaissances")
+    approve(mod_b)
+    expect(mod_b.get_by_role("heading", name=re.compile("^Historique"))).to_be_visible()
+    check_axe(mod_b, axe_script)
+    reader = new_context().new_page()
+    reader.goto(live_server("/fr/about"))
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "À propos de la base de connaissances"
+    )
+
+
+def test_the_spotlight_form_previews_as_one_types_and_error_reports_reach_the_history(
+    new_context: Callable[..., BrowserContext], live_server: LiveServer, axe_script: Path
+) -> None:
+    make_user(live_server, "apercu@example.org", "moderator")
+    mod = new_context(bypass_csp=True).new_page()
+    sign_in(mod, live_server, "apercu@example.org")
+    mod.goto(live_server("/fr/moderation/proposals/new"))
+    fill_spotlight(mod)
+    preview = mod.locator("#live-preview")
+    expect(preview.locator("article.practice h1")).to_have_text(
+        "Soirées de dialogue entre voisins", timeout=5000
+    )
+    mod.get_by_label("Titre en français").fill("Soirées de dialogue, chaque mois")
+    expect(preview.locator("article.practice h1")).to_have_text(
+        "Soirées de dialogue, chaque mois", timeout=5000
+    )
+    check_axe(mod, axe_script)
+
+    reader = new_context(bypass_csp=True).new_page()
+    reader.goto(live_server("/fr/search?q=*"))
+    href = reader.locator(".card-title a").first.get_attribute("href") or ""
+    slug = href.rsplit("/", 1)[-1]
+    reader.goto(live_server(href))
+    reader.get_by_role("link", name="Signaler une erreur").click()
+    reader.get_by_label("Qu’est-ce qui est inexact sur cette page ?").fill(
+        "L’année de lancement semble fausse."
+    )
+    reader.get_by_role("button", name="Envoyer le signalement").click()
+    mod.goto(live_server(f"/fr/moderation/practices/{slug}/history"))
+    expect(mod.get_by_text("L’année de lancement semble fausse.")).to_be_visible()
+    check_axe(mod, axe_script)
+    mod.get_by_role("button", name="Clore").first.click()
+    expect(mod.get_by_text("L’année de lancement semble fausse.")).to_have_count(0)

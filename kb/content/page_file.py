@@ -1,0 +1,57 @@
+"""Editorial pages (`pages/<slug>.<language>.md`) -> PageData."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb import bilingual, practices
+from kb.content.checker import check_sources, open_text
+from kb.content.source import MAX_FILE_BYTES, ContentError, read_file
+from kb.content_export import _source_dict
+from kb.pages import PageData
+
+PAGE_KEYS = ("slug", "language", "title", "sources")
+
+
+def parse_page(path: Path, errors: list[ContentError]) -> PageData | None:
+    """Read one page file; problems go to `errors` (with lines); None when unusable."""
+    text = read_file(path, errors)
+    if text is None:
+        return None
+    return _page_of(text, str(path), path.stem, errors)
+
+
+def parse_page_text(text: str, stem: str) -> tuple[PageData | None, list[ContentError]]:
+    """Parse one page from text; `stem` (`<slug>.<language>`) is the file name it must match."""
+    errors: list[ContentError] = []
+    if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
+        return None, [ContentError(stem, 1, "file", f"larger than {MAX_FILE_BYTES} bytes")]
+    page = _page_of(text, f"{stem}.md", stem, errors)
+    return (page if not errors else None), errors
+
+
+def _page_of(text: str, display: str, stem: str, errors: list[ContentError]) -> PageData | None:
+    opened = open_text(text, display, errors, front_matter=True)
+    if opened is None:
+        return None
+    check, body = opened
+    data = check.mapping(check.located.value, "", PAGE_KEYS)
+    slug = check.text(data, "slug", "slug") or ""
+    language = check.text(data, "language", "language") or ""
+    title = check.text(data, "title", "title") or ""
+    if f"{slug}.{language}" != stem:
+        check.error(
+            "slug", f"file name must be <slug>.<language>.md, expected {slug}.{language}.md"
+        )
+    if language not in practices.LANGUAGES:
+        check.error("language", f"expected one of {', '.join(practices.LANGUAGES)}")
+    if not title.strip():
+        check.error("title", "required; expected the page's title")
+    sources = check.sources(data, "sources")
+    check_sources(check, sources, "sources")
+    for name, value in (("title", title), ("body", body)):
+        if practices.EMAIL_RE.search(value) or practices.PHONE_RE.search(value):
+            check.error(name, "contains an e-mail address or phone number")
+    return PageData(
+        slug, language, title, bilingual.normalise(body), tuple(_source_dict(s) for s in sources)
+    )
