@@ -30,7 +30,7 @@ from kb.errors import ValidationError
 from kb.exports import csvfile, jsonfile
 from kb.index_ext import get_index, reset
 from kb.permissions import Actor
-from kb.views.urls import practice_urls
+from kb.views.urls import practice_urls, record_url
 
 
 def init_app(app: Flask) -> None:
@@ -238,7 +238,9 @@ def webhook_deliver() -> None:
     """Queue the new public changes for every webhook and send what is due (run from cron)."""
     app = _app()
     with app.test_request_context(), session_scope(db.get_engine(app)) as session:
-        queued = webhooks.enqueue(session=session, urls=practice_urls)
+        queued = webhooks.enqueue(
+            session=session, urls=practice_urls, collection_url=record_url
+        )
         report = webhooks.deliver(session=session)
     click.echo(
         f"{queued} queued; {report.delivered} delivered, {report.failed} failed, "

@@ -174,14 +174,17 @@ ROUTES: tuple[Operation, ...] = (
                LANG_QUERY),
               {200: Reply("Suggestions", schema=_ref("Suggestions")), 400: ERROR}, "search"),
     Operation("/api/v1/changes", "changes", "Changes feed for mirrors",
-              "Public changes after the cursor, in order: `published`/`updated` with the record, "
-              "`archived`/`unpublished`/`deleted` tombstones. Replay from `since=0`, then keep "
-              "the `next` cursor; `caught_up` is true when nothing more is waiting.",
-              (Param("since", "query", {"type": "string", "pattern": "^[0-9]{1,18}$"},
-                     "Cursor from a previous page (`next`); 0 or absent: from the beginning."),
+              "Public changes of practices and collections (`kind`) after the cursor, in order: "
+              "`published`/`updated` with the record, `archived`/`unpublished`/`deleted` "
+              "tombstones. Replay from `since=0`, then keep the `next` cursor; `caught_up` is "
+              "true when nothing more is waiting.",
+              (Param("since", "query",
+                     {"type": "string", "pattern": "^[0-9]{1,18}(\\.[0-9]{1,18})?$"},
+                     "Cursor from a previous page (`next`, `P` or `P.C`); 0 or absent: from "
+                     "the beginning."),
                Param("limit", "query",
                      {"type": "integer", "minimum": 1, "maximum": changes.MAX_LIMIT},
-                     f"Change-log rows per page (default {changes.DEFAULT_LIMIT}).")),
+                     f"Rows of each log per page (default {changes.DEFAULT_LIMIT}).")),
               {200: Reply("A page of changes", schema=_ref("ChangesPage"), headers=("Link",)),
                400: ERROR}, "changes"),
     Operation("/api/v1/openapi.json", "openapi", "This document", "OpenAPI 3.1.", (),
@@ -205,7 +208,32 @@ ROUTES: tuple[Operation, ...] = (
               {200: Reply("Zip archive", "application/zip",
                           {"type": "string", "contentMediaType": "application/zip"}),
                400: HTML_ERROR}, "exports"),
+    Operation("/{lang}/collections/{slug}/export.json", "collectionExportJson",
+              "Export a collection as JSON",
+              "The collection's published practices in its order; the manifest names the "
+              "collection and its version and holds its record. Drafts are 404.",
+              (LANG_PATH, SLUG_PATH),
+              {200: Reply("Export", schema=_ref("Export")), 400: HTML_ERROR, 404: HTML_ERROR},
+              "exports"),
+    Operation("/{lang}/collections/{slug}/export.csv", "collectionExportCsv",
+              "Export a collection as CSV",
+              "As the search's CSV export, in the collection's order.",
+              (LANG_PATH, SLUG_PATH,
+               Param("dialect", "query", {"type": "string", "enum": ["standard", "excel-fr"]},
+                     "`excel-fr` separates with `;` for French spreadsheet defaults.")),
+              {200: Reply("CSV", "text/csv", {"type": "string"}), 400: HTML_ERROR,
+               404: HTML_ERROR}, "exports"),
+    Operation("/{lang}/collections/{slug}/export.zip", "collectionExportZip",
+              "Export a collection as a Markdown zip",
+              "Its practices in the `content/` format plus `content/collections/<slug>.yaml`, "
+              "which `kb import` reads back.",
+              (LANG_PATH, SLUG_PATH),
+              {200: Reply("Zip archive", "application/zip",
+                          {"type": "string", "contentMediaType": "application/zip"}),
+               400: HTML_ERROR, 404: HTML_ERROR}, "exports"),
     _feed("/{lang}/feed.atom", "feedAll", "New and updated practices", ()),
+    _feed("/{lang}/collections/{slug}/feed.atom", "feedCollection",
+          "Feed of a published collection", (SLUG_PATH,)),
     _feed("/{lang}/search/feed.atom", "feedSearch", "Feed of a search", SEARCH_PARAMS),
     _feed("/{lang}/themes/{slug}/feed.atom", "feedTheme", "Feed of a theme",
           (Param("slug", "path", {"type": "string"}, "Theme slug."),)),
@@ -242,13 +270,15 @@ def _schemas() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "cursor": string,
+            "kind": {"enum": ["practice", "collection"]},
             "type": {"enum": ["published", "updated", "archived", "unpublished", "deleted"]},
             "slug": string, "version": {"type": "integer"}, "changed_at": string,
-            "record": _ref("Practice"),
+            "record": {"anyOf": [_ref("Practice"), {
+                "type": "object", "required": ["slug", "version", "items", "urls"]}]},
             "tombstone": {"type": "object", "properties": {"slug": string, "state": string},
                           "required": ["slug", "state"]},
         },
-        "required": ["cursor", "type", "slug", "version", "changed_at"],
+        "required": ["cursor", "kind", "type", "slug", "version", "changed_at"],
     }  # fmt: skip
     return {
         "Practice": fields.record_schema(),
@@ -314,10 +344,13 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "generated_at": string, "format": string, "count": {"type": "integer"},
                 "source": {"type": "object", "properties": {
-                    "kind": {"enum": ["catalogue", "search", "selection"]},
+                    "kind": {"enum": ["catalogue", "search", "selection", "collection"]},
                     "query": {"type": "object"}, "url": nullable}},
                 "fields": {"type": "array", "items": {"type": "object"}},
                 "kb_version": string,
+                "collection": {"type": "object", "description":
+                               "A collection's export: its public record (every entry, "
+                               "archived ones marked)."},
             },
             "required": ["generated_at", "source", "count", "fields", "kb_version"],
         },

@@ -21,11 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from kb import changes, search
+from kb.collection_reads import UrlFor
 from kb.errors import FieldError, ValidationError
-from kb.models import Webhook, WebhookDelivery, utcnow
+from kb.models import CollectionRevision, Webhook, WebhookDelivery, utcnow
 from kb.practices import is_http_url
 from kb.records import UrlsFor
 
@@ -65,7 +67,13 @@ def add(*, session: Session, url: str, secret: str) -> Webhook:
         errors.append(FieldError("secret", f"expected {MIN_SECRET} to 200 characters"))
     if errors:
         raise ValidationError(errors)
-    hook = Webhook(url=url, secret=secret, cursor=search.latest_change_id(session))
+    latest_revision = session.exec(select(func.max(CollectionRevision.id))).one() or 0
+    hook = Webhook(
+        url=url,
+        secret=secret,
+        cursor=search.latest_change_id(session),
+        collection_cursor=int(latest_revision),
+    )
     session.add(hook)
     session.commit()
     return hook
@@ -81,24 +89,41 @@ def backoff(attempts: int) -> timedelta:
     return min(wait, BACKOFF_MAX)
 
 
-def enqueue(*, session: Session, urls: UrlsFor, page_size: int = 200) -> int:
-    """Add an outbox row for every public change after each active webhook's cursor."""
+def enqueue(
+    *, session: Session, urls: UrlsFor, collection_url: UrlFor, page_size: int = 200
+) -> int:
+    """Add an outbox row for every public change after each active webhook's cursors.
+
+    A delivery's `change_cursor` is its place in the webhook's outbox (practice and collection
+    changes, in feed order); the change's own cursor travels in the payload.
+    """
     added = 0
     for hook in session.exec(select(Webhook).where(col(Webhook.active))).all():
         assert hook.id is not None
+        place = (
+            session.exec(
+                select(func.max(WebhookDelivery.change_cursor)).where(
+                    WebhookDelivery.webhook_id == hook.id
+                )
+            ).one()
+            or 0
+        )
         while True:
-            page = changes.read(session, since=hook.cursor, limit=page_size)
-            for item in changes.to_json(session, page, urls=urls):
+            since = changes.Cursor(hook.cursor, hook.collection_cursor)
+            page = changes.read(session, since=since, limit=page_size)
+            for item in changes.to_json(session, page, urls=urls, collection_url=collection_url):
+                place += 1
                 session.add(
                     WebhookDelivery(
                         webhook_id=hook.id,
-                        change_cursor=int(item["cursor"]),
+                        change_cursor=place,
                         event=item["type"],
                         payload=item,
                     )
                 )
                 added += 1
-            hook.cursor = page.next_cursor
+            hook.cursor = page.next_cursor.practices
+            hook.collection_cursor = page.next_cursor.collections
             session.add(hook)
             session.commit()
             if page.caught_up:

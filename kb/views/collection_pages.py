@@ -26,12 +26,6 @@ def helpers() -> dict[str, Any]:
     return {"country_name": lambda code, lang: catalogue.facet_label(vocab, "country", code, lang)}
 
 
-def url_of(kind: str, lang: str, slug: str) -> str:
-    """The public URL of a collection or practice, for records built outside Flask."""
-    endpoint = "collections.show" if kind == "collection" else "public.practice"
-    return url_for(endpoint, lang=lang, slug=slug, _external=True)
-
-
 @bp.get("/")
 def index() -> ResponseReturnValue:
     session = get_session()

@@ -43,8 +43,7 @@ from kb.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.views import params, public
-from kb.views.collection_pages import url_of
-from kb.views.urls import practice_urls
+from kb.views.urls import practice_urls, record_url
 
 bp = Blueprint("exports", __name__, url_prefix="/<lang>")
 install_lang(bp)
@@ -154,7 +153,7 @@ def _collection_selection(slug: str) -> Choose:
 
     def choose(session: Session) -> exports.Selection:
         collection = collections.get_by_slug(session, slug)
-        record = collection_reads.record(session, collection, url=url_of)
+        record = collection_reads.record(session, collection, url=record_url)
         return exports.by_collection(session, collection, record=record)
 
     return choose
