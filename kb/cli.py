@@ -199,7 +199,7 @@ def _export_catalogue(file: Path, fmt: str, dialect: str = "standard") -> None:
 
 @click.group("webhook")
 def webhook_group() -> None:
-    """Webhooks: signed POSTs of every public change (the admin page comes with accounts)."""
+    """Webhooks: signed POSTs of every public change (admins also use /<lang>/admin/webhooks)."""
 
 
 @webhook_group.command("add")
@@ -211,10 +211,13 @@ def webhook_add(url: str, secret_stdin: bool) -> None:
     secret = sys.stdin.readline().strip() if secret_stdin else ""
     with session_scope(db.get_engine(_app())) as session:
         try:
-            hook = webhooks.add(session=session, url=url, secret=secret)
+            hook = webhooks.add(
+                session=session, actor=Actor.system("kb webhook add"), url=url, secret=secret
+            )
         except ValidationError as exc:
             click.echo(f"webhook not added: {exc.message}", err=True)
             sys.exit(1)
+        uow.commit(session=session)
         click.echo(f"webhook {hook.id} added for {hook.url} (changes after {hook.cursor})")
 
 

@@ -24,10 +24,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from kb import changes, search
+from kb import audit, changes, search
 from kb.collection_reads import UrlFor
-from kb.errors import FieldError, ValidationError
+from kb.errors import N_, FieldError, ValidationError
 from kb.models import CollectionRevision, Webhook, WebhookDelivery, utcnow
+from kb.permissions import Actor, require
 from kb.practices import is_http_url
 from kb.records import UrlsFor
 
@@ -36,6 +37,8 @@ BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 TIMEOUT_SECONDS = 10.0
 MIN_SECRET = 16
+SECRET_MAX = 200
+URL_MAX = 2000
 
 # (url, body, headers) -> HTTP status; raises OSError when nothing answered
 Sender = Callable[[str, bytes, Mapping[str, str]], int]
@@ -58,13 +61,14 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
-def add(*, session: Session, url: str, secret: str) -> Webhook:
-    """Register a webhook; it receives the changes made from now on."""
+def add(*, session: Session, actor: Actor, url: str, secret: str) -> Webhook:
+    """Register a webhook (flushed; audited); it receives the changes made from now on."""
+    require(actor, "webhook.manage")
     errors = []
-    if not is_http_url(url):
-        errors.append(FieldError("url", f"expected an http(s) URL, got {url[:80]!r}"))
-    if len(secret) < MIN_SECRET or len(secret) > 200:
-        errors.append(FieldError("secret", f"expected {MIN_SECRET} to 200 characters"))
+    if not is_http_url(url) or len(url) > URL_MAX:
+        errors.append(FieldError("url", N_("Expected an http:// or https:// address.")))
+    if len(secret) < MIN_SECRET or len(secret) > SECRET_MAX:
+        errors.append(FieldError("secret", N_("Between 16 and 200 characters.")))
     if errors:
         raise ValidationError(errors)
     latest_revision = session.exec(select(func.max(CollectionRevision.id))).one() or 0
@@ -75,7 +79,10 @@ def add(*, session: Session, url: str, secret: str) -> Webhook:
         collection_cursor=int(latest_revision),
     )
     session.add(hook)
-    session.commit()
+    session.flush()
+    assert hook.id is not None
+    audit.record(session, actor, audit.WebhookAdded(hook.id, url))
+    session.flush()
     return hook
 
 
@@ -132,13 +139,20 @@ def enqueue(
 
 
 def deliver(
-    *, session: Session, send: Sender | None = None, now: datetime | None = None
+    *,
+    session: Session,
+    send: Sender | None = None,
+    now: datetime | None = None,
+    webhook_id: int | None = None,
 ) -> DeliveryReport:
-    """Send every webhook's due deliveries in change order; a failure stops that webhook."""
+    """Send every webhook's (or one's) due deliveries in change order; a failure stops it."""
     sender = send or http_send
     moment = now or utcnow()
     report = DeliveryReport()
-    for hook in session.exec(select(Webhook).where(col(Webhook.active))).all():
+    hooks = select(Webhook).where(col(Webhook.active))
+    if webhook_id is not None:
+        hooks = hooks.where(Webhook.id == webhook_id)
+    for hook in session.exec(hooks).all():
         pending = session.exec(
             select(WebhookDelivery)
             .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.status == "pending")

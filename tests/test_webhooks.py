@@ -131,7 +131,7 @@ def test_collection_changes_are_delivered_like_practice_changes(
     receiver: Receiver,
 ) -> None:
     one = make_practice(slug="one")
-    webhooks.add(session=session, url=receiver.url, secret=SECRET)
+    committed(webhooks.add, session=session, url=receiver.url, secret=SECRET)
     draft = committed(
         collections.create,
         session=session,
@@ -162,7 +162,9 @@ def test_collection_changes_are_delivered_like_practice_changes(
 def test_a_receiver_that_does_not_answer_is_retried_later(
     app: Flask, runner: FlaskCliRunner, make_practice: Callable[..., Any], session: Session
 ) -> None:
-    hook = webhooks.add(session=session, url="http://127.0.0.1:9/nothing-listens", secret=SECRET)
+    hook = committed(
+        webhooks.add, session=session, url="http://127.0.0.1:9/nothing-listens", secret=SECRET
+    )
     make_practice(slug="one")
     with app.test_request_context():
         assert _enqueue(session) == 1
