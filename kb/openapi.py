@@ -245,7 +245,18 @@ HEADERS = {
     "Link": {"description": 'RFC 8288 links, e.g. `<…>; rel="next"`', "schema": {"type": "string"}},
     "ETag": {"description": "Entity tag of the record", "schema": {"type": "string"}},
     "Last-Modified": {"description": "When the record last changed", "schema": {"type": "string"}},
+    "X-RateLimit-Limit": {"description": "Requests allowed in the current window (per bearer "
+                          "token, else per client address)", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in the current window",
+                              "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "Seconds until the current window ends",
+                          "schema": {"type": "integer"}},
+    "Retry-After": {"description": "Seconds to wait before trying again",
+                    "schema": {"type": "integer"}},
 }
+RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+RATE_LIMITED = Reply("Too many requests: the rate limit of this token or client address is "
+                     "reached", schema=_ref("Error"), headers=(*RATE_HEADERS, "Retry-After"))
 
 
 def _schemas() -> dict[str, Any]:
@@ -358,13 +369,17 @@ def _schemas() -> dict[str, Any]:
 
 
 def _responses(op: Operation) -> dict[str, Any]:
+    """The replies of an operation; every /api/v1 one is rate-limited (429, X-RateLimit-*)."""
+    limited = op.path.startswith("/api/v1/")
+    replies = {**op.replies, 429: RATE_LIMITED} if limited else op.replies
     out: dict[str, Any] = {}
-    for status, reply in op.replies.items():
+    for status, reply in replies.items():
         entry: dict[str, Any] = {"description": reply.description}
         if reply.media:
             entry["content"] = {reply.media: {"schema": reply.schema}}
-        if reply.headers:
-            entry["headers"] = {name: HEADERS[name] for name in reply.headers}
+        names = (*reply.headers, *(RATE_HEADERS if limited else ()))
+        if names:
+            entry["headers"] = {name: HEADERS[name] for name in dict.fromkeys(names)}
         out[str(status)] = entry
     return out
 
@@ -388,7 +403,9 @@ def document(*, version: str, server_url: str = "/") -> dict[str, Any]:
             "version": version,
             "description": "Read-only public API of the kb knowledge base: search, records, "
             "exports, Atom feeds and a changes feed for mirrors. GET requests under /api/v1 "
-            "allow any origin (CORS).",
+            "allow any origin (CORS). Requests under /api/v1 are rate-limited per bearer token, "
+            "or per client address without one; every answer says where the client stands "
+            "(`X-RateLimit-*`), and a 429 says when to retry (`Retry-After`).",
         },
         "servers": [{"url": server_url}],
         "paths": paths,
