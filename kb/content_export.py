@@ -8,6 +8,7 @@ literal blocks, the translation after its marker.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,20 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 class _NeedsPythonEmitter(Exception):
-    """libyaml escapes characters beyond U+FFFF (emoji) that PyYAML writes as they are."""
+    """A text libyaml writes differently: characters beyond U+FFFF (emoji), which it escapes,
+    Unicode line breaks (CR, NEL, LS, PS), or a literal block that keeps its trailing blank lines.
+    Such a document is written by PyYAML's emitter instead (rare: our texts use LF)."""
+
+
+_UNLIKE = re.compile("[\x85\u2028\u2029\U00010000-\U0010ffff]")
 
 
 def _apostrophe_style(dumper: Any, value: str, style: str | None) -> str | None:
     """The style `_Dumper` ends with when it differs from what the emitter would choose."""
-    if not value.isascii() and len(value.encode("utf-16-le")) != 2 * len(value):
+    if "\r" in value or not value.isascii() and _UNLIKE.search(value):
         raise _NeedsPythonEmitter
+    if style == "|" and (value == "\n" or value.endswith("\n\n")):
+        raise _NeedsPythonEmitter  # "keep" chomping: libyaml then ends the document with "..."
     if "'" not in value or "\\" in value or '"' in value:
         return style
     analysis = _ANALYZER.analyze_scalar(value)

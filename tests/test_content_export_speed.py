@@ -71,7 +71,7 @@ def test_tricky_texts_are_written_identically(text: str, kind: type) -> None:
     assert yaml.safe_load(fast) == {"value": text, "list": [text], "map": {"fr": text, "en": "x"}}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.dictionaries(
         st.sampled_from(["slug", "title", "summary", "lessons", "note", "date"]),
@@ -88,7 +88,16 @@ def test_tricky_texts_are_written_identically(text: str, kind: type) -> None:
 def test_any_document_is_written_identically_and_reads_back(data: dict[str, Any]) -> None:
     reference, fast = _both(data)
     assert fast == reference
-    assert yaml.safe_load(fast) == (data or {}) or fast == "{}\n"
+    texts = "".join(_texts(data))
+    if not any(c in texts for c in "\r\x85\u2028\u2029"):  # PyYAML's own limits
+        assert yaml.safe_load(fast) == data
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value
+    return [text for item in items for text in _texts(item)]
 
 
 def test_every_seed_file_is_written_identically(content_copy: Path) -> None:
