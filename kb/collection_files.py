@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from kb import collections
+from kb import collection_items, collections
 from kb.collection_reads import Entry, entries
 from kb.collections import CollectionData
 from kb.content import ContentError, _Checker, _open  # the content reader's line-numbered YAML
@@ -212,12 +212,12 @@ def _sync(session: Session, actor: Actor, collection: Collection, file: Collecti
     current = {item.practice_slug: item for item in collections.items_of(session, cid)}
     for slug, item in current.items():
         if slug not in wanted:
-            collections.remove_item(
+            collection_items.remove_item(
                 session=session, actor=actor, collection_id=cid, practice_id=item.practice_id
             )
     for slug, want in wanted.items():
         if slug in current:
-            collections.set_note(
+            collection_items.set_note(
                 session=session,
                 actor=actor,
                 collection_id=cid,
@@ -227,7 +227,7 @@ def _sync(session: Session, actor: Actor, collection: Collection, file: Collecti
             )
             continue
         try:
-            collections.add_item(
+            collection_items.add_item(
                 session=session,
                 actor=actor,
                 collection_id=cid,
@@ -240,5 +240,5 @@ def _sync(session: Session, actor: Actor, collection: Collection, file: Collecti
             raise ValidationError([FieldError(where, e.message) for e in exc.errors]) from exc
     ids = {item.practice_slug: item.practice_id for item in collections.items_of(session, cid)}
     order = [ids[i.slug] for i in file.items]
-    collections.reorder(session=session, actor=actor, collection_id=cid, order=order)
+    collection_items.reorder(session=session, actor=actor, collection_id=cid, order=order)
     collections.set_state(session=session, actor=actor, collection_id=cid, state=file.state)

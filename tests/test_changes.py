@@ -9,7 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import collections, practices, taxonomy
+from kb import collection_items, collections, practices, taxonomy
 from tests.writes import committed
 
 Mirror = dict[str, dict[str, dict[str, Any]]]  # kind -> slug -> record
@@ -118,7 +118,7 @@ def _collection(session: Session, slug: str, *practice_slugs: str) -> Any:
     )
     for practice_slug in practice_slugs:
         committed(
-            collections.add_item,
+            collection_items.add_item,
             session=session,
             collection_id=made.id,
             practice_slug=practice_slug,
@@ -143,15 +143,20 @@ def test_a_mirror_follows_collections_through_edits_archives_and_unpublishing(
 
     _collection_state(session, pack, "published")
     committed(
-        collections.set_note,
+        collection_items.set_note,
         session=session,
         collection_id=pack.id,
         practice_id=two.id,
         note_fr="À lire.",
         note_en="Read this.",
     )
-    committed(collections.move_item, session=session, collection_id=pack.id, practice_id=two.id,
-              position=1)  # fmt: skip
+    committed(
+        collection_items.move_item,
+        session=session,
+        collection_id=pack.id,
+        practice_id=two.id,
+        position=1,
+    )
     cursor = replay(client, mirror, cursor, limit=2)
     assert _mirrored(mirror) == catalogue(client) and set(mirror["collection"]) == {"pack"}
     assert [i["slug"] for i in mirror["collection"]["pack"]["items"]] == ["two", "one"]

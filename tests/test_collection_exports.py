@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import collections, db, practices
+from kb import collection_items, collections, db, practices
 from kb.collections import CollectionData
 from kb.models import Collection
 from tests.test_feeds import _check_rfc4287
@@ -37,7 +37,7 @@ def _make(app: Flask, chosen: list[str] = CHOSEN, publish: bool = True) -> Colle
         found = committed(collections.create, session=s, slug=SLUG, data=DATA)
         for n, slug in enumerate(chosen, start=1):
             committed(
-                collections.add_item,
+                collection_items.add_item,
                 session=s,
                 collection_id=found.id,
                 practice_slug=slug,
@@ -245,7 +245,7 @@ def test_the_feed_is_updated_when_the_collection_changes(
     before = feedparser.parse(client.get(f"{BASE}/feed.atom").data).feed.updated_parsed
     with Session(db.get_engine(seeded)) as s:
         committed(
-            collections.set_note,
+            collection_items.set_note,
             session=s,
             collection_id=published.id,
             practice_id=practices.get_by_slug(s, CHOSEN[1]).id,

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from kb import (
     accounts,
     audit,
+    collection_items,
     collections,
     content,
     db,
@@ -323,7 +324,7 @@ class World:
             "collection.create": lambda: collections.create(
                 session=s, actor=actor, slug="another-collection", data=COLLECTION
             ),
-            "collection.edit": lambda: collections.add_item(
+            "collection.edit": lambda: collection_items.add_item(
                 session=s, actor=actor, collection_id=cid, practice_slug=self.practice.slug
             ),
             "collection.publish": lambda: collections.set_state(

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session
 
-from kb import collections, practices, taxonomy, webhooks
+from kb import collection_items, collections, practices, taxonomy, webhooks
 from kb.models import utcnow
 from tests.writes import committed
 
@@ -138,7 +138,9 @@ def test_collection_changes_are_delivered_like_practice_changes(
         slug="pack",
         data=collections.CollectionData("Dossier", "Pack"),
     )
-    committed(collections.add_item, session=session, collection_id=draft.id, practice_slug="one")
+    committed(
+        collection_items.add_item, session=session, collection_id=draft.id, practice_slug="one"
+    )
     committed(collections.set_state, session=session, collection_id=draft.id, state="published")
     committed(
         practices.set_state,
