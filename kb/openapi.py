@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb import changes, fields
+from kb import changes
+from kb.openapi_schemas import ref as _ref
+from kb.openapi_schemas import schemas
 
 FACETS = ("theme", "country", "city", "approach", "target", "language", "year", "evidence")
 HTML = "text/html"
@@ -56,10 +58,6 @@ class Operation:
     replies: dict[int, Reply]
     tag: str
     bearer: bool = False  # needs `Authorization: Bearer <token>` (an account's API token)
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 LANG_QUERY = Param("lang", "query", {"type": "string", "enum": ["fr", "en"]},
@@ -259,115 +257,6 @@ RATE_LIMITED = Reply("Too many requests: the rate limit of this token or client 
                      "reached", schema=_ref("Error"), headers=(*RATE_HEADERS, "Retry-After"))
 
 
-def _schemas() -> dict[str, Any]:
-    string, nullable = {"type": "string"}, {"type": ["string", "null"]}
-    facet_value = {
-        "type": "object",
-        "properties": {"value": string, "label": string, "count": {"type": "integer"},
-                       "selected": {"type": "boolean"}},
-        "required": ["value", "label", "count", "selected"],
-    }  # fmt: skip
-    hit = {
-        "type": "object",
-        "properties": {
-            "slug": string, "title": string, "summary": string, "city": string,
-            "cities": {"type": "array", "items": string}, "country": string,
-            "themes": {"type": "array", "items": string}, "language": string,
-            "url": string, "snippet": string,
-        },
-        "required": ["slug", "title", "summary", "country", "url"],
-    }  # fmt: skip
-    change = {
-        "type": "object",
-        "properties": {
-            "cursor": string,
-            "kind": {"enum": ["practice", "collection"]},
-            "type": {"enum": ["published", "updated", "archived", "unpublished", "deleted"]},
-            "slug": string, "version": {"type": "integer"}, "changed_at": string,
-            "record": {"anyOf": [_ref("Practice"), {
-                "type": "object", "required": ["slug", "version", "items", "urls"]}]},
-            "tombstone": {"type": "object", "properties": {"slug": string, "state": string},
-                          "required": ["slug", "state"]},
-        },
-        "required": ["cursor", "kind", "type", "slug", "version", "changed_at"],
-    }  # fmt: skip
-    return {
-        "Practice": fields.record_schema(),
-        "Source": fields.SOURCE_SCHEMA,
-        "Me": {
-            "type": "object",
-            "properties": {"id": {"type": "integer"}, "display_name": string,
-                           "roles": {"type": "array", "items": string}, "language": string},
-            "required": ["id", "display_name", "roles", "language"],
-        },
-        "AuditPage": {
-            "type": "object",
-            "properties": {"total": {"type": "integer"}, "offset": {"type": "integer"},
-                           "limit": {"type": "integer"},
-                           "events": {"type": "array", "items": {"type": "object"}}},
-            "required": ["total", "offset", "limit", "events"],
-        },
-        "Error": {
-            "type": "object",
-            "properties": {"error": {
-                "type": "object",
-                "properties": {"code": string, "status": {"type": "integer"}, "message": string,
-                               "fields": {"type": "array", "items": {"type": "object"}}},
-                "required": ["code", "status", "message"],
-            }},
-            "required": ["error"],
-        },
-        "SearchResults": {
-            "type": "object",
-            "properties": {
-                "query": string, "total": {"type": "integer"}, "page": {"type": "integer"},
-                "per_page": {"type": "integer"}, "sort": string, "suggestion": nullable,
-                "relaxed": {"type": "boolean"}, "notices": {"type": "array", "items": string},
-                "results": {"type": "array", "items": hit},
-                "facets": {"type": "object", "additionalProperties": {
-                    "type": "array", "items": facet_value}},
-                "next": nullable, "previous": nullable,
-            },
-            "required": ["query", "total", "page", "per_page", "results", "facets", "next",
-                         "previous"],
-        },
-        "Suggestions": {
-            "type": "object",
-            "properties": {"query": string, "suggestions": {"type": "array", "items": {
-                "type": "object", "properties": {"kind": string, "value": string, "label": string},
-                "required": ["kind", "value", "label"]}}},
-            "required": ["query", "suggestions"],
-        },
-        "ChangesPage": {
-            "type": "object",
-            "properties": {"changes": {"type": "array", "items": change}, "next": string,
-                           "next_url": string, "caught_up": {"type": "boolean"}},
-            "required": ["changes", "next", "next_url", "caught_up"],
-        },
-        "Export": {
-            "type": "object",
-            "properties": {"manifest": _ref("Manifest"),
-                           "records": {"type": "array", "items": _ref("Practice")}},
-            "required": ["manifest", "records"],
-        },
-        "Manifest": {
-            "type": "object",
-            "properties": {
-                "generated_at": string, "format": string, "count": {"type": "integer"},
-                "source": {"type": "object", "properties": {
-                    "kind": {"enum": ["catalogue", "search", "selection", "collection"]},
-                    "query": {"type": "object"}, "url": nullable}},
-                "fields": {"type": "array", "items": {"type": "object"}},
-                "kb_version": string,
-                "collection": {"type": "object", "description":
-                               "A collection's export: its public record (every entry, "
-                               "archived ones marked)."},
-            },
-            "required": ["generated_at", "source", "count", "fields", "kb_version"],
-        },
-    }  # fmt: skip
-
-
 def _responses(op: Operation) -> dict[str, Any]:
     """The replies of an operation; every /api/v1 one is rate-limited (429, X-RateLimit-*)."""
     limited = op.path.startswith("/api/v1/")
@@ -410,7 +299,7 @@ def document(*, version: str, server_url: str = "/") -> dict[str, Any]:
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": _schemas(),
+            "schemas": schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "An API token from /<lang>/account"}},
         },
