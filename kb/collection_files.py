@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from kb import collection_items, collections
+from kb import collection_items, collections, records
 from kb.collection_reads import Entry, entries
 from kb.collections import CollectionData
 from kb.content import ContentError, _Checker, _open  # the content reader's line-numbered YAML
@@ -209,19 +209,37 @@ def _sync(session: Session, actor: Actor, collection: Collection, file: Collecti
     cid = collection.id
     collections.edit(session=session, actor=actor, collection_id=cid, data=file.data)
     wanted = {i.slug: i for i in file.items}
-    current = {item.practice_slug: item for item in collections.items_of(session, cid)}
-    for slug, item in current.items():
-        if slug not in wanted:
+    current = collections.items_of(session, cid)
+    # Exports leave out the practices that are no longer public: the file says nothing of
+    # them, so they stay where they are (reading a collection's own export back changes nothing).
+    public = {p.id for p in records.published_by_ids(session, [i.practice_id for i in current])}
+    kept = {i.practice_id for i in current if i.practice_id not in public}
+    for item in current:
+        if item.practice_slug not in wanted and item.practice_id not in kept:
             collection_items.remove_item(
                 session=session, actor=actor, collection_id=cid, practice_id=item.practice_id
             )
-    for slug, want in wanted.items():
-        if slug in current:
+    _upsert_items(session, actor, file, cid, {i.practice_slug: i.practice_id for i in current})
+    ids = {item.practice_slug: item.practice_id for item in collections.items_of(session, cid)}
+    order = [ids[i.slug] for i in file.items]
+    for position, item in enumerate(current):
+        if item.practice_id in kept and item.practice_slug not in wanted:
+            order.insert(min(position, len(order)), item.practice_id)
+    collection_items.reorder(session=session, actor=actor, collection_id=cid, order=order)
+    collections.set_state(session=session, actor=actor, collection_id=cid, state=file.state)
+
+
+def _upsert_items(
+    session: Session, actor: Actor, file: CollectionFile, cid: int, present: dict[str, int]
+) -> None:
+    """Add the file's new practices and set the notes of those already in the collection."""
+    for want in file.items:
+        if want.slug in present:
             collection_items.set_note(
                 session=session,
                 actor=actor,
                 collection_id=cid,
-                practice_id=current[slug].practice_id,
+                practice_id=present[want.slug],
                 note_fr=want.note_fr,
                 note_en=want.note_en,
             )
@@ -231,14 +249,10 @@ def _sync(session: Session, actor: Actor, collection: Collection, file: Collecti
                 session=session,
                 actor=actor,
                 collection_id=cid,
-                practice_slug=slug,
+                practice_slug=want.slug,
                 note_fr=want.note_fr,
                 note_en=want.note_en,
             )
         except ValidationError as exc:  # e.g. the practice is in the database but archived
-            where = f"{path_of(file.slug)}: {slug}"
+            where = f"{path_of(file.slug)}: {want.slug}"
             raise ValidationError([FieldError(where, e.message) for e in exc.errors]) from exc
-    ids = {item.practice_slug: item.practice_id for item in collections.items_of(session, cid)}
-    order = [ids[i.slug] for i in file.items]
-    collection_items.reorder(session=session, actor=actor, collection_id=cid, order=order)
-    collections.set_state(session=session, actor=actor, collection_id=cid, state=file.state)

@@ -88,7 +88,7 @@ def test_the_json_export_names_the_collection_and_its_version_in_the_manifest(
 
 
 def test_an_archived_practice_is_marked_archived_and_left_out_of_the_records(
-    seeded: Flask, client: FlaskClient, published: Collection
+    seeded: Flask, client: FlaskClient, published: Collection, tmp_path: Path
 ) -> None:
     _archive(seeded, CHOSEN[1])
     data = client.get(f"{BASE}/export.json").get_json()
@@ -105,6 +105,11 @@ def test_an_archived_practice_is_marked_archived_and_left_out_of_the_records(
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"{BASE}/export.zip").data))
     assert f"content/practices/{CHOSEN[1]}.md" not in archive.namelist()
     assert CHOSEN[1] not in archive.read(f"content/collections/{SLUG}.yaml").decode()
+    # Read back into the instance it came from, the archived practice keeps its place.
+    archive.extractall(tmp_path)
+    assert "collections: 0 created, 0 updated, 1 unchanged" in _import(seeded, tmp_path / "content")
+    items = client.get(f"/api/v1/collections/{SLUG}").get_json()["items"]
+    assert [(i["slug"], i["status"]) for i in items][1] == (CHOSEN[1], "archived")
 
 
 @pytest.mark.parametrize("dialect,delimiter", [("standard", ","), ("excel-fr", ";")])
