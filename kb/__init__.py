@@ -14,6 +14,7 @@ from kb import cli, config, db, errors_web, i18n, index_ext, security, urls
 from kb.views import (
     account,
     admin,
+    admin_webhooks,
     api,
     api_accounts,
     api_collections,
@@ -67,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(public.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_webhooks.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_accounts.bp)
     app.register_blueprint(curation.bp)

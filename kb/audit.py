@@ -283,6 +283,32 @@ class PagePublished(Event):
     target_field: ClassVar[str] = "slug"
 
 
+@dataclass(frozen=True)
+class WebhookEvent(Event):
+    target_kind: ClassVar[str] = "webhook"
+    webhook_id: int
+    url: str
+
+    target_field: ClassVar[str] = "webhook_id"
+
+
+@dataclass(frozen=True)
+class WebhookAdded(WebhookEvent):
+    action: ClassVar[str] = "webhook.add"
+
+
+@dataclass(frozen=True)
+class WebhookActivated(WebhookEvent):
+    action: ClassVar[str] = "webhook.set_active"
+    active: bool
+
+
+@dataclass(frozen=True)
+class WebhookRedelivered(WebhookEvent):
+    action: ClassVar[str] = "webhook.redeliver"
+    deliveries: int
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     PracticeCreated,
     PracticeUpdated,
@@ -315,6 +341,9 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ProposalCommented,
     SuggestionClosed,
     PagePublished,
+    WebhookAdded,
+    WebhookActivated,
+    WebhookRedelivered,
 )
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))

@@ -7,6 +7,11 @@ Each change-log row above the cursor becomes, in order, one public change about 
 Several rows of one practice within a page collapse into its latest one. Replaying every page in
 order from cursor 0, or from any cursor previously returned, leaves a mirror equal to the
 public catalogue.
+
+Collections follow their own log (`kb.collection_changes`); every item says its `kind`
+(`practice` or `collection`). A cursor is `P` or `P.C`: the last practice change-log id and the
+last collection revision id read (`P` alone means `P.0`, so cursors of the practices-only feed
+still work: such a mirror receives the collections once).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from kb import records
+from kb import collection_changes, records
+from kb.collection_changes import CollectionChange
+from kb.collection_reads import UrlFor
 from kb.errors import BadRequest
 from kb.models import ChangeLog, Practice, Revision
 from kb.records import UrlsFor
@@ -36,22 +43,38 @@ class Change:
     version: int
     changed_at: str
     practice: Practice | None  # set when the practice is public now
+    practice_id: int = 0
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a reader of the feed stands in each log."""
+
+    practices: int = 0
+    collections: int = 0
+
+    def __str__(self) -> str:
+        return (
+            str(self.practices) if not self.collections else f"{self.practices}.{self.collections}"
+        )
 
 
 @dataclass(frozen=True)
 class Page:
     changes: tuple[Change, ...]
-    next_cursor: int
+    next_cursor: Cursor
     caught_up: bool
+    collection_changes: tuple[CollectionChange, ...] = ()
 
 
-def parse_cursor(raw: str | None) -> int:
-    """A cursor from the query string: a non-negative integer, 0 (the beginning) when absent."""
+def parse_cursor(raw: str | None) -> Cursor:
+    """A cursor from the query string (`P` or `P.C`), the beginning when absent."""
     if raw is None or raw == "":
-        return 0
-    if not raw.isdigit() or len(raw) > 18:
+        return Cursor()
+    parts = raw.split(".")
+    if len(parts) > 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
         raise BadRequest(f"since: expected a cursor returned by this feed, got {raw[:30]!r}")
-    return int(raw)
+    return Cursor(*(int(p) for p in parts))
 
 
 def parse_limit(raw: str | None) -> int:
@@ -62,10 +85,28 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def read(session: Session, *, since: int, limit: int = DEFAULT_LIMIT) -> Page:
-    """The public changes after `since`, at most `limit` change-log rows' worth."""
+def read(session: Session, *, since: Cursor, limit: int = DEFAULT_LIMIT) -> Page:
+    """The public changes after `since`, at most `limit` rows' worth of each log."""
+    told, last_practice, practices_done = _practices(session, since.practices, limit)
+    theirs, last_revision, collections_done = collection_changes.read(
+        session,
+        since=min(since.collections, MAX_ID),
+        limit=limit,
+        practice_ids=[c.practice_id for c in told],
+        practice_cursor=str(last_practice),
+    )
+    return Page(
+        tuple(told),
+        Cursor(last_practice, last_revision if since.collections < MAX_ID else since.collections),
+        practices_done and collections_done,
+        tuple(theirs),
+    )
+
+
+def _practices(session: Session, since: int, limit: int) -> tuple[list[Change], int, bool]:
+    """The practice changes after change-log id `since`; the last id read; whether caught up."""
     if since >= MAX_ID:
-        return Page((), since, True)
+        return [], since, True
     rows = list(
         session.exec(
             select(ChangeLog)
@@ -77,7 +118,7 @@ def read(session: Session, *, since: int, limit: int = DEFAULT_LIMIT) -> Page:
     caught_up = len(rows) <= limit
     rows = rows[:limit]
     if not rows:
-        return Page((), since, True)
+        return [], since, True
     last: dict[int, ChangeLog] = {}
     for row in rows:
         last.pop(row.practice_id, None)  # keep the latest row, in its own position
@@ -96,10 +137,10 @@ def read(session: Session, *, since: int, limit: int = DEFAULT_LIMIT) -> Page:
         public = practice if kind in ("published", "updated") else None
         version = practice.version if practice is not None else row.version
         stamp = (practice.updated_at if practice is not None else row.created_at).isoformat()
-        changes.append(Change(row.id, kind, row.slug, version, stamp, public))
+        changes.append(Change(row.id, kind, row.slug, version, stamp, public, pid))
     last_id = rows[-1].id
     assert last_id is not None
-    return Page(tuple(changes), last_id, caught_up)
+    return changes, last_id, caught_up
 
 
 def _kind(row: ChangeLog, practice: Practice | None, was_public: bool) -> str | None:
@@ -123,7 +164,9 @@ def _were_published(session: Session, practice_ids: Sequence[int]) -> set[int]:
     return {pid for pid, snapshot in rows if snapshot.get("state") == "published"}
 
 
-def to_json(session: Session, page: Page, *, urls: UrlsFor) -> list[dict[str, Any]]:
+def to_json(
+    session: Session, page: Page, *, urls: UrlsFor, collection_url: UrlFor
+) -> list[dict[str, Any]]:
     """The changes of a page as JSON items: each with its record or its tombstone."""
     public = [c.practice for c in page.changes if c.practice is not None]
     built = {r["slug"]: r for r in records.practice_records(session, public, urls=urls)}
@@ -131,6 +174,7 @@ def to_json(session: Session, page: Page, *, urls: UrlsFor) -> list[dict[str, An
     for change in page.changes:
         item: dict[str, Any] = {
             "cursor": str(change.cursor),
+            "kind": "practice",
             "type": change.type,
             "slug": change.slug,
             "version": change.version,
@@ -141,4 +185,6 @@ def to_json(session: Session, page: Page, *, urls: UrlsFor) -> list[dict[str, An
         else:
             item["tombstone"] = {"slug": change.slug, "state": change.type}
         items.append(item)
+    for other in page.collection_changes:
+        items.append(collection_changes.to_json(session, other, url=collection_url))
     return items

@@ -13,14 +13,25 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
 from indexer import IndexBusy
-from kb import backup, cli_accounts, cli_errors, content, db, exports, search, uow, webhooks
+from kb import (
+    backup,
+    cli_accounts,
+    cli_errors,
+    collection_files,
+    content,
+    db,
+    exports,
+    search,
+    uow,
+    webhooks,
+)
 from kb.config import apply_switch_interval
 from kb.db import session_scope
 from kb.errors import ValidationError
 from kb.exports import csvfile, jsonfile
 from kb.index_ext import get_index, reset
 from kb.permissions import Actor
-from kb.views.urls import practice_urls
+from kb.views.urls import practice_urls, record_url
 
 
 def init_app(app: Flask) -> None:
@@ -64,6 +75,22 @@ def _report_errors(errors: list[content.ContentError]) -> None:
     click.echo(f"{len(errors)} problem(s) found; nothing was imported.", err=True)
 
 
+def _load(folder: Path) -> tuple[content.ContentSet, list[collection_files.CollectionFile]]:
+    """A content folder and its collection files, every problem reported; exits on any."""
+    try:
+        loaded = content.load(folder)
+    except content.ContentErrors as exc:
+        _report_errors(exc.errors)
+        sys.exit(1)
+    errors: list[content.ContentError] = []
+    slugs = [p.slug for p in loaded.practices]
+    files = collection_files.load(folder, practice_slugs=slugs, errors=errors)
+    if errors:
+        _report_errors(errors)
+        sys.exit(1)
+    return loaded, files
+
+
 @click.command("import")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the files and report problems; write nothing.")
@@ -72,28 +99,28 @@ def import_command(directory: Path | None, dry_run: bool) -> None:
     """Validate every file of DIRECTORY (default KB_CONTENT_DIR), then import all or nothing."""
     app = _app()
     folder = directory or Path(app.config["KB_CONTENT_DIR"])
-    try:
-        loaded = content.load(folder)
-    except content.ContentErrors as exc:
-        _report_errors(exc.errors)
-        sys.exit(1)
+    loaded, files = _load(folder)
     if dry_run:
         click.echo(f"{len(loaded.practices)} practice(s) checked; no problem found.")
         return
     engine = db.get_engine(app)
     with cli_errors.exclusive(engine, "import"):  # the loser of two imports says so, at once
         db.upgrade(engine)
-        report = _import(app, loaded)
+        report, counts = _import(app, loaded, files)
     click.echo(
         f"practices: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged; taxonomy terms: {report.terms[0]} created, "
         f"{report.terms[1]} updated; events: {report.events[0]} created, {report.events[1]} "
-        f"updated; pages: {report.pages[0]} created, {report.pages[1]} updated"
+        f"updated; pages: {report.pages[0]} created, {report.pages[1]} updated; collections: "
+        f"{counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged"
     )
 
 
-def _import(app: Flask, loaded: content.ContentSet) -> content.ImportReport:
+def _import(
+    app: Flask, loaded: content.ContentSet, files: list[collection_files.CollectionFile]
+) -> tuple[content.ImportReport, collection_files.ImportCounts]:
     engine = db.get_engine(app)
+    actor = Actor.system("kb import")
     with session_scope(engine) as session:
         show_bar = len(loaded.practices) >= 20 and sys.stderr.isatty()
         with click.progressbar(
@@ -104,16 +131,17 @@ def _import(app: Flask, loaded: content.ContentSet) -> content.ImportReport:
         ) as bar:
             report = content.apply(
                 session=session,
-                actor=Actor.system("kb import"),
+                actor=actor,
                 content=loaded,
                 progress=bar.update,
             )
+        counts = collection_files.apply(session=session, actor=actor, files=files)
         uow.commit(session=session)
     # The taxonomy may have changed: reopen the index with the new synonyms, then catch up.
     reset(app)
     with session_scope(engine) as session:
         search.sync(session=session, index=get_index(session, app))
-    return report
+    return report, counts
 
 
 @click.group("export")
@@ -128,7 +156,8 @@ def export_markdown(directory: Path) -> None:
     """Write all content to DIRECTORY in the canonical content/ format."""
     with session_scope(db.get_engine(_app())) as session:
         count = content.export(session=session, directory=directory)
-    click.echo(f"{count} practice(s) written to {directory}")
+        kept = collection_files.export_all(session=session, directory=directory)
+    click.echo(f"{count} practice(s) and {kept} collection(s) written to {directory}")
 
 
 @export_group.command("json")
@@ -171,7 +200,7 @@ def _export_catalogue(file: Path, fmt: str, dialect: str = "standard") -> None:
 
 @click.group("webhook")
 def webhook_group() -> None:
-    """Webhooks: signed POSTs of every public change (the admin page comes with accounts)."""
+    """Webhooks: signed POSTs of every public change (admins also use /<lang>/admin/webhooks)."""
 
 
 @webhook_group.command("add")
@@ -183,10 +212,13 @@ def webhook_add(url: str, secret_stdin: bool) -> None:
     secret = sys.stdin.readline().strip() if secret_stdin else ""
     with session_scope(db.get_engine(_app())) as session:
         try:
-            hook = webhooks.add(session=session, url=url, secret=secret)
+            hook = webhooks.add(
+                session=session, actor=Actor.system("kb webhook add"), url=url, secret=secret
+            )
         except ValidationError as exc:
             click.echo(f"webhook not added: {exc.message}", err=True)
             sys.exit(1)
+        uow.commit(session=session)
         click.echo(f"webhook {hook.id} added for {hook.url} (changes after {hook.cursor})")
 
 
@@ -210,7 +242,9 @@ def webhook_deliver() -> None:
     """Queue the new public changes for every webhook and send what is due (run from cron)."""
     app = _app()
     with app.test_request_context(), session_scope(db.get_engine(app)) as session:
-        queued = webhooks.enqueue(session=session, urls=practice_urls)
+        queued = webhooks.enqueue(
+            session=session, urls=practice_urls, collection_url=record_url
+        )
         report = webhooks.deliver(session=session)
     click.echo(
         f"{queued} queued; {report.delivered} delivered, {report.failed} failed, "
@@ -333,12 +367,7 @@ def _seed_if_empty(app: Flask, engine: Engine) -> None:
     if empty or not search.published_practices_exist(engine):
         folder = Path(app.config["KB_CONTENT_DIR"])
         if folder.is_dir():
-            try:
-                loaded = content.load(folder)
-            except content.ContentErrors as exc:
-                _report_errors(exc.errors)
-                sys.exit(1)
-            report = _import(app, loaded)
+            report, _counts = _import(app, *_load(folder))
             click.echo(f"imported {report.created} practice(s) from {folder}")
 
 

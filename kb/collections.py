@@ -1,17 +1,17 @@
-"""Curated collections: the only writer of collections, their items, notes, order and history.
+"""Curated collections: the writer of a collection's record (titles, introductions, state).
 
 A curator's collection has a slug, a title and a Markdown introduction in French and English, and an
 ordered list of practices, each with an optional note in both languages. Every change checks
 `kb.permissions`, bumps the collection's version, writes a `CollectionRevision` snapshot and an
 audit event in the caller's transaction, and flushes (the caller commits with `kb.uow.commit`).
 
-Each item remembers the practice version it was added at: reading a collection
+Its practices, their notes and order are written by `kb.collection_items` through the same
+`record_change`. Each item remembers the practice version it was added at: reading a collection
 (`kb.collection_reads`) says which practices changed since, and which were archived or removed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from kb import audit
 from kb.errors import N_, BadRequest, Conflict, FieldError, NotFound, ValidationError
-from kb.models import Collection, CollectionItem, CollectionRevision, Practice, utcnow
+from kb.models import Collection, CollectionItem, CollectionRevision, utcnow
 from kb.permissions import Actor, require
 from kb.practices import SLUG_RE
 
@@ -71,17 +71,6 @@ def validate(data: CollectionData) -> list[FieldError]:
         if len(getattr(data, name)) > INTRO_MAX:
             errors.append(FieldError(name, N_("At most 20,000 characters.")))
     return errors
-
-
-def _check_note(note_fr: str, note_en: str) -> None:
-    errors = [
-        FieldError(name, N_("At most 2,000 characters."))
-        for name, value in (("note_fr", note_fr), ("note_en", note_en))
-        if len(value) > NOTE_MAX
-    ]
-    if errors:
-        raise ValidationError(errors)
-
 
 # --- reading rows -----------------------------------------------------------------------------
 
@@ -163,7 +152,7 @@ def snapshot(session: Session, collection: Collection) -> dict[str, Any]:
     }
 
 
-def _changed(
+def record_change(
     session: Session, collection: Collection, actor: Actor, event: audit.Event
 ) -> Collection:
     """Bump the version, keep a snapshot, audit, flush: the end of every write."""
@@ -186,7 +175,7 @@ def _changed(
     return collection
 
 
-def _bump(collection: Collection, expected_version: int | None) -> None:
+def bump_version(collection: Collection, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != collection.version:
         raise Conflict(
             f"collection {collection.slug!r} changed since you opened it "
@@ -208,7 +197,7 @@ def create(*, session: Session, actor: Actor, slug: str, data: CollectionData) -
     session.flush()
     assert collection.id is not None
     event = audit.CollectionCreated(collection.id, slug, collection.version)
-    return _changed(session, collection, actor, event)
+    return record_change(session, collection, actor, event)
 
 
 def edit(
@@ -228,154 +217,11 @@ def edit(
     changed = tuple(k for k, v in asdict(data).items() if getattr(collection, k) != v)
     if not changed:
         return collection
-    _bump(collection, expected_version)
+    bump_version(collection, expected_version)
     for name in changed:
         setattr(collection, name, getattr(data, name))
     event = audit.CollectionEdited(collection_id, collection.slug, collection.version, changed)
-    return _changed(session, collection, actor, event)
-
-
-def add_item(
-    *,
-    session: Session,
-    actor: Actor,
-    collection_id: int,
-    practice_slug: str,
-    note_fr: str = "",
-    note_en: str = "",
-) -> CollectionItem:
-    """Append a published practice, pinned to its current version."""
-    require(actor, "collection.edit")
-    _check_note(note_fr, note_en)
-    collection = get(session, collection_id)
-    slug = practice_slug.strip().lower()
-    practice = session.exec(
-        select(Practice).where(Practice.slug == slug[:SLUG_MAX], Practice.state == "published")
-    ).first()
-    if practice is None or practice.id is None:
-        raise ValidationError([FieldError("practice", N_("No published practice has this slug."))])
-    items = items_of(session, collection_id)
-    if any(item.practice_id == practice.id for item in items):
-        raise ValidationError(
-            [FieldError("practice", N_("This practice is already in the collection."))]
-        )
-    if len(items) >= ITEMS_MAX:
-        raise ValidationError(
-            [FieldError("practice", N_("A collection holds at most 200 practices."))]
-        )
-    item = CollectionItem(
-        collection_id=collection_id,
-        practice_id=practice.id,
-        position=len(items) + 1,
-        practice_slug=practice.slug,
-        practice_title_fr=practice.title_fr,
-        practice_title_en=practice.title_en,
-        added_version=practice.version,
-        note_fr=note_fr,
-        note_en=note_en,
-    )
-    session.add(item)
-    _bump(collection, None)
-    event = audit.CollectionItemAdded(
-        collection_id, collection.slug, collection.version, practice.id, practice.slug
-    )
-    _changed(session, collection, actor, event)
-    return item
-
-
-def _item(session: Session, collection_id: int, practice_id: int) -> CollectionItem:
-    item = session.exec(
-        select(CollectionItem).where(
-            CollectionItem.collection_id == collection_id,
-            CollectionItem.practice_id == practice_id,
-        )
-    ).first()
-    if item is None:
-        raise NotFound(f"practice {practice_id} is not in collection {collection_id}")
-    return item
-
-
-def set_note(
-    *,
-    session: Session,
-    actor: Actor,
-    collection_id: int,
-    practice_id: int,
-    note_fr: str,
-    note_en: str,
-) -> CollectionItem:
-    """Change the curator's note on one practice of the collection."""
-    require(actor, "collection.edit")
-    _check_note(note_fr, note_en)
-    collection = get(session, collection_id)
-    item = _item(session, collection_id, practice_id)
-    if (item.note_fr, item.note_en) == (note_fr, note_en):
-        return item
-    item.note_fr, item.note_en = note_fr, note_en
-    session.add(item)
-    _bump(collection, None)
-    event = audit.CollectionNoteChanged(
-        collection_id, collection.slug, collection.version, practice_id
-    )
-    _changed(session, collection, actor, event)
-    return item
-
-
-def remove_item(
-    *, session: Session, actor: Actor, collection_id: int, practice_id: int
-) -> Collection:
-    """Take a practice out of the collection; the others close the gap."""
-    require(actor, "collection.edit")
-    collection = get(session, collection_id)
-    item = _item(session, collection_id, practice_id)
-    session.delete(item)
-    session.flush()
-    _renumber(session, collection_id, [i.practice_id for i in items_of(session, collection_id)])
-    _bump(collection, None)
-    event = audit.CollectionItemRemoved(
-        collection_id, collection.slug, collection.version, practice_id, item.practice_slug
-    )
-    return _changed(session, collection, actor, event)
-
-
-def move_item(
-    *, session: Session, actor: Actor, collection_id: int, practice_id: int, position: int
-) -> Collection:
-    """Put one practice at `position` (1-based, clamped to the list), shifting the others."""
-    order = [item.practice_id for item in items_of(session, collection_id)]
-    if practice_id not in order:
-        raise NotFound(f"practice {practice_id} is not in collection {collection_id}")
-    order.remove(practice_id)
-    order.insert(min(max(position, 1), len(order) + 1) - 1, practice_id)
-    return reorder(session=session, actor=actor, collection_id=collection_id, order=order)
-
-
-def reorder(
-    *, session: Session, actor: Actor, collection_id: int, order: Sequence[int]
-) -> Collection:
-    """Set the whole order at once (drag and drop): `order` lists every practice id once."""
-    require(actor, "collection.edit")
-    collection = get(session, collection_id)
-    current = [item.practice_id for item in items_of(session, collection_id)]
-    if sorted(order) != sorted(current) or len(set(order)) != len(order):
-        raise BadRequest("order: list every practice of the collection exactly once")
-    if list(order) == current:
-        return collection
-    _renumber(session, collection_id, list(order))
-    _bump(collection, None)
-    event = audit.CollectionReordered(
-        collection_id, collection.slug, collection.version, tuple(order)
-    )
-    return _changed(session, collection, actor, event)
-
-
-def _renumber(session: Session, collection_id: int, order: list[int]) -> None:
-    positions = {practice_id: n for n, practice_id in enumerate(order, start=1)}
-    for item in items_of(session, collection_id):
-        item.position = positions[item.practice_id]
-        session.add(item)
-    session.flush()
-
+    return record_change(session, collection, actor, event)
 
 def set_state(*, session: Session, actor: Actor, collection_id: int, state: str) -> Collection:
     """Publish (`published`) or take back to draft (`draft`)."""
@@ -385,7 +231,7 @@ def set_state(*, session: Session, actor: Actor, collection_id: int, state: str)
     collection = get(session, collection_id)
     if collection.state == state:
         return collection
-    _bump(collection, None)
+    bump_version(collection, None)
     collection.state = state
     event: audit.Event
     if state == "published":
@@ -393,7 +239,7 @@ def set_state(*, session: Session, actor: Actor, collection_id: int, state: str)
         event = audit.CollectionPublished(collection_id, collection.slug, collection.version)
     else:
         event = audit.CollectionUnpublished(collection_id, collection.slug, collection.version)
-    return _changed(session, collection, actor, event)
+    return record_change(session, collection, actor, event)
 
 
 def count_published(session: Session) -> int:

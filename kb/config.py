@@ -126,8 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "KB_RATELIMIT_API",
-        "300 per minute",
-        "API requests allowed per bearer token.",
+        "1200 per minute",
+        "Requests to /api/v1 allowed per bearer token.",
+    ),
+    Setting(
+        "KB_RATELIMIT_API_ANONYMOUS",
+        "600 per minute",
+        "Requests to /api/v1 allowed per client address, for requests without a bearer token.",
     ),
     Setting(
         "KB_TRUST_PROXY",

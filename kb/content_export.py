@@ -7,6 +7,8 @@ literal blocks, the translation after its marker.
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,11 +64,87 @@ _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_Block, _represent_block)
 _Dumper.add_representer(_Quoted, _represent_quoted)
 
+# --- the same output from libyaml's emitter (C), several times faster -------------------------
+#
+# libyaml chooses scalar styles as PyYAML's emitter does, but cannot call `_Dumper`'s override.
+# So the representers decide the one case it changes up front: a text with an apostrophe (and
+# no backslash or double quote) that cannot be written plain goes in double quotes. "Cannot be
+# written plain" is PyYAML's own analysis, asked only of such texts (few): the value must read
+# back as a string (implicit) and be allowed plain in block context. Our documents are block
+# style with fixed keys, so every string is a block value (never a flow or simple-key scalar).
+# tests/test_content_export_speed.py proves both dumpers write the same bytes.
 
-def dump_yaml(data: Any) -> str:
+_ANALYZER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)  # for analyze_scalar only
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _NeedsPythonEmitter(Exception):
+    """A text libyaml writes differently: characters beyond U+FFFF (emoji), which it escapes,
+    Unicode line breaks (CR, NEL, LS, PS), or a literal block that keeps its trailing blank lines.
+    Such a document is written by PyYAML's emitter instead (rare: our texts use LF)."""
+
+
+_UNLIKE = re.compile("[\x85\u2028\u2029\U00010000-\U0010ffff]")
+
+
+def _apostrophe_style(dumper: Any, value: str, style: str | None) -> str | None:
+    """The style `_Dumper` ends with when it differs from what the emitter would choose."""
+    if "\r" in value or not value.isascii() and _UNLIKE.search(value):
+        raise _NeedsPythonEmitter
+    if style == "|" and (value == "\n" or value.endswith("\n\n")):
+        raise _NeedsPythonEmitter  # "keep" chomping: libyaml then ends the document with "..."
+    if "'" not in value or "\\" in value or '"' in value:
+        return style
+    analysis = _ANALYZER.analyze_scalar(value)
+    if style is None:
+        implicit = dumper.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
+        if implicit and analysis.allow_block_plain:
+            return None  # plain, as the emitter writes it
+    elif style in "|>" and analysis.allow_block:
+        return style
+    return '"' if analysis.allow_single_quoted else style
+
+
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastDumper(yaml.CSafeDumper):
+        """`_Dumper`'s output through libyaml."""
+
+    def _fast_str(dumper: yaml.CSafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar(
+            _STR_TAG, value, style=_apostrophe_style(dumper, value, style)
+        )
+
+    def _fast_fixed(style: str) -> Any:
+        def represent(dumper: yaml.CSafeDumper, value: str) -> yaml.Node:
+            text = str(value)
+            return dumper.represent_scalar(
+                _STR_TAG, text, style=_apostrophe_style(dumper, text, style)
+            )
+
+        return represent
+
+    _FastDumper.add_representer(str, _fast_str)
+    _FastDumper.add_representer(_Block, _fast_fixed("|"))
+    _FastDumper.add_representer(_Quoted, _fast_fixed("'"))
+    DUMPER: type = _FastDumper
+else:  # pragma: no cover - PyYAML built without libyaml
+    DUMPER = _Dumper
+
+
+def dump_yaml(data: Any, *, dumper: type | None = None) -> str:
+    """`data` as block-style YAML (libyaml when PyYAML has it; `dumper=` for the tests)."""
+    try:
+        return _dump(data, dumper or DUMPER)
+    except _NeedsPythonEmitter:
+        return _dump(data, _Dumper)
+
+
+def _dump(data: Any, dumper: type) -> str:
     return yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=dumper,
         allow_unicode=True,
         sort_keys=False,
         width=10_000,

@@ -32,6 +32,7 @@ class FeedInfo:
     lang: str
     self_url: str
     page_url: str
+    changed_at: datetime | None = None  # what the feed is of changed then (e.g. a collection)
 
 
 def entry_id(slug: str, lang: str) -> str:
@@ -56,6 +57,7 @@ def render(
     fg.link(href=info.page_url, rel="alternate", type="text/html")
     fg.generator("kb")
     stamps = [_parse(r["updated_at"]) for r in entries]
+    stamps += [_aware(info.changed_at)] if info.changed_at else []
     fg.updated(max(stamps) if stamps else datetime(2024, 5, 1, tzinfo=UTC))
     # feedgen writes entries in reverse order of addition (newest added last shows first).
     for record in reversed(entries):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, g, request, url_for
-from flask_babel import Babel, format_date
+from flask_babel import Babel, format_date, format_datetime
 
 from kb.typography import french_html
 
@@ -89,6 +89,10 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=babel_locale)
     app.after_request(french_typography)
     app.jinja_env.globals.update(
-        twin_url=twin_url, current_lang=current_lang, LANGS=LANGS, format_date=format_date
+        twin_url=twin_url,
+        current_lang=current_lang,
+        LANGS=LANGS,
+        format_date=format_date,
+        format_datetime=format_datetime,
     )
     app.jinja_env.globals["site_name"] = app.config.get("KB_SITE_NAME") or "kb"

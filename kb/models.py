@@ -334,6 +334,7 @@ class Webhook(SQLModel, table=True):
     secret: str = Field(max_length=200)
     active: bool = Field(default=True)
     cursor: int = Field(default=0)  # the last change-log id turned into deliveries
+    collection_cursor: int = Field(default=0)  # the last collection revision id, likewise
     created_at: datetime = Field(default_factory=utcnow)
 
 

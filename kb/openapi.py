@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb import changes, fields
+from kb import changes
+from kb.openapi_schemas import ref as _ref
+from kb.openapi_schemas import schemas
 
 FACETS = ("theme", "country", "city", "approach", "target", "language", "year", "evidence")
 HTML = "text/html"
@@ -56,10 +58,6 @@ class Operation:
     replies: dict[int, Reply]
     tag: str
     bearer: bool = False  # needs `Authorization: Bearer <token>` (an account's API token)
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 LANG_QUERY = Param("lang", "query", {"type": "string", "enum": ["fr", "en"]},
@@ -174,14 +172,17 @@ ROUTES: tuple[Operation, ...] = (
                LANG_QUERY),
               {200: Reply("Suggestions", schema=_ref("Suggestions")), 400: ERROR}, "search"),
     Operation("/api/v1/changes", "changes", "Changes feed for mirrors",
-              "Public changes after the cursor, in order: `published`/`updated` with the record, "
-              "`archived`/`unpublished`/`deleted` tombstones. Replay from `since=0`, then keep "
-              "the `next` cursor; `caught_up` is true when nothing more is waiting.",
-              (Param("since", "query", {"type": "string", "pattern": "^[0-9]{1,18}$"},
-                     "Cursor from a previous page (`next`); 0 or absent: from the beginning."),
+              "Public changes of practices and collections (`kind`) after the cursor, in order: "
+              "`published`/`updated` with the record, `archived`/`unpublished`/`deleted` "
+              "tombstones. Replay from `since=0`, then keep the `next` cursor; `caught_up` is "
+              "true when nothing more is waiting.",
+              (Param("since", "query",
+                     {"type": "string", "pattern": "^[0-9]{1,18}(\\.[0-9]{1,18})?$"},
+                     "Cursor from a previous page (`next`, `P` or `P.C`); 0 or absent: from "
+                     "the beginning."),
                Param("limit", "query",
                      {"type": "integer", "minimum": 1, "maximum": changes.MAX_LIMIT},
-                     f"Change-log rows per page (default {changes.DEFAULT_LIMIT}).")),
+                     f"Rows of each log per page (default {changes.DEFAULT_LIMIT}).")),
               {200: Reply("A page of changes", schema=_ref("ChangesPage"), headers=("Link",)),
                400: ERROR}, "changes"),
     Operation("/api/v1/openapi.json", "openapi", "This document", "OpenAPI 3.1.", (),
@@ -205,7 +206,32 @@ ROUTES: tuple[Operation, ...] = (
               {200: Reply("Zip archive", "application/zip",
                           {"type": "string", "contentMediaType": "application/zip"}),
                400: HTML_ERROR}, "exports"),
+    Operation("/{lang}/collections/{slug}/export.json", "collectionExportJson",
+              "Export a collection as JSON",
+              "The collection's published practices in its order; the manifest names the "
+              "collection and its version and holds its record. Drafts are 404.",
+              (LANG_PATH, SLUG_PATH),
+              {200: Reply("Export", schema=_ref("Export")), 400: HTML_ERROR, 404: HTML_ERROR},
+              "exports"),
+    Operation("/{lang}/collections/{slug}/export.csv", "collectionExportCsv",
+              "Export a collection as CSV",
+              "As the search's CSV export, in the collection's order.",
+              (LANG_PATH, SLUG_PATH,
+               Param("dialect", "query", {"type": "string", "enum": ["standard", "excel-fr"]},
+                     "`excel-fr` separates with `;` for French spreadsheet defaults.")),
+              {200: Reply("CSV", "text/csv", {"type": "string"}), 400: HTML_ERROR,
+               404: HTML_ERROR}, "exports"),
+    Operation("/{lang}/collections/{slug}/export.zip", "collectionExportZip",
+              "Export a collection as a Markdown zip",
+              "Its practices in the `content/` format plus `content/collections/<slug>.yaml`, "
+              "which `kb import` reads back.",
+              (LANG_PATH, SLUG_PATH),
+              {200: Reply("Zip archive", "application/zip",
+                          {"type": "string", "contentMediaType": "application/zip"}),
+               400: HTML_ERROR, 404: HTML_ERROR}, "exports"),
     _feed("/{lang}/feed.atom", "feedAll", "New and updated practices", ()),
+    _feed("/{lang}/collections/{slug}/feed.atom", "feedCollection",
+          "Feed of a published collection", (SLUG_PATH,)),
     _feed("/{lang}/search/feed.atom", "feedSearch", "Feed of a search", SEARCH_PARAMS),
     _feed("/{lang}/themes/{slug}/feed.atom", "feedTheme", "Feed of a theme",
           (Param("slug", "path", {"type": "string"}, "Theme slug."),)),
@@ -217,121 +243,32 @@ HEADERS = {
     "Link": {"description": 'RFC 8288 links, e.g. `<…>; rel="next"`', "schema": {"type": "string"}},
     "ETag": {"description": "Entity tag of the record", "schema": {"type": "string"}},
     "Last-Modified": {"description": "When the record last changed", "schema": {"type": "string"}},
+    "X-RateLimit-Limit": {"description": "Requests allowed in the current window (per bearer "
+                          "token, else per client address)", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in the current window",
+                              "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "Seconds until the current window ends",
+                          "schema": {"type": "integer"}},
+    "Retry-After": {"description": "Seconds to wait before trying again",
+                    "schema": {"type": "integer"}},
 }
-
-
-def _schemas() -> dict[str, Any]:
-    string, nullable = {"type": "string"}, {"type": ["string", "null"]}
-    facet_value = {
-        "type": "object",
-        "properties": {"value": string, "label": string, "count": {"type": "integer"},
-                       "selected": {"type": "boolean"}},
-        "required": ["value", "label", "count", "selected"],
-    }  # fmt: skip
-    hit = {
-        "type": "object",
-        "properties": {
-            "slug": string, "title": string, "summary": string, "city": string,
-            "cities": {"type": "array", "items": string}, "country": string,
-            "themes": {"type": "array", "items": string}, "language": string,
-            "url": string, "snippet": string,
-        },
-        "required": ["slug", "title", "summary", "country", "url"],
-    }  # fmt: skip
-    change = {
-        "type": "object",
-        "properties": {
-            "cursor": string,
-            "type": {"enum": ["published", "updated", "archived", "unpublished", "deleted"]},
-            "slug": string, "version": {"type": "integer"}, "changed_at": string,
-            "record": _ref("Practice"),
-            "tombstone": {"type": "object", "properties": {"slug": string, "state": string},
-                          "required": ["slug", "state"]},
-        },
-        "required": ["cursor", "type", "slug", "version", "changed_at"],
-    }  # fmt: skip
-    return {
-        "Practice": fields.record_schema(),
-        "Source": fields.SOURCE_SCHEMA,
-        "Me": {
-            "type": "object",
-            "properties": {"id": {"type": "integer"}, "display_name": string,
-                           "roles": {"type": "array", "items": string}, "language": string},
-            "required": ["id", "display_name", "roles", "language"],
-        },
-        "AuditPage": {
-            "type": "object",
-            "properties": {"total": {"type": "integer"}, "offset": {"type": "integer"},
-                           "limit": {"type": "integer"},
-                           "events": {"type": "array", "items": {"type": "object"}}},
-            "required": ["total", "offset", "limit", "events"],
-        },
-        "Error": {
-            "type": "object",
-            "properties": {"error": {
-                "type": "object",
-                "properties": {"code": string, "status": {"type": "integer"}, "message": string,
-                               "fields": {"type": "array", "items": {"type": "object"}}},
-                "required": ["code", "status", "message"],
-            }},
-            "required": ["error"],
-        },
-        "SearchResults": {
-            "type": "object",
-            "properties": {
-                "query": string, "total": {"type": "integer"}, "page": {"type": "integer"},
-                "per_page": {"type": "integer"}, "sort": string, "suggestion": nullable,
-                "relaxed": {"type": "boolean"}, "notices": {"type": "array", "items": string},
-                "results": {"type": "array", "items": hit},
-                "facets": {"type": "object", "additionalProperties": {
-                    "type": "array", "items": facet_value}},
-                "next": nullable, "previous": nullable,
-            },
-            "required": ["query", "total", "page", "per_page", "results", "facets", "next",
-                         "previous"],
-        },
-        "Suggestions": {
-            "type": "object",
-            "properties": {"query": string, "suggestions": {"type": "array", "items": {
-                "type": "object", "properties": {"kind": string, "value": string, "label": string},
-                "required": ["kind", "value", "label"]}}},
-            "required": ["query", "suggestions"],
-        },
-        "ChangesPage": {
-            "type": "object",
-            "properties": {"changes": {"type": "array", "items": change}, "next": string,
-                           "next_url": string, "caught_up": {"type": "boolean"}},
-            "required": ["changes", "next", "next_url", "caught_up"],
-        },
-        "Export": {
-            "type": "object",
-            "properties": {"manifest": _ref("Manifest"),
-                           "records": {"type": "array", "items": _ref("Practice")}},
-            "required": ["manifest", "records"],
-        },
-        "Manifest": {
-            "type": "object",
-            "properties": {
-                "generated_at": string, "format": string, "count": {"type": "integer"},
-                "source": {"type": "object", "properties": {
-                    "kind": {"enum": ["catalogue", "search", "selection"]},
-                    "query": {"type": "object"}, "url": nullable}},
-                "fields": {"type": "array", "items": {"type": "object"}},
-                "kb_version": string,
-            },
-            "required": ["generated_at", "source", "count", "fields", "kb_version"],
-        },
-    }  # fmt: skip
+RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+RATE_LIMITED = Reply("Too many requests: the rate limit of this token or client address is "
+                     "reached", schema=_ref("Error"), headers=(*RATE_HEADERS, "Retry-After"))
 
 
 def _responses(op: Operation) -> dict[str, Any]:
+    """The replies of an operation; every /api/v1 one is rate-limited (429, X-RateLimit-*)."""
+    limited = op.path.startswith("/api/v1/")
+    replies = {**op.replies, 429: RATE_LIMITED} if limited else op.replies
     out: dict[str, Any] = {}
-    for status, reply in op.replies.items():
+    for status, reply in replies.items():
         entry: dict[str, Any] = {"description": reply.description}
         if reply.media:
             entry["content"] = {reply.media: {"schema": reply.schema}}
-        if reply.headers:
-            entry["headers"] = {name: HEADERS[name] for name in reply.headers}
+        names = (*reply.headers, *(RATE_HEADERS if limited else ()))
+        if names:
+            entry["headers"] = {name: HEADERS[name] for name in dict.fromkeys(names)}
         out[str(status)] = entry
     return out
 
@@ -355,12 +292,14 @@ def document(*, version: str, server_url: str = "/") -> dict[str, Any]:
             "version": version,
             "description": "Read-only public API of the kb knowledge base: search, records, "
             "exports, Atom feeds and a changes feed for mirrors. GET requests under /api/v1 "
-            "allow any origin (CORS).",
+            "allow any origin (CORS). Requests under /api/v1 are rate-limited per bearer token, "
+            "or per client address without one; every answer says where the client stands "
+            "(`X-RateLimit-*`), and a 429 says when to retry (`Retry-After`).",
         },
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": _schemas(),
+            "schemas": schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "An API token from /<lang>/account"}},
         },

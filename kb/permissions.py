@@ -176,6 +176,11 @@ ACTIONS: dict[str, Rule] = {
     "collection.edit": Rule(frozenset({"curator"}), help="edit a collection, its practices, notes"),
     "collection.publish": Rule(frozenset({"curator"}), help="publish a collection"),
     "collection.unpublish": Rule(frozenset({"curator"}), help="take a collection back to draft"),
+    # Webhooks (the resource centre's subscriptions to the changes feed).
+    "webhook.read": Rule(frozenset({"admin"}), help="see webhooks and their deliveries"),
+    "webhook.manage": Rule(
+        frozenset({"admin"}), help="register, disable or enable a webhook, redeliver failures"
+    ),
 }
 
 

@@ -21,11 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from kb import changes, search
-from kb.errors import FieldError, ValidationError
-from kb.models import Webhook, WebhookDelivery, utcnow
+from kb import audit, changes, search
+from kb.collection_reads import UrlFor
+from kb.errors import N_, FieldError, ValidationError
+from kb.models import CollectionRevision, Webhook, WebhookDelivery, utcnow
+from kb.permissions import Actor, require
 from kb.practices import is_http_url
 from kb.records import UrlsFor
 
@@ -34,6 +37,8 @@ BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 TIMEOUT_SECONDS = 10.0
 MIN_SECRET = 16
+SECRET_MAX = 200
+URL_MAX = 2000
 
 # (url, body, headers) -> HTTP status; raises OSError when nothing answered
 Sender = Callable[[str, bytes, Mapping[str, str]], int]
@@ -56,18 +61,28 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
-def add(*, session: Session, url: str, secret: str) -> Webhook:
-    """Register a webhook; it receives the changes made from now on."""
+def add(*, session: Session, actor: Actor, url: str, secret: str) -> Webhook:
+    """Register a webhook (flushed; audited); it receives the changes made from now on."""
+    require(actor, "webhook.manage")
     errors = []
-    if not is_http_url(url):
-        errors.append(FieldError("url", f"expected an http(s) URL, got {url[:80]!r}"))
-    if len(secret) < MIN_SECRET or len(secret) > 200:
-        errors.append(FieldError("secret", f"expected {MIN_SECRET} to 200 characters"))
+    if not is_http_url(url) or len(url) > URL_MAX:
+        errors.append(FieldError("url", N_("Expected an http:// or https:// address.")))
+    if len(secret) < MIN_SECRET or len(secret) > SECRET_MAX:
+        errors.append(FieldError("secret", N_("Between 16 and 200 characters.")))
     if errors:
         raise ValidationError(errors)
-    hook = Webhook(url=url, secret=secret, cursor=search.latest_change_id(session))
+    latest_revision = session.exec(select(func.max(CollectionRevision.id))).one() or 0
+    hook = Webhook(
+        url=url,
+        secret=secret,
+        cursor=search.latest_change_id(session),
+        collection_cursor=int(latest_revision),
+    )
     session.add(hook)
-    session.commit()
+    session.flush()
+    assert hook.id is not None
+    audit.record(session, actor, audit.WebhookAdded(hook.id, url))
+    session.flush()
     return hook
 
 
@@ -81,24 +96,41 @@ def backoff(attempts: int) -> timedelta:
     return min(wait, BACKOFF_MAX)
 
 
-def enqueue(*, session: Session, urls: UrlsFor, page_size: int = 200) -> int:
-    """Add an outbox row for every public change after each active webhook's cursor."""
+def enqueue(
+    *, session: Session, urls: UrlsFor, collection_url: UrlFor, page_size: int = 200
+) -> int:
+    """Add an outbox row for every public change after each active webhook's cursors.
+
+    A delivery's `change_cursor` is its place in the webhook's outbox (practice and collection
+    changes, in feed order); the change's own cursor travels in the payload.
+    """
     added = 0
     for hook in session.exec(select(Webhook).where(col(Webhook.active))).all():
         assert hook.id is not None
+        place = (
+            session.exec(
+                select(func.max(WebhookDelivery.change_cursor)).where(
+                    WebhookDelivery.webhook_id == hook.id
+                )
+            ).one()
+            or 0
+        )
         while True:
-            page = changes.read(session, since=hook.cursor, limit=page_size)
-            for item in changes.to_json(session, page, urls=urls):
+            since = changes.Cursor(hook.cursor, hook.collection_cursor)
+            page = changes.read(session, since=since, limit=page_size)
+            for item in changes.to_json(session, page, urls=urls, collection_url=collection_url):
+                place += 1
                 session.add(
                     WebhookDelivery(
                         webhook_id=hook.id,
-                        change_cursor=int(item["cursor"]),
+                        change_cursor=place,
                         event=item["type"],
                         payload=item,
                     )
                 )
                 added += 1
-            hook.cursor = page.next_cursor
+            hook.cursor = page.next_cursor.practices
+            hook.collection_cursor = page.next_cursor.collections
             session.add(hook)
             session.commit()
             if page.caught_up:
@@ -107,13 +139,20 @@ def enqueue(*, session: Session, urls: UrlsFor, page_size: int = 200) -> int:
 
 
 def deliver(
-    *, session: Session, send: Sender | None = None, now: datetime | None = None
+    *,
+    session: Session,
+    send: Sender | None = None,
+    now: datetime | None = None,
+    webhook_id: int | None = None,
 ) -> DeliveryReport:
-    """Send every webhook's due deliveries in change order; a failure stops that webhook."""
+    """Send every webhook's (or one's) due deliveries in change order; a failure stops it."""
     sender = send or http_send
     moment = now or utcnow()
     report = DeliveryReport()
-    for hook in session.exec(select(Webhook).where(col(Webhook.active))).all():
+    hooks = select(Webhook).where(col(Webhook.active))
+    if webhook_id is not None:
+        hooks = hooks.where(Webhook.id == webhook_id)
+    for hook in session.exec(hooks).all():
         pending = session.exec(
             select(WebhookDelivery)
             .where(WebhookDelivery.webhook_id == hook.id, WebhookDelivery.status == "pending")

@@ -254,6 +254,9 @@ def seeded_app(
             "KB_DATABASE_URL": url,
             "KB_INDEX_DIR": str(base / "index"),
             "KB_CONTENT_DIR": str(CONTENT_DIR),
+            # Every read-only test of the session asks this one app from one address: the API's
+            # per-address limit (tests/test_api_limits.py) must not count them all together.
+            "KB_RATELIMIT_API_ANONYMOUS": "1000000 per minute",
         }
     )
     result = application.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)])

@@ -9,30 +9,48 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import practices, taxonomy
+from kb import collection_items, collections, practices, taxonomy
 from tests.writes import committed
 
+Mirror = dict[str, dict[str, dict[str, Any]]]  # kind -> slug -> record
 
-def replay(
-    client: FlaskClient, mirror: dict[str, dict[str, Any]], cursor: str, limit: int = 3
-) -> str:
+
+def _position(cursor: str) -> tuple[int, int]:
+    practices_, _, collections_ = cursor.partition(".")
+    return int(practices_), int(collections_ or 0)
+
+
+def replay(client: FlaskClient, mirror: Mirror, cursor: str, limit: int = 3) -> str:
     """Apply every change after `cursor` to `mirror`, page by page; return the last cursor."""
     while True:
         page = client.get(f"/api/v1/changes?since={cursor}&limit={limit}").get_json()
         for change in page["changes"]:
+            kept = mirror.setdefault(change["kind"], {})
             if "record" in change:
-                mirror[change["slug"]] = change["record"]
+                kept[change["slug"]] = change["record"]
             else:
-                mirror.pop(change["slug"], None)
-        assert int(page["next"]) >= int(cursor)
+                kept.pop(change["slug"], None)
+        before, after = _position(cursor), _position(page["next"])
+        assert after[0] >= before[0] and after[1] >= before[1]
         cursor = page["next"]
         if page["caught_up"]:
             return cursor
 
 
-def catalogue(client: FlaskClient) -> dict[str, dict[str, Any]]:
+def catalogue(client: FlaskClient) -> Mirror:
+    """The public catalogue as the API serves it: every practice and every collection."""
     slugs = [r["slug"] for r in client.get("/en/search/export.json").get_json()["records"]]
-    return {slug: client.get(f"/api/v1/practices/{slug}").get_json() for slug in slugs}
+    listed = [c["slug"] for c in client.get("/api/v1/collections").get_json()["results"]]
+    return {
+        "practice": {slug: client.get(f"/api/v1/practices/{slug}").get_json() for slug in slugs},
+        "collection": {
+            slug: client.get(f"/api/v1/collections/{slug}").get_json() for slug in listed
+        },
+    }
+
+
+def _mirrored(mirror: Mirror) -> Mirror:
+    return {kind: mirror.get(kind, {}) for kind in ("practice", "collection")}
 
 
 def _edit(session: Session, practice: Any, **changes: Any) -> Any:
@@ -64,9 +82,9 @@ def test_a_mirror_replaying_the_feed_equals_the_public_catalogue(
     one = make_practice(slug="one")
     two = make_practice(slug="two")
     make_practice(slug="secret-draft", state="draft")
-    mirror: dict[str, dict[str, Any]] = {}
+    mirror: Mirror = {}
     cursor = replay(client, mirror, "0")
-    assert mirror == catalogue(client) and set(mirror) == {"one", "two"}
+    assert _mirrored(mirror) == catalogue(client) and set(mirror["practice"]) == {"one", "two"}
 
     one = _edit(session, one, summary_en="An edited summary.")
     two = _move(session, two, "archived")
@@ -74,8 +92,8 @@ def test_a_mirror_replaying_the_feed_equals_the_public_catalogue(
     three = _move(session, three, "submitted")
     three = _move(session, three, "published")
     cursor = replay(client, mirror, cursor)
-    assert mirror == catalogue(client) and set(mirror) == {"one", "three"}
-    assert mirror["one"]["summary_en"] == "An edited summary."
+    assert _mirrored(mirror) == catalogue(client) and set(mirror["practice"]) == {"one", "three"}
+    assert mirror["practice"]["one"]["summary_en"] == "An edited summary."
 
     two = _move(session, two, "published")
     one = _move(session, one, "draft")
@@ -87,8 +105,90 @@ def test_a_mirror_replaying_the_feed_equals_the_public_catalogue(
         expected_version=three.version,
     )
     cursor = replay(client, mirror, cursor)
-    assert mirror == catalogue(client) and set(mirror) == {"two"}
+    assert _mirrored(mirror) == catalogue(client) and set(mirror["practice"]) == {"two"}
     assert replay(client, mirror, cursor) == cursor  # caught up: nothing more
+
+
+def _collection(session: Session, slug: str, *practice_slugs: str) -> Any:
+    made = committed(
+        collections.create,
+        session=session,
+        slug=slug,
+        data=collections.CollectionData(f"Dossier {slug}", f"Pack {slug}"),
+    )
+    for practice_slug in practice_slugs:
+        committed(
+            collection_items.add_item,
+            session=session,
+            collection_id=made.id,
+            practice_slug=practice_slug,
+        )
+    return made
+
+
+def _collection_state(session: Session, made: Any, state: str) -> None:
+    committed(collections.set_state, session=session, collection_id=made.id, state=state)
+
+
+def test_a_mirror_follows_collections_through_edits_archives_and_unpublishing(
+    make_practice: Callable[..., Any], session: Session, client: FlaskClient
+) -> None:
+    one = make_practice(slug="one")
+    two = make_practice(slug="two")
+    pack = _collection(session, "pack", "one", "two")
+    _collection(session, "secret-pack", "one")  # a draft: never told
+    mirror: Mirror = {}
+    cursor = replay(client, mirror, "0")
+    assert _mirrored(mirror) == catalogue(client) and not mirror.get("collection")
+
+    _collection_state(session, pack, "published")
+    committed(
+        collection_items.set_note,
+        session=session,
+        collection_id=pack.id,
+        practice_id=two.id,
+        note_fr="À lire.",
+        note_en="Read this.",
+    )
+    committed(
+        collection_items.move_item,
+        session=session,
+        collection_id=pack.id,
+        practice_id=two.id,
+        position=1,
+    )
+    cursor = replay(client, mirror, cursor, limit=2)
+    assert _mirrored(mirror) == catalogue(client) and set(mirror["collection"]) == {"pack"}
+    assert [i["slug"] for i in mirror["collection"]["pack"]["items"]] == ["two", "one"]
+
+    one = _edit(session, one, title_en="One, retitled")  # the collection shows the new title
+    _move(session, two, "archived")  # and marks this one archived
+    cursor = replay(client, mirror, cursor)
+    assert _mirrored(mirror) == catalogue(client)
+    items = mirror["collection"]["pack"]["items"]
+    assert [(i["slug"], i["status"]) for i in items] == [("two", "archived"), ("one", "updated")]
+
+    _collection_state(session, pack, "draft")
+    cursor = replay(client, mirror, cursor)
+    assert _mirrored(mirror) == catalogue(client) and mirror["collection"] == {}
+    _collection_state(session, pack, "published")
+    cursor = replay(client, mirror, cursor)
+    assert _mirrored(mirror) == catalogue(client) and set(mirror["collection"]) == {"pack"}
+    assert "secret-pack" not in str(client.get("/api/v1/changes").get_json())
+    assert replay(client, mirror, cursor) == cursor
+
+
+def test_a_cursor_of_the_practices_only_feed_still_works(
+    make_practice: Callable[..., Any], session: Session, client: FlaskClient
+) -> None:
+    make_practice(slug="one")
+    _collection_state(session, _collection(session, "pack", "one"), "published")
+    page = client.get("/api/v1/changes?since=0").get_json()
+    assert "." in page["next"]
+    practices_only = page["next"].split(".")[0]
+    again = client.get(f"/api/v1/changes?since={practices_only}").get_json()
+    assert [(c["kind"], c["slug"]) for c in again["changes"]] == [("collection", "pack")]
+    assert again["next"] == page["next"]
 
 
 def test_changes_carry_records_or_tombstones_in_order(
@@ -129,7 +229,7 @@ def test_a_cursor_past_any_id_is_caught_up(client: FlaskClient) -> None:
 
 
 def test_bad_cursors_and_limits_are_clear_400s(client: FlaskClient) -> None:
-    for query in ("since=abc", "limit=0", "limit=501"):
+    for query in ("since=abc", "since=1.2.3", "since=1.", "limit=0", "limit=501"):
         response = client.get(f"/api/v1/changes?{query}")
         assert response.status_code == 400
         assert response.get_json()["error"]["message"]

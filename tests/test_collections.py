@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from kb import collection_reads, collections, practices, taxonomy
+from kb import collection_items, collection_reads, collections, practices, taxonomy
 from kb.collections import CollectionData
 from kb.errors import NotFound, PermissionDenied, ValidationError
 from kb.models import AuditEvent
@@ -47,7 +47,7 @@ def _new(session: Session, curator: Actor, slug: str = "youth-and-online-hate") 
 def _fill(session: Session, curator: Actor, collection: Any, practices_: list[Any]) -> None:
     for p in practices_:
         committed(
-            collections.add_item,
+            collection_items.add_item,
             session=session,
             actor=curator,
             collection_id=collection.id,
@@ -109,7 +109,7 @@ def test_practices_keep_the_order_they_were_added_in_and_can_be_moved(
     _fill(session, curator, collection, three)
     assert _order(session, collection) == ["practice-1", "practice-2", "practice-3"]
     committed(
-        collections.move_item,
+        collection_items.move_item,
         session=session,
         actor=curator,
         collection_id=collection.id,
@@ -118,7 +118,7 @@ def test_practices_keep_the_order_they_were_added_in_and_can_be_moved(
     )
     assert _order(session, collection) == ["practice-3", "practice-1", "practice-2"]
     committed(
-        collections.move_item,
+        collection_items.move_item,
         session=session,
         actor=curator,
         collection_id=collection.id,
@@ -128,7 +128,7 @@ def test_practices_keep_the_order_they_were_added_in_and_can_be_moved(
     assert _order(session, collection) == ["practice-1", "practice-2", "practice-3"]
     order = [three[1].id, three[0].id, three[2].id]
     committed(
-        collections.reorder,
+        collection_items.reorder,
         session=session,
         actor=curator,
         collection_id=collection.id,
@@ -145,7 +145,7 @@ def test_a_whole_new_order_must_list_each_practice_once(
     collection = _new(session, curator)
     _fill(session, curator, collection, three)
     with pytest.raises(BadRequest):
-        collections.reorder(
+        collection_items.reorder(
             session=session,
             actor=curator,
             collection_id=collection.id,
@@ -159,7 +159,7 @@ def test_removing_a_practice_closes_the_gap(
     collection = _new(session, curator)
     _fill(session, curator, collection, three)
     committed(
-        collections.remove_item,
+        collection_items.remove_item,
         session=session,
         actor=curator,
         collection_id=collection.id,
@@ -178,7 +178,7 @@ def test_adding_an_unknown_unpublished_or_duplicate_practice_is_a_field_error(
     _fill(session, curator, collection, [practices.get_by_slug(session, "published-one")])
     for slug in ("no-such-practice", "a-draft", "published-one", "<script>x</script>"):
         with pytest.raises(ValidationError) as raised:
-            collections.add_item(
+            collection_items.add_item(
                 session=session, actor=curator, collection_id=collection.id, practice_slug=slug
             )
         assert raised.value.errors[0].field == "practice"
@@ -190,7 +190,7 @@ def test_notes_are_kept_in_both_languages_and_bounded(
     collection = _new(session, curator)
     _fill(session, curator, collection, three[:1])
     committed(
-        collections.set_note,
+        collection_items.set_note,
         session=session,
         actor=curator,
         collection_id=collection.id,
@@ -201,7 +201,7 @@ def test_notes_are_kept_in_both_languages_and_bounded(
     [entry] = collection_reads.entries(session, collection)
     assert (entry.note("fr"), entry.note("en")) == ("À lire d'abord.", "Read this first.")
     with pytest.raises(ValidationError):
-        collections.set_note(
+        collection_items.set_note(
             session=session,
             actor=curator,
             collection_id=collection.id,

@@ -17,6 +17,7 @@ from kb import (
     accounts,
     api_tokens,
     audit,
+    collection_items,
     collections,
     content,
     db,
@@ -29,6 +30,8 @@ from kb import (
     suggestions,
     taxonomy,
     uow,
+    webhook_admin,
+    webhooks,
 )
 from kb.collections import CollectionData
 from kb.errors import PermissionDenied
@@ -81,6 +84,8 @@ page.propose              -         -       -           yes       -       -
 page.update               -         -       -           yes       -       -
 practice.archive          -         -       -           -         -       yes
 practice.restore          -         -       -           -         -       yes
+webhook.read              -         -       -           -         -       yes
+webhook.manage            -         -       -           -         -       yes
 """
 
 
@@ -331,13 +336,17 @@ class World:
             "collection.create": lambda: collections.create(
                 session=s, actor=actor, slug="another-collection", data=COLLECTION
             ),
-            "collection.edit": lambda: collections.add_item(
+            "collection.edit": lambda: collection_items.add_item(
                 session=s, actor=actor, collection_id=cid, practice_slug=self.practice.slug
             ),
             "collection.publish": lambda: collections.set_state(
                 session=s, actor=actor, collection_id=cid, state="published"
             ),
             "collection.unpublish": lambda: self._unpublish(actor),
+            "webhook.read": lambda: webhook_admin.overview(session=s, actor=actor),
+            "webhook.manage": lambda: webhooks.add(
+                session=s, actor=actor, url="https://centre.example.org/hook", secret="s" * 16
+            ),
         }
         calls.update(self._moderation_calls(s, actor))
         assert set(calls) == set(ACTIONS), "every action has a domain call in this test"
@@ -429,6 +438,8 @@ HTTP_ACTIONS = (
     "collection.edit",
     "collection.publish",
     "collection.unpublish",
+    "webhook.read",
+    "webhook.manage",
     "account.change_password",
 )
 
@@ -469,11 +480,17 @@ def _request(
         ),
         "collection.publish": ("/fr/collections/manage/a-collection/publish", {}),
         "collection.unpublish": ("/fr/collections/manage/a-collection/unpublish", {}),
+        "webhook.manage": (
+            "/fr/admin/webhooks/",
+            {"url": "https://centre.example.org/hook", "secret": "s" * 16},
+        ),
     }
     if action == "user.list":
         return client.get("/fr/admin/users")
     if action == "audit.read":
         return client.get("/fr/admin/audit")
+    if action == "webhook.read":
+        return client.get("/fr/admin/webhooks/")
     path, data = forms[action]
     return auth.post(path, data, page=page)
 

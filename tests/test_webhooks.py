@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session
 
-from kb import practices, taxonomy, webhooks
+from kb import collection_items, collections, practices, taxonomy, webhooks
 from kb.models import utcnow
 from tests.writes import committed
 
@@ -72,6 +72,13 @@ def _edit(session: Session, practice: Any, summary: str) -> Any:
     )
 
 
+def _enqueue(session: Session) -> int:
+    """Queue the waiting changes (inside a request context: records carry absolute URLs)."""
+    from kb.views.urls import practice_urls, record_url
+
+    return webhooks.enqueue(session=session, urls=practice_urls, collection_url=record_url)
+
+
 def test_changes_are_delivered_signed_in_order_after_retries(
     app: Flask,
     runner: FlaskCliRunner,
@@ -92,9 +99,7 @@ def test_changes_are_delivered_signed_in_order_after_retries(
     make_practice(slug="two")
     _edit(session, one, "Edited once.")
     with app.test_request_context():
-        from kb.views.urls import practice_urls
-
-        assert webhooks.enqueue(session=session, urls=practice_urls) == 2
+        assert _enqueue(session) == 2
         early = webhooks.deliver(session=session)  # the backoff has not passed: nothing is sent
         assert (early.delivered, early.failed, len(receiver.requests)) == (0, 0, 1)
         later = webhooks.deliver(session=session, now=utcnow() + timedelta(minutes=1))
@@ -119,15 +124,52 @@ def test_changes_are_delivered_signed_in_order_after_retries(
     assert "3 delivered, 0 pending" in runner.invoke(args=["webhook", "list"]).output
 
 
+def test_collection_changes_are_delivered_like_practice_changes(
+    app: Flask,
+    make_practice: Callable[..., Any],
+    session: Session,
+    receiver: Receiver,
+) -> None:
+    one = make_practice(slug="one")
+    committed(webhooks.add, session=session, url=receiver.url, secret=SECRET)
+    draft = committed(
+        collections.create,
+        session=session,
+        slug="pack",
+        data=collections.CollectionData("Dossier", "Pack"),
+    )
+    committed(
+        collection_items.add_item, session=session, collection_id=draft.id, practice_slug="one"
+    )
+    committed(collections.set_state, session=session, collection_id=draft.id, state="published")
+    committed(
+        practices.set_state,
+        session=session,
+        practice_id=one.id,
+        state="archived",
+        expected_version=one.version,
+    )
+    with app.test_request_context():
+        assert _enqueue(session) == 2
+        assert webhooks.deliver(session=session).delivered == 2
+    changes = [payload["change"] for payload in receiver.accepted()]
+    assert [(c["kind"], c["type"], c["slug"]) for c in changes] == [
+        ("practice", "archived", "one"),
+        ("collection", "published", "pack"),  # told once, in its current state
+    ]
+    assert changes[1]["record"]["items"][0]["status"] == "archived"
+    assert "Dossier" not in json.dumps(changes[0])  # drafts never travel
+
+
 def test_a_receiver_that_does_not_answer_is_retried_later(
     app: Flask, runner: FlaskCliRunner, make_practice: Callable[..., Any], session: Session
 ) -> None:
-    hook = webhooks.add(session=session, url="http://127.0.0.1:9/nothing-listens", secret=SECRET)
+    hook = committed(
+        webhooks.add, session=session, url="http://127.0.0.1:9/nothing-listens", secret=SECRET
+    )
     make_practice(slug="one")
     with app.test_request_context():
-        from kb.views.urls import practice_urls
-
-        assert webhooks.enqueue(session=session, urls=practice_urls) == 1
+        assert _enqueue(session) == 1
         report = webhooks.deliver(session=session)
     assert (report.delivered, report.failed) == (0, 1)
     status = webhooks.status(session)[0]

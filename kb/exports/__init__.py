@@ -17,8 +17,8 @@ from typing import Any
 from sqlmodel import Session
 
 from indexer import Index, Query
-from kb import fields, records, search
-from kb.models import Practice
+from kb import collection_reads, fields, records, search
+from kb.models import Collection, Practice
 from kb.records import Record, UrlsFor
 
 SEARCH_PAGE = 100
@@ -28,10 +28,11 @@ SEARCH_PAGE = 100
 class Selection:
     """Which practices an export holds and where they came from."""
 
-    kind: str  # "catalogue" | "search" | "selection"
+    kind: str  # "catalogue" | "search" | "selection" | "collection"
     count: int
     practices: Callable[[], Iterator[Sequence[Practice]]]
     query: dict[str, Any] = field(default_factory=dict)
+    collection: dict[str, Any] | None = None  # the collection's public record, for its exports
 
     def batches(self, session: Session, *, urls: UrlsFor) -> Iterator[list[Record]]:
         """The selection's public records, a batch at a time."""
@@ -58,6 +59,21 @@ def by_slugs(session: Session, slugs: Sequence[str]) -> Selection:
             yield found[start : start + records.BATCH]
 
     return Selection("selection", len(found), batches, {"slugs": list(slugs)})
+
+
+def by_collection(
+    session: Session, collection: Collection, *, record: dict[str, Any]
+) -> Selection:
+    """A collection's published practices in its order; `record` (with every entry, archived
+    ones marked) travels in the manifest."""
+    chosen = [e.practice for e in collection_reads.entries(session, collection) if e.practice]
+
+    def batches() -> Iterator[Sequence[Practice]]:
+        for start in range(0, len(chosen), records.BATCH):
+            yield chosen[start : start + records.BATCH]
+
+    query = {"collection": collection.slug, "version": collection.version}
+    return Selection("collection", len(chosen), batches, query, record)
 
 
 def by_search(session: Session, index: Index, query: Query, *, source: dict[str, Any]) -> Selection:
@@ -104,6 +120,7 @@ def manifest(selection: Selection, *, url: str | None, fmt: str) -> dict[str, An
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "format": fmt,
         "source": {"kind": selection.kind, "query": selection.query, "url": url},
+        **({"collection": selection.collection} if selection.collection is not None else {}),
         "count": selection.count,
         "fields": [f for f in fields.dictionary() if fmt in f["formats"]],
         "kb_version": kb_version(),

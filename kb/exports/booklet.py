@@ -61,3 +61,52 @@ def _entry(record: Record, lang: str) -> Entry:
         body_html=render(record["body"] or ""),
         lessons_html=render(record["lessons"] or ""),
     )
+
+
+@dataclass(frozen=True)
+class CollectionItem:
+    slug: str
+    title: str
+    status: str  # current | updated | archived | removed (kb.collection_reads)
+    note_html: str
+
+    @property
+    def available(self) -> bool:
+        return self.status in ("current", "updated")
+
+
+@dataclass(frozen=True)
+class CollectionCover:
+    """A collection's booklet: its title, introduction, and every entry with its note."""
+
+    slug: str
+    version: int
+    title: str
+    intro_html: str
+    items: tuple[CollectionItem, ...]
+
+    def note_html(self, slug: str) -> str:
+        return next((i.note_html for i in self.items if i.slug == slug), "")
+
+    @property
+    def unavailable(self) -> tuple[CollectionItem, ...]:
+        return tuple(i for i in self.items if not i.available)
+
+
+def collection_cover(record: Record, *, lang: str) -> CollectionCover:
+    """The cover and notes of a collection's booklet, from its public record."""
+    return CollectionCover(
+        slug=str(record["slug"]),
+        version=int(record["version"]),
+        title=str(record[f"title_{lang}"]),
+        intro_html=render(str(record[f"intro_{lang}"] or "")),
+        items=tuple(
+            CollectionItem(
+                slug=i["slug"],
+                title=i[f"title_{lang}"],
+                status=i["status"],
+                note_html=render(i[f"note_{lang}"] or ""),
+            )
+            for i in record["items"]
+        ),
+    )

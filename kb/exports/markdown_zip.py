@@ -2,7 +2,8 @@
 
 The archive holds `content/taxonomy.yaml`, `content/events.yaml` (the practices refer to both)
 and one `content/practices/<slug>.md` per record, written by the same renderer as
-`kb export markdown`. It is written to a stream as it goes (zip data descriptors), never whole
+`kb export markdown`; a collection's export adds `content/collections/<slug>.yaml`
+(`kb.collection_files`). It is written to a stream as it goes (zip data descriptors), never whole
 in memory.
 """
 
@@ -45,9 +46,13 @@ class _Sink:
 
 
 def render(
-    batches: Iterable[list[Record]], *, vocabulary: Vocabulary, events: list[EventData]
+    batches: Iterable[list[Record]],
+    *,
+    vocabulary: Vocabulary,
+    events: list[EventData],
+    extra: Iterable[tuple[str, str]] = (),
 ) -> Iterator[bytes]:
-    """Chunks of the zip archive."""
+    """Chunks of the zip archive; `extra` files (path under content/, text) come last."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
         archive.writestr(f"{ROOT}/taxonomy.yaml", content.render_taxonomy(vocabulary))
@@ -58,4 +63,6 @@ def render(
                 text = content.render_practice(records.to_practice_data(record))
                 archive.writestr(f"{ROOT}/practices/{record['slug']}.md", text)
             yield sink.take()
+        for name, text in extra:
+            archive.writestr(f"{ROOT}/{name}", text)
     yield sink.take()

@@ -29,7 +29,7 @@ from kb.i18n import LANGS
 from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.urls import external_url
 from kb.views import params
-from kb.views.urls import practice_urls
+from kb.views.urls import practice_urls, record_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -57,10 +57,12 @@ def changes_feed() -> ResponseReturnValue:
     limit = changes.parse_limit(request.args.get("limit"))
     session = get_session()
     page = changes.read(session, since=since, limit=limit)
-    next_url = external_url("api.changes_feed", since=page.next_cursor, limit=limit)
+    next_url = external_url("api.changes_feed", since=str(page.next_cursor), limit=limit)
     response = jsonify(
         {
-            "changes": changes.to_json(session, page, urls=practice_urls),
+            "changes": changes.to_json(
+                session, page, urls=practice_urls, collection_url=record_url
+            ),
             "next": str(page.next_cursor),
             "next_url": next_url,
             "caught_up": page.caught_up,

@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from kb import collection_reads
 from kb.db import get_session
-from kb.views.collection_pages import last_change, url_of
+from kb.views.collection_pages import last_change
+from kb.views.urls import record_url
 
 bp = Blueprint("api_collections", __name__, url_prefix="/api/v1/collections")
 
@@ -29,7 +30,8 @@ def index() -> ResponseReturnValue:
         {
             "total": len(listing),
             "results": [
-                collection_reads.summary(c, counts.get(c.id or 0, 0), url=url_of) for c in listing
+                collection_reads.summary(c, counts.get(c.id or 0, 0), url=record_url)
+                for c in listing
             ],
         }
     )
@@ -39,5 +41,5 @@ def index() -> ResponseReturnValue:
 def show(slug: str) -> ResponseReturnValue:
     session = get_session()
     collection, entries = collection_reads.public(session, slug)
-    record = collection_reads.record(session, collection, url=url_of)
+    record = collection_reads.record(session, collection, url=record_url)
     return _conditional(record, last_change(collection, entries))

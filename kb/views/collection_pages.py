@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from kb import catalogue, collection_reads
 from kb.db import get_session
+from kb.exports import pdf
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.markdown import render
@@ -23,12 +24,6 @@ install_lang(bp)
 def helpers() -> dict[str, Any]:
     vocab = vocabulary()
     return {"country_name": lambda code, lang: catalogue.facet_label(vocab, "country", code, lang)}
-
-
-def url_of(kind: str, lang: str, slug: str) -> str:
-    """The public URL of a collection or practice, for records built outside Flask."""
-    endpoint = "collections.show" if kind == "collection" else "public.practice"
-    return url_for(endpoint, lang=lang, slug=slug, _external=True)
 
 
 @bp.get("/")
@@ -59,6 +54,8 @@ def show(slug: str) -> ResponseReturnValue:
         intro_html=render(collection.intro(g.lang)),
         note_html=lambda entry: render(entry.note(g.lang)),
         canonical_url=url_for("collections.show", slug=slug, _external=True),
+        feed_url=url_for("feeds.collection", slug=slug),
+        pdf_available=pdf.AVAILABLE,
     )
     response = make_response(html)
     response.last_modified = last_change(collection, entries)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from indexer import Query
-from kb import collection_reads, collections, search, uow
+from kb import collection_items, collection_reads, collections, search, uow
 from kb.db import get_session
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.i18n import install_lang
@@ -171,7 +171,7 @@ def add_item(slug: str) -> ResponseReturnValue:
         return _edit_page(collection, add=form, status=422)
     session = get_session()
     try:
-        item = collections.add_item(
+        item = collection_items.add_item(
             session=session,
             actor=current_actor(),
             collection_id=collection.id or 0,
@@ -193,7 +193,7 @@ def note(slug: str, practice_id: int) -> ResponseReturnValue:
         return _edit_page(collection, notes={practice_id: form}, status=422)
     session = get_session()
     try:
-        collections.set_note(
+        collection_items.set_note(
             session=session,
             actor=current_actor(),
             collection_id=collection.id or 0,
@@ -223,7 +223,7 @@ def move(slug: str, practice_id: int) -> ResponseReturnValue:
     steps = {"up": current - 1, "down": current + 1}
     position = steps.get(form.direction.data or "", form.position.data or current)
     session = get_session()
-    collections.move_item(
+    collection_items.move_item(
         session=session,
         actor=current_actor(),
         collection_id=collection.id or 0,
@@ -245,7 +245,7 @@ def order(slug: str) -> ResponseReturnValue:
     except ValueError as error:
         raise BadRequest("order: expected the practice ids, comma-separated") from error
     session = get_session()
-    collections.reorder(
+    collection_items.reorder(
         session=session, actor=current_actor(), collection_id=collection.id or 0, order=ids
     )
     uow.commit(session=session)
@@ -259,7 +259,7 @@ def remove(slug: str, practice_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         raise BadRequest("the form has expired; reload the page")
     session = get_session()
-    collections.remove_item(
+    collection_items.remove_item(
         session=session,
         actor=current_actor(),
         collection_id=collection.id or 0,

@@ -2,7 +2,8 @@
 
 `/<lang>/search/export.{json,csv,zip}` and `/<lang>/search/print` take the search page's
 parameters, or `slugs=a,b,c` for a personal selection; with neither they export the whole
-catalogue. Every export streams: a batch of records is rendered at a time.
+catalogue. `/<lang>/collections/<slug>/export.{json,csv,zip}` and `…/print` export a published
+collection through the same renderers. Every export streams: a batch of records at a time.
 """
 
 from __future__ import annotations
@@ -27,14 +28,22 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from indexer import Index
-from kb import events, exports, records, taxonomy
+from kb import (
+    collection_files,
+    collection_reads,
+    collections,
+    events,
+    exports,
+    records,
+    taxonomy,
+)
 from kb.db import get_engine, get_session
 from kb.errors import BadRequest
 from kb.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
 from kb.views import params, public
-from kb.views.urls import practice_urls
+from kb.views.urls import practice_urls, record_url
 
 bp = Blueprint("exports", __name__, url_prefix="/<lang>")
 install_lang(bp)
@@ -56,11 +65,13 @@ def selection(session: Session, index: Index) -> exports.Selection:
     return exports.by_search(session, index, query, source=source)
 
 
-def _filename(ext: str) -> str:
-    return f"kb-practices-{datetime.now(UTC):%Y%m%d}.{ext}"
+def _filename(ext: str, name: str = "practices") -> str:
+    return f"kb-{name}-{datetime.now(UTC):%Y%m%d}.{ext}"
 
 
-def _stream(produce: Callable[[Session], Iterator[Any]], media_type: str, ext: str) -> Response:
+def _stream(
+    produce: Callable[[Session], Iterator[Any]], media_type: str, ext: str, *, name: str
+) -> Response:
     """Stream `produce(session)`; the session is the generator's own, closed when it ends.
 
     The request's session is closed at teardown, before a streamed body is read, so a generator
@@ -75,13 +86,16 @@ def _stream(produce: Callable[[Session], Iterator[Any]], media_type: str, ext: s
     response = Response(stream_with_context(chunks()), mimetype=media_type.split(";")[0])
     if "charset" in media_type:
         response.headers["Content-Type"] = media_type
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(ext)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(ext, name)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.get("/search/export.<fmt>")
-def export(fmt: str) -> ResponseReturnValue:
+Choose = Callable[[Session], exports.Selection]
+
+
+def _check_format(fmt: str) -> str:
+    """The CSV dialect asked for, once `fmt` is known to be an export format."""
     if fmt not in EXPORT_FORMATS:
         raise BadRequest(f"format: expected one of {', '.join(EXPORT_FORMATS)}, got {fmt[:20]!r}")
     dialect = request.args.get("dialect", "standard")
@@ -89,11 +103,17 @@ def export(fmt: str) -> ResponseReturnValue:
         raise BadRequest(
             f"dialect: expected one of {', '.join(csvfile.DIALECTS)}, got {dialect[:20]!r}"
         )
+    return dialect
+
+
+def _export(fmt: str, choose: Choose, *, name: str = "practices") -> Response:
+    """Stream the selection `choose(session)` gives in `fmt`, with the same renderers for all."""
+    dialect = _check_format(fmt)
     get_index(get_session())  # open and catch up the index (and vocabulary) before streaming
     url = request.url
 
     def produce(session: Session) -> Iterator[Any]:
-        chosen = selection(session, get_index(session))
+        chosen = choose(session)
         batches = chosen.batches(session, urls=practice_urls)
         if fmt == "json":
             manifest = exports.manifest(chosen, url=url, fmt="json")
@@ -103,26 +123,69 @@ def export(fmt: str) -> ResponseReturnValue:
         else:
             vocab = taxonomy.load(session)
             event_list = [events.to_data(e) for e in events.all_events(session)]
-            yield from markdown_zip.render(batches, vocabulary=vocab, events=event_list)
+            extra = _collection_file(session, chosen)
+            yield from markdown_zip.render(
+                batches, vocabulary=vocab, events=event_list, extra=extra
+            )
 
     media = {"json": jsonfile.MEDIA_TYPE, "csv": csvfile.MEDIA_TYPE, "zip": markdown_zip.MEDIA_TYPE}
-    return _stream(produce, media[fmt], fmt)
+    return _stream(produce, media[fmt], fmt, name=name)
 
 
-def _booklet_html(limit: int) -> str:
+def _collection_file(session: Session, chosen: exports.Selection) -> list[tuple[str, str]]:
+    """A collection's own file for its zip: the practices that travel with it, in order."""
+    if chosen.collection is None:
+        return []
+    collection = collections.get_by_slug(session, chosen.collection["slug"])
+    kept = [e for e in collection_reads.entries(session, collection) if e.available]
+    file = collection_files.of_collection(collection, kept)
+    return [(collection_files.path_of(collection.slug), collection_files.render(file))]
+
+
+@bp.get("/search/export.<fmt>")
+def export(fmt: str) -> ResponseReturnValue:
+    return _export(fmt, lambda session: selection(session, get_index(session)))
+
+
+def _collection_selection(slug: str) -> Choose:
+    """The published collection `slug` (404 now, before streaming, for a draft or unknown one)."""
+    collections.get_by_slug(get_session(), slug)
+
+    def choose(session: Session) -> exports.Selection:
+        collection = collections.get_by_slug(session, slug)
+        record = collection_reads.record(session, collection, url=record_url)
+        return exports.by_collection(session, collection, record=record)
+
+    return choose
+
+
+@bp.get("/collections/<slug>/export.<fmt>")
+def collection_export(slug: str, fmt: str) -> ResponseReturnValue:
+    _check_format(fmt)
+    return _export(fmt, _collection_selection(slug), name=f"collection-{slug}")
+
+
+def _booklet_html(limit: int, chosen: exports.Selection | None = None) -> str:
     session = get_session()
-    chosen = selection(session, get_index(session))
+    chosen = chosen or selection(session, get_index(session))
     batches = chosen.batches(session, urls=practice_urls)
     book = booklet.build(batches, lang=g.lang, total=chosen.count, limit=limit)
     return render_template(
         "exports/booklet.html",
         booklet=book,
         selection=chosen,
+        collection=_booklet_collection(chosen),
         generated_at=datetime.now(UTC),
         export_url=request.url,
         pdf_available=pdf.AVAILABLE,
         theme_labels=lambda slugs: ", ".join(vocabulary().label("theme", s, g.lang) for s in slugs),
     )
+
+
+def _booklet_collection(chosen: exports.Selection) -> booklet.CollectionCover | None:
+    if chosen.collection is None:
+        return None
+    return booklet.collection_cover(chosen.collection, lang=g.lang)
 
 
 @bp.get("/search/print")
@@ -132,13 +195,30 @@ def print_booklet() -> ResponseReturnValue:
 
 @bp.get("/search/print.pdf")
 def print_pdf() -> ResponseReturnValue:
+    return _pdf(lambda: _booklet_html(pdf.MAX_PRACTICES))
+
+
+def _pdf(html_of: Callable[[], str], name: str = "practices") -> Response:
     if not pdf.AVAILABLE:
         abort(404, _("PDF export is not available on this server; use the printable page."))
-    html = _booklet_html(pdf.MAX_PRACTICES)
-    body = pdf.render(html, base_url=request.url_root, fetch=_static_file)
+    body = pdf.render(html_of(), base_url=request.url_root, fetch=_static_file)
     response = Response(body, mimetype=pdf.MEDIA_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename("pdf")}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename("pdf", name)}"'
     return response
+
+
+def _collection_booklet(slug: str, limit: int) -> str:
+    return _booklet_html(limit, _collection_selection(slug)(get_session()))
+
+
+@bp.get("/collections/<slug>/print")
+def collection_print(slug: str) -> ResponseReturnValue:
+    return _collection_booklet(slug, booklet.MAX_PRACTICES)
+
+
+@bp.get("/collections/<slug>/print.pdf")
+def collection_pdf(slug: str) -> ResponseReturnValue:
+    return _pdf(lambda: _collection_booklet(slug, pdf.MAX_PRACTICES), f"collection-{slug}")
 
 
 def _static_file(url: str) -> tuple[bytes, str] | None:

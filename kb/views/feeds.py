@@ -1,7 +1,9 @@
-"""Atom feeds: new and updated practices overall, per theme, per country and for any search."""
+"""Atom feeds: new and updated practices overall, per theme, per country, per collection and for
+any search."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, g, request
@@ -9,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import Session
 
-from kb import catalogue, exports, feeds, records
+from kb import catalogue, collection_reads, exports, feeds, records
 from kb.db import get_session
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
@@ -23,7 +25,12 @@ install_lang(bp)
 
 
 def _respond(
-    session: Session, key: str, title: str, page_url: str, chosen: list[Practice]
+    session: Session,
+    key: str,
+    title: str,
+    page_url: str,
+    chosen: list[Practice],
+    changed_at: datetime | None = None,
 ) -> Response:
     info = feeds.FeedInfo(
         key=key,
@@ -32,6 +39,7 @@ def _respond(
         lang=g.lang,
         self_url=request.url,
         page_url=page_url,
+        changed_at=changed_at,
     )
     entries = records.practice_records(session, chosen, urls=practice_urls)
     vocab = vocabulary()
@@ -84,6 +92,23 @@ def country(code: str) -> ResponseReturnValue:
         _("kb: practices in %(country)s", country=name),
         external_url("public.country", code=code),
         feeds.latest_published(session, country=code),
+    )
+
+
+@bp.get("/collections/<slug>/feed.atom")
+def collection(slug: str) -> ResponseReturnValue:
+    """A published collection's practices, most recently changed first."""
+    session = get_session()
+    get_index(session)
+    found, entries = collection_reads.public(session, slug)
+    chosen = feeds.latest([[e.practice for e in entries if e.practice is not None]])
+    return _respond(
+        session,
+        f"collection:{slug}",
+        _("kb collection: %(title)s", title=found.title(g.lang)),
+        external_url("collections.show", slug=slug),
+        chosen,
+        changed_at=found.updated_at,
     )
 
 

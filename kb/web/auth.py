@@ -21,7 +21,7 @@ from kb.accounts import Account
 from kb.db import get_session
 from kb.i18n import current_lang
 from kb.permissions import Actor, allowed
-from kb.web import forms, limits
+from kb.web import forms
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]
@@ -114,7 +114,6 @@ def load_bearer_token() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description="Authorization: expected 'Bearer <token>'")
-    limits.count_api(token.strip())
     account = api_tokens.authenticate_token(get_session(), token.strip())
     if account is None:
         abort(

@@ -109,6 +109,17 @@ class TokenForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField(_l("Create a token"))
 
 
+class WebhookForm(FlaskForm):  # type: ignore[misc]
+    url = StringField(
+        _l("Address that receives the changes"), validators=[DataRequired(), Length(max=2000)]
+    )
+    secret = PasswordField(
+        _l("Shared secret (16 characters or more; leave empty to have one generated)"),
+        validators=[Length(max=200)],
+    )
+    submit = SubmitField(_l("Register the webhook"))
+
+
 class ConfirmForm(FlaskForm):  # type: ignore[misc]
     """A button that changes something: only its CSRF token is needed."""
 

@@ -4,18 +4,25 @@ Flask-Limiter owns the storage (in memory by default, for one process;
 `KB_RATELIMIT_STORAGE_URL=redis://…` shares the counters between processes and nodes) and the
 `limits` strategy; the views count attempts explicitly because a sign-in is limited by two keys
 at once (the address and the account typed). A breach answers 429 in the reader's language.
+Every /api/v1 request counts against its bearer token, or its client address without one, and
+its answer carries X-RateLimit-Limit/-Remaining/-Reset.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import time
+from dataclasses import dataclass
 
-from flask import Flask, abort, current_app
+from flask import Flask, Response, abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 
 from kb import accounts
+
+API_PREFIX = "/api/v1"
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +35,8 @@ def init_app(app: Flask) -> None:
         key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "kb"),
     )
     app.extensions["kb.limiter"] = limiter
+    app.before_request(count_api)
+    app.after_request(rate_headers)
 
 
 def _hit(setting: str, scope: str, key: str) -> None:
@@ -55,12 +64,63 @@ def count_sign_in(email: str) -> None:
     _hit("KB_RATELIMIT_ACCOUNT", "login-account", _digest(accounts.normalize_email(email or "")))
 
 
-def count_api(token: str | None) -> None:
-    """One API request against its token, or against its address without one."""
-    if token:
-        _hit("KB_RATELIMIT_API", "api-token", _digest(token))
-    else:
-        _hit("KB_RATELIMIT_API", "api-address", get_remote_address() or "unknown")
+@dataclass(frozen=True)
+class Window:
+    """Where a client stands in its tightest API limit, for the X-RateLimit headers."""
+
+    limit: int
+    remaining: int
+    reset_in: int  # seconds until the window ends
+
+
+def _bearer() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def count_api() -> None:
+    """Before each /api/v1 request: one hit against its bearer token, else its client address.
+
+    The tightest window is kept for `rate_headers`; over a limit, 429 (the error handler answers
+    in the API's JSON error shape, with Retry-After).
+    """
+    if not request.path.startswith(API_PREFIX):
+        return
+    limiter: Limiter = current_app.extensions["kb.limiter"]
+    if not limiter.enabled:
+        return
+    token = _bearer()
+    setting, scope, key = (
+        ("KB_RATELIMIT_API", "api-token", _digest(token))
+        if token
+        else ("KB_RATELIMIT_API_ANONYMOUS", "api-address", get_remote_address() or "unknown")
+    )
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "kb")
+    tightest: Window | None = None
+    refused: RateLimitItem | None = None
+    for item in parse_many(current_app.config[setting]):
+        if not limiter.limiter.hit(item, prefix, scope, key):
+            refused = refused or item
+        reset, remaining = limiter.limiter.get_window_stats(item, prefix, scope, key)
+        window = Window(item.amount, remaining, max(0, math.ceil(reset - time.time())))
+        if tightest is None or window.remaining < tightest.remaining:
+            tightest = window
+    g.kb_rate_window = tightest
+    if refused is not None:
+        who = "this token" if token else "this client address"
+        abort(429, description=f"rate limit exceeded: {refused} for {who}")
+
+
+def rate_headers(response: Response) -> Response:
+    """The X-RateLimit headers of an API answer (429 answers add Retry-After)."""
+    window: Window | None = g.get("kb_rate_window")
+    if window is not None:
+        response.headers["X-RateLimit-Limit"] = str(window.limit)
+        response.headers["X-RateLimit-Remaining"] = str(window.remaining)
+        response.headers["X-RateLimit-Reset"] = str(window.reset_in)
+        if response.status_code == 429:
+            response.headers["Retry-After"] = str(max(1, window.reset_in))
+    return response
 
 
 def count_suggestion() -> None:

@@ -79,6 +79,18 @@ def test_the_first_admin_invites_a_contributor_who_signs_in(
     expect(page.get_by_role("cell", name="user.invite")).to_be_visible()
     violations = axe_violations(page, axe_script)
     assert violations == [], describe(violations)
+
+    page.get_by_role("link", name="Webhooks").click()
+    expect(page.get_by_text("Aucun webhook n’est encore enregistré.")).to_be_visible()
+    page.get_by_label("Adresse qui reçoit les modifications").fill("https://centre.example.org/kb")
+    page.get_by_role("button", name="Enregistrer le webhook").click()
+    expect(page.get_by_text("Le secret généré, affiché cette seule fois")).to_be_visible()
+    violations = axe_violations(page, axe_script)
+    assert violations == [], describe(violations)
+    page.get_by_role("link", name="https://centre.example.org/kb").click()
+    expect(page.get_by_text("Aucune livraison en échec.")).to_be_visible()
+    violations = axe_violations(page, axe_script)
+    assert violations == [], describe(violations)
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_text("Vous êtes déconnecté.")).to_be_visible()
 

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,3 +134,32 @@ def test_a_curator_builds_reorders_and_publishes_a_collection(
     page.screenshot(path=str(screenshot_dir / "collection-public-1280.png"), full_page=True)
     page.get_by_role("link", name="Rechercher dans cette collection").click()
     expect(page.get_by_text("Collection : Cinq pratiques à adapter")).to_be_visible()
+
+    # Its exports, from the links of its public page: JSON, CSV, Markdown zip and the booklet.
+    page.goto(live_server("/fr/collections/"))
+    page.get_by_role("link", name="Cinq pratiques à adapter").click()
+    exports = page.locator("p.export-links")
+    downloaded = {}
+    for name in ("JSON", "CSV", "Markdown (zip)"):
+        with page.expect_download() as info:
+            exports.get_by_role("link", name=name, exact=True).click()
+        downloaded[name] = Path(info.value.path()).read_bytes()
+    record = json.loads(downloaded["JSON"])
+    assert [r["slug"] for r in record["records"]] == [
+        SLUGS[2],
+        SLUGS[1],
+        SLUGS[4],
+        SLUGS[3],
+        SLUGS[0],
+    ]
+    assert record["manifest"]["source"]["kind"] == "collection"
+    rows = list(csv.DictReader(io.StringIO(downloaded["CSV"].decode("utf-8-sig"))))
+    assert len(rows) == 5
+    names = zipfile.ZipFile(io.BytesIO(downloaded["Markdown (zip)"])).namelist()
+    assert any(n.startswith("content/collections/") for n in names)
+    exports.get_by_role("link", name="Imprimer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cinq pratiques à adapter")
+    expect(page.locator(".booklet-practice")).to_have_count(5)
+    expect(page.locator(".booklet-practice .curator-note")).to_have_count(5)
+    accessible(page, axe_script)
+    page.screenshot(path=str(screenshot_dir / "collection-booklet-1280.png"), full_page=True)
