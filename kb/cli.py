@@ -25,7 +25,6 @@ from kb import (
     uow,
     webhooks,
 )
-from kb.config import apply_switch_interval
 from kb.db import session_scope
 from kb.errors import ValidationError
 from kb.exports import csvfile, jsonfile
@@ -403,7 +402,6 @@ def serve(host: str, port: int, threads: int, workers: int | None) -> None:
         if count > 1:
             click.echo("gunicorn is not installed: serving with one waitress process", err=True)
         click.echo(f"kb serving on http://{host}:{port}/ (waitress, {threads} threads)")
-        apply_switch_interval(app.config)
         waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
         return
     click.echo(f"kb serving on http://{host}:{port}/ ({count} workers x {threads} threads)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,13 +56,6 @@ SETTINGS: tuple[Setting, ...] = (
         "content",
         "Folder of the seed content (practices, taxonomy, events, pages) that `kb serve` imports "
         "into an empty database and `kb import` reads by default.",
-    ),
-    Setting(
-        "KB_THREAD_SWITCH_MS",
-        "5",
-        "How often (ms) a served process's threads take turns (Python's switch interval): lower "
-        "lets short requests such as /healthz through sooner while searches run.",
-        float,
     ),
     Setting(
         "KB_SEARCH_CACHE_SIZE",
@@ -229,9 +221,3 @@ def ensure_secret_key(instance_dir: str) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key)
     return key
-
-
-def apply_switch_interval(config: Mapping[str, Any]) -> None:
-    """Set this serving process's thread switch interval from KB_THREAD_SWITCH_MS."""
-    ms = float(config.get("KB_THREAD_SWITCH_MS") or 5.0)
-    sys.setswitchinterval(min(100.0, max(0.1, ms)) / 1000)

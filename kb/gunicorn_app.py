@@ -13,7 +13,6 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from kb import db
-from kb.config import apply_switch_interval
 from kb.index_ext import reset
 
 
@@ -35,7 +34,6 @@ def _detach(app: Flask) -> None:
     """Forget connections and the open index inherited from the master."""
     reset(app)
     db.get_engine(app).dispose(close=False)
-    apply_switch_interval(app.config)
 
 
 def serve_with_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:

@@ -438,8 +438,6 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
         env.update({k: str(v) for k, v in app_settings(self.folder).items()})
         env["KB_SEARCH_CACHE_SIZE"] = str(self.cache_size)
-        if os.environ.get("KB_BENCH_SWITCH_MS"):  # A/B of the deployed default, KB_THREAD_SWITCH_MS
-            env["KB_THREAD_SWITCH_MS"] = os.environ["KB_BENCH_SWITCH_MS"]
         self.log = (self.folder / "serve.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kb.console", "serve", "--port", str(self.port),
