@@ -2,23 +2,21 @@
 
 Each event is a frozen dataclass naming its `action` and `target_kind`; its fields are the small
 JSON detail. The code that acts emits the event (`record(session, actor, event)`); nothing builds
-free-form strings. Passwords, tokens and links never appear in a detail.
+free-form strings. Passwords, tokens and links never appear in a detail. Reading the log (filters,
+pages, CSV) is `kb.audit_reads`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from kb.models import AuditEvent, User
-from kb.permissions import Actor, require
+from kb.models import AuditEvent
+from kb.permissions import Actor
+
+_TYPES: list[type[Event]] = []
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,11 @@ class Event:
     action: ClassVar[str]
     target_kind: ClassVar[str]
     target_field: ClassVar[str]  # the field holding the target's id
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "action" in cls.__dict__:  # a kind of event, not a family base such as PracticeEvent
+            _TYPES.append(cls)
 
     def target_id(self) -> str:
         return str(getattr(self, self.target_field))
@@ -309,42 +312,7 @@ class WebhookRedelivered(WebhookEvent):
     deliveries: int
 
 
-EVENT_TYPES: tuple[type[Event], ...] = (
-    PracticeCreated,
-    PracticeUpdated,
-    PracticeStateChanged,
-    PracticeDeleted,
-    UserCreated,
-    UserInvited,
-    RolesChanged,
-    UserDeactivated,
-    UserReactivated,
-    AccountEdited,
-    PasswordChanged,
-    PasswordResetRequested,
-    LoggedIn,
-    TokenCreated,
-    TokenRevoked,
-    CollectionCreated,
-    CollectionEdited,
-    CollectionItemAdded,
-    CollectionItemRemoved,
-    CollectionNoteChanged,
-    CollectionReordered,
-    CollectionPublished,
-    CollectionUnpublished,
-    ProposalCreated,
-    ProposalEdited,
-    ProposalMoved,
-    ProposalDecided,
-    ProposalPublished,
-    ProposalCommented,
-    SuggestionClosed,
-    PagePublished,
-    WebhookAdded,
-    WebhookActivated,
-    WebhookRedelivered,
-)
+EVENT_TYPES: tuple[type[Event], ...] = tuple(_TYPES)  # every kind, in declaration order
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))
 
@@ -363,112 +331,6 @@ def record(session: Session, actor: Actor, event: Event) -> AuditEvent:
     )
     session.add(row)
     return row
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    """What the audit page and its CSV download filter on; every field optional."""
-
-    actor: str = ""  # an e-mail address (exact, case-insensitive), "system" or "anonymous"
-    action: str = ""
-    target_kind: str = ""
-    target_id: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def _filtered(statement: Any, filters: AuditFilter) -> Any:
-    if filters.actor in ("system", "anonymous"):
-        statement = statement.where(AuditEvent.actor_kind == filters.actor)
-    elif filters.actor:
-        accounts_with_email = select(User.id).where(User.email == filters.actor.strip().lower())
-        statement = statement.where(col(AuditEvent.actor_id).in_(accounts_with_email))
-    if filters.action:
-        statement = statement.where(AuditEvent.action == filters.action)
-    if filters.target_kind:
-        statement = statement.where(AuditEvent.target_kind == filters.target_kind)
-    if filters.target_id:
-        statement = statement.where(AuditEvent.target_id == filters.target_id.strip())
-    if filters.since:
-        statement = statement.where(col(AuditEvent.created_at) >= filters.since)
-    if filters.until:
-        statement = statement.where(col(AuditEvent.created_at) < filters.until)
-    return statement
-
-
-def search(
-    *, session: Session, actor: Actor, filters: AuditFilter, offset: int = 0, limit: int = 50
-) -> tuple[list[tuple[AuditEvent, str]], int]:
-    """Events newest first with the acting account's e-mail (or its kind), and the total."""
-    require(actor, "audit.read")
-    total = session.exec(_filtered(select(func.count(col(AuditEvent.id))), filters)).one()
-    statement = _filtered(
-        select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id),  # type: ignore[arg-type]
-        filters,
-    )
-    rows = session.exec(
-        statement.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)
-    ).all()
-    return [(event, email or event.actor_kind) for event, email in rows], int(total)
-
-
-CSV_COLUMNS: Sequence[str] = (
-    "id",
-    "created_at",
-    "actor",
-    "action",
-    "target_kind",
-    "target_id",
-    "detail",
-    "address",
-)
-
-
-def csv_rows(*, session: Session, actor: Actor, filters: AuditFilter) -> Iterator[str]:
-    """The filtered log as CSV text, streamed in pages so a long log stays bounded in memory."""
-    require(actor, "audit.read")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    offset, page = 0, 500
-    while True:
-        rows, _total = search(
-            session=session, actor=actor, filters=filters, offset=offset, limit=page
-        )
-        for event, who in rows:
-            writer.writerow(
-                _cell(value)
-                for value in (
-                    event.id,
-                    event.created_at.isoformat(),
-                    who,
-                    event.action,
-                    event.target_kind,
-                    event.target_id,
-                    _detail_text(event.detail),
-                    event.address or "",
-                )
-            )
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        if len(rows) < page:
-            return
-        offset += page
-
-
-def _detail_text(detail: dict[str, Any]) -> str:
-    parts = (
-        f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
-        for key, value in detail.items()
-    )
-    return "; ".join(parts)
-
-
-def _cell(value: object) -> str:
-    """A spreadsheet must not run a cell as a formula (a slug or name could start with '=')."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def event_fields(event_type: type[Event]) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from kb import (
     account_links,
     accounts,
     api_tokens,
-    audit,
+    audit_reads,
     collection_items,
     collections,
     content,
@@ -311,7 +311,9 @@ class World:
             "user.reactivate": lambda: accounts.set_active(
                 session=s, actor=actor, user_id=self.other.id, active=True
             ),
-            "audit.read": lambda: audit.search(session=s, actor=actor, filters=audit.AuditFilter()),
+            "audit.read": lambda: audit_reads.search(
+                session=s, actor=actor, filters=audit_reads.AuditFilter()
+            ),
             "account.edit": lambda: accounts.edit_profile(
                 session=s,
                 actor=actor,

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from kb import account_links, accounts, api_tokens, audit, uow
+from kb import account_links, accounts, api_tokens, audit, audit_reads, uow
 from kb.db import get_session
 from kb.errors import ValidationError
 from kb.i18n import install_lang
@@ -149,10 +149,10 @@ def _date(name: str, end: bool = False) -> datetime | None:
     return day + timedelta(days=1) if day and end else day
 
 
-def audit_filters() -> audit.AuditFilter:
+def audit_filters() -> audit_reads.AuditFilter:
     action = request.args.get("action", "")
     kind = request.args.get("target_kind", "")
-    return audit.AuditFilter(
+    return audit_reads.AuditFilter(
         actor=request.args.get("actor", "")[:254],
         action=action if action in audit.ACTIONS else "",
         target_kind=kind if kind in audit.TARGET_KINDS else "",
@@ -169,7 +169,7 @@ def audit_log() -> ResponseReturnValue:
         page = max(1, min(int(request.args.get("page", "1")), 10_000))
     except ValueError:
         page = 1
-    rows, total = audit.search(
+    rows, total = audit_reads.search(
         session=get_session(),
         actor=current_actor(),
         filters=filters,
@@ -192,7 +192,8 @@ def audit_log() -> ResponseReturnValue:
 
 @bp.get("/audit.csv")
 def audit_csv() -> ResponseReturnValue:
-    rows = audit.csv_rows(session=get_session(), actor=current_actor(), filters=audit_filters())
+    filters = audit_filters()
+    rows = audit_reads.csv_rows(session=get_session(), actor=current_actor(), filters=filters)
     first = next(rows)  # checks the permission before the response starts
     body = stream_with_context(_chain(first, rows))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from kb import audit
+from kb import audit_reads
 from kb.db import get_session
 from kb.views.admin import audit_filters
 from kb.web.auth import current_actor
@@ -39,7 +39,7 @@ def audit_log() -> ResponseReturnValue:
         offset = max(0, int(request.args.get("offset", "0")))
     except ValueError:
         abort(400, description="limit, offset: expected integers")
-    rows, total = audit.search(
+    rows, total = audit_reads.search(
         session=get_session(),
         actor=current_actor(),
         filters=audit_filters(),
