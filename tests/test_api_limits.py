@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import accounts, db, openapi
+from kb import api_tokens, db, openapi
 from kb.permissions import Actor
 from tests.writes import committed
 
@@ -24,7 +24,7 @@ def _token(app: Flask, make_account: Callable[..., Any], name: str) -> str:
     account = make_account("contributor", email=f"{name}@example.org")
     with Session(db.get_engine(app)) as s:
         _row, plain = committed(
-            accounts.create_token, session=s, actor=Actor.system("tests"), user_id=account.id,
+            api_tokens.create_token, session=s, actor=Actor.system("tests"), user_id=account.id,
             name=name,
         )  # fmt: skip
     return str(plain)
