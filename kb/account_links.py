@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from kb import audit, mail
 from kb.accounts import Account, check_password, create, find_by_email, roles_of, store_password
-from kb.errors import BadRequest
+from kb.errors import N_, BadRequest
 from kb.models import User
 from kb.permissions import Actor
 
@@ -45,20 +45,20 @@ def read_link(session: Session, secret: str, token: str) -> tuple[Account, str]:
     try:
         payload = _serializer(secret).loads(token, max_age=INVITATION_MAX_AGE)
     except SignatureExpired:
-        raise BadRequest("link: this link has expired; ask for a new one") from None
+        raise BadRequest(N_("link: this link has expired; ask for a new one")) from None
     except BadSignature:
-        raise BadRequest("link: this link is not valid") from None
+        raise BadRequest(N_("link: this link is not valid")) from None
     if not isinstance(payload, dict) or payload.get("p") not in LINK_PURPOSES:
-        raise BadRequest("link: this link is not valid")
+        raise BadRequest(N_("link: this link is not valid"))
     purpose = str(payload["p"])
     if purpose == "reset":
         try:
             _serializer(secret).loads(token, max_age=RESET_MAX_AGE)
         except SignatureExpired:
-            raise BadRequest("link: this link has expired; ask for a new one") from None
+            raise BadRequest(N_("link: this link has expired; ask for a new one")) from None
     user = session.get(User, int(payload.get("u") or 0))
     if user is None or not user.active or payload.get("f") != _fingerprint(user):
-        raise BadRequest("link: this link has already been used or is no longer valid")
+        raise BadRequest(N_("link: this link has already been used or is no longer valid"))
     assert user.id is not None
     return Account(user, roles_of(session, user.id)), purpose
 
@@ -88,7 +88,6 @@ def request_reset(
         session, Actor.anonymous(address=address), audit.PasswordResetRequested(account.id)
     )
     session.flush()
-
 
 
 def invite(

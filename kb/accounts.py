@@ -79,7 +79,7 @@ def roles_of(session: Session, user_id: int) -> frozenset[str]:
 def get(session: Session, user_id: int) -> Account:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no account with id {user_id}")
+        raise NotFound(N_("no account with id %(user_id)s"), user_id=user_id)
     return Account(user, roles_of(session, user_id))
 
 
@@ -124,7 +124,9 @@ def _check_roles(roles: set[str] | frozenset[str] | tuple[str, ...]) -> frozense
             [
                 FieldError(
                     "roles",
-                    f"unknown role {', '.join(unknown)}; expected any of {', '.join(ROLES)}",
+                    N_("unknown role %(choices)s; expected any of %(roles)s"),
+                    choices=", ".join(unknown),
+                    roles=", ".join(ROLES),
                 )
             ]
         )

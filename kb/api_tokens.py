@@ -51,7 +51,7 @@ def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
 def revoke_token(*, session: Session, actor: Actor, token_id: int) -> None:
     token = session.get(ApiToken, token_id)
     if token is None or token.revoked_at is not None:
-        raise NotFound(f"no active token with id {token_id}")
+        raise NotFound(N_("no active token with id %(token_id)s"), token_id=token_id)
     require(actor, "token.revoke", token.user_id)
     token.revoked_at = utcnow()
     session.add(token)

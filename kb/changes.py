@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from kb import collection_changes, records
 from kb.collection_changes import CollectionChange
 from kb.collection_reads import UrlFor
-from kb.errors import BadRequest
+from kb.errors import N_, BadRequest
 from kb.models import ChangeLog, Practice, Revision
 from kb.records import UrlsFor
 
@@ -73,7 +73,9 @@ def parse_cursor(raw: str | None) -> Cursor:
         return Cursor()
     parts = raw.split(".")
     if len(parts) > 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
-        raise BadRequest(f"since: expected a cursor returned by this feed, got {raw[:30]!r}")
+        raise BadRequest(
+            N_("since: expected a cursor returned by this feed, got %(raw)r"), raw=raw[:30]
+        )
     return Cursor(*(int(p) for p in parts))
 
 
@@ -81,7 +83,11 @@ def parse_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadRequest(f"limit: expected an integer from 1 to {MAX_LIMIT}, got {raw[:30]!r}")
+        raise BadRequest(
+            N_("limit: expected an integer from 1 to %(max)s, got %(raw)r"),
+            max=MAX_LIMIT,
+            raw=raw[:30],
+        )
     return int(raw)
 
 

@@ -32,7 +32,7 @@ from kb.collections import CollectionData
 from kb.content.checker import Checker, open_file  # the content reader's line-numbered YAML
 from kb.content.source import ContentError
 from kb.content_export import dump_yaml
-from kb.errors import FieldError, ValidationError
+from kb.errors import N_, FieldError, ValidationError
 from kb.models import Collection
 from kb.permissions import Actor
 
@@ -130,7 +130,7 @@ def load(
         check = opened[0]
         parsed = _parse(check, known)
         if parsed is not None and parsed.slug != path.stem:
-            check.error("slug", f"expected {path.stem!r}, the file's name")
+            check.error("slug", N_("expected %(stem)r, the file's name"), stem=path.stem)
         if parsed is not None:
             out.append(parsed)
     return out
@@ -142,26 +142,28 @@ def _parse(check: Checker, known: set[str]) -> CollectionFile | None:
         return None
     slug = check.text(raw, "slug", "slug") or ""
     for problem in collections.validate_slug(slug):
-        check.error("slug", str(problem.message))
+        check.error("slug", problem.text)
     title_fr, title_en = check.bilingual(raw, "title", "title")
     intro_fr, intro_en = check.bilingual(raw, "intro", "intro") if "intro" in raw else ("", "")
     data = CollectionData(title_fr, title_en, intro_fr, intro_en)
     for problem in collections.validate(data):
         name, lang = problem.field.rsplit("_", 1)
-        check.error(f"{name}.{lang}", str(problem.message))
+        check.error(f"{name}.{lang}", problem.text)
     state = check.text(raw, "state", "state") or ""
     if state not in STATES:
-        check.error("state", f"expected one of: {', '.join(STATES)}")
+        check.error("state", N_("expected one of: %(choices)s"), choices=", ".join(STATES))
     items = _items(check, raw.get("practices"), known)
     return CollectionFile(slug, data, state, items)
 
 
 def _items(check: Checker, value: Any, known: set[str]) -> tuple[ItemFile, ...]:
     if not isinstance(value, list):
-        check.error("practices", "expected a list of practices (one '- slug: …' each)")
+        check.error("practices", N_("expected a list of practices (one '- slug: …' each)"))
         return ()
     if len(value) > collections.ITEMS_MAX:
-        check.error("practices", f"at most {collections.ITEMS_MAX} practices")
+        check.error(
+            "practices", N_("at most %(max)s practices"), max=collections.ITEMS_MAX
+        )
     out: list[ItemFile] = []
     seen: set[str] = set()
     for i, entry in enumerate(value):
@@ -169,16 +171,20 @@ def _items(check: Checker, value: Any, known: set[str]) -> tuple[ItemFile, ...]:
         item = check.mapping(entry, where, ITEM_KEYS)
         slug = check.text(item, "slug", f"{where}.slug") or ""
         if slug not in known:
-            check.error(f"{where}.slug", f"no practice {slug!r} in this folder")
+            check.error(f"{where}.slug", N_("no practice %(slug)r in this folder"), slug=slug)
         elif slug in seen:
-            check.error(f"{where}.slug", "this practice is listed twice")
+            check.error(f"{where}.slug", N_("this practice is listed twice"))
         seen.add(slug)
         note_fr, note_en = ("", "")
         if "note" in item:
             note_fr, note_en = check.bilingual(item, "note", f"{where}.note")
         for lang, note in (("fr", note_fr), ("en", note_en)):
             if len(note) > collections.NOTE_MAX:
-                check.error(f"{where}.note.{lang}", f"at most {collections.NOTE_MAX} characters")
+                check.error(
+                    f"{where}.note.{lang}",
+                    N_("at most %(max)s characters"),
+                    max=collections.NOTE_MAX,
+                )
         out.append(ItemFile(slug, note_fr, note_en))
     return tuple(out)
 
@@ -256,4 +262,4 @@ def _upsert_items(
             )
         except ValidationError as exc:  # e.g. the practice is in the database but archived
             where = f"{path_of(file.slug)}: {want.slug}"
-            raise ValidationError([FieldError(where, e.message) for e in exc.errors]) from exc
+            raise ValidationError([FieldError(where, e.text) for e in exc.errors]) from exc

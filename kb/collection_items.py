@@ -91,7 +91,11 @@ def _item(session: Session, collection_id: int, practice_id: int) -> CollectionI
         )
     ).first()
     if item is None:
-        raise NotFound(f"practice {practice_id} is not in collection {collection_id}")
+        raise NotFound(
+            N_("practice %(practice_id)s is not in collection %(collection_id)s"),
+            practice_id=practice_id,
+            collection_id=collection_id,
+        )
     return item
 
 
@@ -144,7 +148,11 @@ def move_item(
     """Put one practice at `position` (1-based, clamped to the list), shifting the others."""
     order = [item.practice_id for item in items_of(session, collection_id)]
     if practice_id not in order:
-        raise NotFound(f"practice {practice_id} is not in collection {collection_id}")
+        raise NotFound(
+            N_("practice %(practice_id)s is not in collection %(collection_id)s"),
+            practice_id=practice_id,
+            collection_id=collection_id,
+        )
     order.remove(practice_id)
     order.insert(min(max(position, 1), len(order) + 1) - 1, practice_id)
     return reorder(session=session, actor=actor, collection_id=collection_id, order=order)
@@ -158,7 +166,7 @@ def reorder(
     collection = get(session, collection_id)
     current = [item.practice_id for item in items_of(session, collection_id)]
     if sorted(order) != sorted(current) or len(set(order)) != len(order):
-        raise BadRequest("order: list every practice of the collection exactly once")
+        raise BadRequest(N_("order: list every practice of the collection exactly once"))
     if list(order) == current:
         return collection
     _renumber(session, collection_id, list(order))

@@ -72,13 +72,14 @@ def validate(data: CollectionData) -> list[FieldError]:
             errors.append(FieldError(name, N_("At most 20,000 characters.")))
     return errors
 
+
 # --- reading rows -----------------------------------------------------------------------------
 
 
 def get(session: Session, collection_id: int) -> Collection:
     found = session.get(Collection, collection_id)
     if found is None:
-        raise NotFound(f"no collection with id {collection_id}")
+        raise NotFound(N_("no collection with id %(collection_id)s"), collection_id=collection_id)
     return found
 
 
@@ -88,7 +89,7 @@ def get_by_slug(session: Session, slug: str, *, published_only: bool = True) -> 
         statement = statement.where(Collection.state == "published")
     found = session.exec(statement).first()
     if found is None:
-        raise NotFound(f"no collection {slug[:120]!r}")
+        raise NotFound(N_("no collection %(slug)r"), slug=slug[:120])
     return found
 
 
@@ -178,8 +179,13 @@ def record_change(
 def bump_version(collection: Collection, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != collection.version:
         raise Conflict(
-            f"collection {collection.slug!r} changed since you opened it "
-            f"(version {collection.version}, yours {expected_version}); reload and try again"
+            N_(
+                "collection %(slug)r changed since you opened it (version %(version)s, yours "
+                "%(expected_version)s); reload and try again"
+            ),
+            slug=collection.slug,
+            version=collection.version,
+            expected_version=expected_version,
         )
     collection.version += 1
 
@@ -223,10 +229,11 @@ def edit(
     event = audit.CollectionEdited(collection_id, collection.slug, collection.version, changed)
     return record_change(session, collection, actor, event)
 
+
 def set_state(*, session: Session, actor: Actor, collection_id: int, state: str) -> Collection:
     """Publish (`published`) or take back to draft (`draft`)."""
     if state not in ("draft", "published"):
-        raise BadRequest(f"state: expected draft or published, got {state[:20]!r}")
+        raise BadRequest(N_("state: expected draft or published, got %(state)r"), state=state[:20])
     require(actor, "collection.publish" if state == "published" else "collection.unpublish")
     collection = get(session, collection_id)
     if collection.state == state:

@@ -6,11 +6,24 @@ KBError (500)
 ├── NotFound (404)
 ├── Conflict (409)            stale version in an optimistic-concurrency update
 └── ValidationError (422)     one or more FieldError, each naming the field and what is expected
+
+Every message a person may read is a fixed English msgid marked with `N_` (extracted by Babel),
+with `%(name)s` placeholders whose values travel alongside as keyword parameters:
+
+    FieldError("comment", N_("expected at most %(max)d characters"), max=COMMENT_MAX)
+
+The message is translated when it is shown, in the reader's language (`render(gettext)`); the
+English text (`message`, `str()`) is for logs, the CLI and API clients that ask for English. What a
+person typed only ever travels as a parameter, never as the format string.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Gettext = Callable[[str], str]
 
 
 def N_(message: str) -> str:
@@ -18,10 +31,68 @@ def N_(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
-class FieldError:
+def english(message: str) -> str:
+    """The gettext of the source language: the msgid itself."""
+    return message
+
+
+@dataclass(frozen=True, init=False)
+class Text:
+    """A message for a person: a marked msgid and its parameters, translated when shown.
+
+    A parameter may itself be a Text (a reason inside a sentence): it is translated too.
+    """
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __init__(self, msgid: str, /, **params: Any) -> None:
+        object.__setattr__(self, "msgid", msgid)
+        object.__setattr__(self, "params", params)
+
+    def render(self, gettext: Gettext = english) -> str:
+        text = gettext(self.msgid)
+        if not self.params:
+            return text  # never %-format a message without parameters
+        return text % {
+            k: v.render(gettext) if isinstance(v, Text) else v for k, v in self.params.items()
+        }
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def as_text(message: str | Text, params: Mapping[str, Any]) -> Text:
+    return message if isinstance(message, Text) else Text(message, **params)
+
+
+def freeze(obj: object, **values: Any) -> None:
+    """Set the fields of a frozen dataclass from its own `__init__`."""
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+
+
+class Explained:
+    """A problem that carries a Text: its English message, and its rendering in a language."""
+
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """The message in English."""
+        return self.text.render()
+
+    def render(self, gettext: Gettext = english) -> str:
+        return self.text.render(gettext)
+
+
+@dataclass(frozen=True, init=False)
+class FieldError(Explained):
     field: str
-    message: str
+    text: Text
+
+    def __init__(self, field: str, message: str | Text, /, **params: Any) -> None:
+        freeze(self, field=field, text=as_text(message, params))
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
@@ -31,12 +102,18 @@ class KBError(Exception):
     status = 500
     code = "error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Text, /, **params: Any) -> None:
+        self.text = as_text(message, params)
+        self.message = self.text.render()
+        super().__init__(self.message)
 
-    def to_dict(self) -> dict[str, object]:
-        return {"error": {"code": self.code, "status": self.status, "message": self.message}}
+    def render(self, gettext: Gettext = english) -> str:
+        return self.text.render(gettext)
+
+    def to_dict(self, gettext: Gettext = english) -> dict[str, object]:
+        return {
+            "error": {"code": self.code, "status": self.status, "message": self.render(gettext)}
+        }
 
 
 class BadRequest(KBError):
@@ -64,12 +141,15 @@ class ValidationError(KBError):
     code = "invalid"
 
     def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+        super().__init__(Text("; ".join(str(e) for e in errors)))
 
-    def to_dict(self) -> dict[str, object]:
-        data = super().to_dict()
+    def render(self, gettext: Gettext = english) -> str:
+        return "; ".join(f"{e.field}: {e.render(gettext)}" for e in self.errors)
+
+    def to_dict(self, gettext: Gettext = english) -> dict[str, object]:
+        data = super().to_dict(gettext)
         data["error"]["fields"] = [  # type: ignore[index]
-            {"field": e.field, "message": e.message} for e in self.errors
+            {"field": e.field, "message": e.render(gettext)} for e in self.errors
         ]
         return data

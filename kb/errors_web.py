@@ -7,10 +7,12 @@ import logging
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.errors import KBError
+from kb.i18n import api_lang, localized
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,12 @@ def _html_message(status: int, message: str) -> str:
 
 
 def handle_kb_error(error: KBError) -> ResponseReturnValue:
-    return _respond(error.status, error.code, error.message, error.to_dict())
+    """The message in the reader's language: the page's, or the API client's (`api_lang`)."""
+    if _wants_json():
+        with force_locale(api_lang()):
+            payload = error.to_dict(gettext)
+        return _respond(error.status, error.code, error.message, payload)
+    return _respond(error.status, error.code, localized(error))
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:

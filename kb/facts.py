@@ -20,15 +20,20 @@ facts:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+from kb.errors import N_
 
 FACT_KEYS = ("budget", "website", "staffing")
 BUDGET_KEYS = ("amount", "currency", "qualifier", "period", "source")
 QUALIFIERS = ("up-to", "about")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
-Report = Callable[[str, str], None]
+
+class Report(Protocol):
+    """Where a problem goes: the field, a marked message and its parameters."""
+
+    def __call__(self, where: str, message: str, /, **params: Any) -> None: ...
 
 
 def _url(value: Any) -> bool:
@@ -39,7 +44,7 @@ def _pair(value: Any, where: str, report: Report) -> dict[str, str] | None:
     if not isinstance(value, dict) or not all(
         isinstance(value.get(k), str) and value.get(k) for k in ("fr", "en")
     ):
-        report(where, "expected a mapping with non-empty fr and en texts")
+        report(where, N_("expected a mapping with non-empty fr and en texts"))
         return None
     return {"fr": value["fr"], "en": value["en"]}
 
@@ -49,12 +54,16 @@ def parse(value: Any, report: Report) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        report("facts", "expected a mapping with budget, website and/or staffing")
+        report("facts", N_("expected a mapping with budget, website and/or staffing"))
         return {}
     out: dict[str, Any] = {}
     for key in value:
         if key not in FACT_KEYS:
-            report(f"facts.{key}", f"unknown key; expected one of: {', '.join(FACT_KEYS)}")
+            report(
+                f"facts.{key}",
+                N_("unknown key; expected one of: %(choices)s"),
+                choices=", ".join(FACT_KEYS),
+            )
     budget = value.get("budget")
     if budget is not None:
         parsed = _budget(budget, report)
@@ -64,37 +73,45 @@ def parse(value: Any, report: Report) -> dict[str, Any]:
         if _url(value["website"]):
             out["website"] = value["website"]
         else:
-            report("facts.website", "expected an http(s) URL")
+            report("facts.website", N_("expected an http(s) URL"))
     staffing = value.get("staffing")
     if staffing is not None:
         text = _pair(staffing, "facts.staffing", report)
         if text is not None and _url(staffing.get("source")):
             out["staffing"] = {**text, "source": staffing["source"]}
         elif text is not None:
-            report("facts.staffing.source", "expected the http(s) URL of the source stating it")
+            report("facts.staffing.source", N_("expected the http(s) URL of the source stating it"))
     return out
 
 
 def _budget(budget: Any, report: Report) -> dict[str, Any] | None:
     if not isinstance(budget, dict):
-        report("facts.budget", "expected a mapping with amount, currency, period and source")
+        report("facts.budget", N_("expected a mapping with amount, currency, period and source"))
         return None
     for key in budget:
         if key not in BUDGET_KEYS:
-            report(f"facts.budget.{key}", f"unknown key; expected one of: {', '.join(BUDGET_KEYS)}")
+            report(
+                f"facts.budget.{key}",
+                N_("unknown key; expected one of: %(choices)s"),
+                choices=", ".join(BUDGET_KEYS),
+            )
     amount = budget.get("amount")
     ok = True
     if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
-        report("facts.budget.amount", "expected a positive number")
+        report("facts.budget.amount", N_("expected a positive number"))
         ok = False
     if not isinstance(budget.get("currency"), str) or not CURRENCY_RE.match(budget["currency"]):
-        report("facts.budget.currency", "expected an ISO 4217 code such as EUR or GBP")
+        report("facts.budget.currency", N_("expected an ISO 4217 code such as EUR or GBP"))
         ok = False
     if "qualifier" in budget and budget["qualifier"] not in QUALIFIERS:
-        report("facts.budget.qualifier", f"expected one of: {', '.join(QUALIFIERS)}")
+        report(
+            "facts.budget.qualifier",
+            N_("expected one of: %(choices)s"),
+            choices=", ".join(QUALIFIERS),
+        )
         ok = False
     if not _url(budget.get("source")):
-        report("facts.budget.source", "expected the http(s) URL of the source stating it")
+        report("facts.budget.source", N_("expected the http(s) URL of the source stating it"))
         ok = False
     period = _pair(budget["period"], "facts.budget.period", report) if "period" in budget else None
     if not ok:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from kb.errors import N_
+from kb.errors import N_, Explained, Text, as_text, freeze
 from kb.practices import PracticeData, validate
 from kb.taxonomy import Vocabulary
 
@@ -21,11 +22,14 @@ STRONG_EVIDENCE = ("internal-evaluation", "independent-evaluation")
 EVALUATION_WORDS = ("evaluat", "évaluat", "review", "study", "étude", "report", "rapport", "bilan")
 
 
-@dataclass(frozen=True)
-class Check:
+@dataclass(frozen=True, init=False)
+class Check(Explained):
     severity: str  # "blocking" or "warning"
     field: str
-    message: str
+    text: Text
+
+    def __init__(self, severity: str, field: str, message: str | Text, /, **params: Any) -> None:
+        freeze(self, severity=severity, field=field, text=as_text(message, params))
 
     @property
     def blocking(self) -> bool:
@@ -37,7 +41,7 @@ def run(
 ) -> list[Check]:
     """Every check on `data`, blocking ones first."""
     out = [
-        Check("blocking", e.field, e.message)
+        Check("blocking", e.field, e.text)
         for e in validate(data, vocabulary=vocabulary, events=events)
     ]
     out.extend(_evidence(data, note))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, col, select
 
 from kb import diff, practice_json, practices, proposals
-from kb.errors import NotFound
+from kb.errors import N_, NotFound
 from kb.models import Practice, Proposal, Revision, User
 from kb.permissions import Actor, allowed, require
 
@@ -88,7 +88,9 @@ def version_snapshot(session: Session, practice: Practice, version: int) -> dict
     assert practice.id is not None
     snapshot = proposals.snapshot_at(session, practice.id, version)
     if snapshot is None:
-        raise NotFound(f"practice {practice.slug!r} has no version {version}")
+        raise NotFound(
+            N_("practice %(slug)r has no version %(version)s"), slug=practice.slug, version=version
+        )
     return snapshot
 
 

@@ -6,11 +6,12 @@ Interface strings are English in the code and templates, translated to French in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, abort, g, request, url_for
-from flask_babel import Babel, format_date, format_datetime
+from flask_babel import Babel, force_locale, format_date, format_datetime, gettext
 
+from kb.errors import Gettext
 from kb.typography import french_html
 
 LANGS = ("fr", "en")
@@ -29,6 +30,34 @@ def preferred_lang() -> str:
     if remembered in LANGS:
         return remembered
     return request.accept_languages.best_match(LANGS) or DEFAULT_LANG
+
+
+def api_lang() -> str:
+    """The language of API messages: `?lang=`, else Accept-Language, else English (for machines)."""
+    lang = request.args.get("lang")
+    if lang in LANGS:
+        return lang
+    if request.accept_languages:
+        return request.accept_languages.best_match(LANGS) or "en"
+    return "en"
+
+
+class Message(Protocol):
+    """A domain message (kb.errors): a marked msgid and its parameters."""
+
+    def render(self, gettext: Gettext = ..., /) -> str: ...
+
+
+def localized(message: Message) -> str:
+    """A domain message in the reader's language: the msgid translated, then its parameters put in
+    (what a person typed is only ever a parameter, never the format string)."""
+    return message.render(gettext)
+
+
+def api_message(message: Message) -> str:
+    """A domain message in the API client's language (`api_lang`)."""
+    with force_locale(api_lang()):
+        return message.render(gettext)
 
 
 def twin_url(lang: str) -> str:
@@ -94,5 +123,6 @@ def init_app(app: Flask) -> None:
         LANGS=LANGS,
         format_date=format_date,
         format_datetime=format_datetime,
+        domain_message=localized,
     )
     app.jinja_env.globals["site_name"] = app.config.get("KB_SITE_NAME") or "kb"

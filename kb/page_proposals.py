@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from kb import audit, diff, pages, proposals
-from kb.errors import BadRequest, Conflict, FieldError, ValidationError
+from kb.errors import N_, BadRequest, Conflict, FieldError, ValidationError
 from kb.models import Proposal, User, utcnow
 from kb.pages import PageEdit
 from kb.permissions import Actor, require
@@ -30,7 +30,11 @@ def data_of(proposal: Proposal) -> PageEdit:
 def _check(data: PageEdit, note: str, *, sizes_only: bool) -> None:
     problems = pages.validate_edit(data, sizes_only=sizes_only)
     if len(note) > proposals.NOTE_MAX or "\x00" in note:
-        problems.append(FieldError("note", f"expected at most {proposals.NOTE_MAX} characters"))
+        problems.append(
+            FieldError(
+                "note", N_("expected at most %(max)s characters"), max=proposals.NOTE_MAX
+            )
+        )
     if problems:
         raise ValidationError(problems)
 
@@ -38,7 +42,7 @@ def _check(data: PageEdit, note: str, *, sizes_only: bool) -> None:
 def _page_proposal(session: Session, proposal_id: int) -> Proposal:
     proposal = proposals.get(session, proposal_id)
     if proposal.kind != KIND:
-        raise BadRequest("kind: this proposal is not an edit of an editorial page")
+        raise BadRequest(N_("kind: this proposal is not an edit of an editorial page"))
     return proposal
 
 
@@ -84,7 +88,7 @@ def of_page(session: Session, actor: Actor, slug: str) -> list[Proposal]:
 def compare_versions(session: Session, slug: str, a: int, b: int) -> list[diff.FieldDiff]:
     before, after = pages.snapshot_at(session, slug, a), pages.snapshot_at(session, slug, b)
     if before is None or after is None:
-        raise BadRequest("version: no such version of this page")
+        raise BadRequest(N_("version: no such version of this page"))
     return diff.compare(before, after, order=pages.FIELDS[1:], bilingual=BILINGUAL)
 
 
@@ -131,8 +135,11 @@ def save(
     require(actor, "proposal.edit", proposal.author_id)
     if proposal.status not in proposals.EDITABLE:
         raise Conflict(
-            f"status: a {proposal.status} proposal cannot be edited "
-            "(withdraw it, or wait for the reviewer's decision)"
+            N_(
+                "status: a %(status)s proposal cannot be edited (withdraw it, or wait for the "
+                "reviewer's decision)"
+            ),
+            status=proposal.status,
         )
     _check(data, note, sizes_only=True)
     proposal.data = PageEdit.from_snapshot({**data.snapshot(), "slug": proposal.slug}).snapshot()
@@ -169,8 +176,11 @@ def publish(*, session: Session, actor: Actor, proposal: Proposal, **_: Any) -> 
     proposals.check_move(proposal, "publish", actor)
     if changed_since_base(session, proposal):
         raise Conflict(
-            f"page {proposal.slug!r} changed since this edit was started; rebase the proposal "
-            "and review it again"
+            N_(
+                "page %(slug)r changed since this edit was started; rebase the proposal and "
+                "review it again"
+            ),
+            slug=proposal.slug,
         )
     version = pages.publish(
         session=session,
@@ -189,7 +199,7 @@ def restore(*, session: Session, actor: Actor, slug: str, version: int) -> Propo
     """A new proposal holding an earlier version of the page, reviewed like any other."""
     snapshot = pages.snapshot_at(session, slug, version)
     if snapshot is None:
-        raise BadRequest("version: no such version of this page")
+        raise BadRequest(N_("version: no such version of this page"))
     return start(
         session=session,
         actor=actor,

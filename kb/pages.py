@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from kb import audit
-from kb.errors import Conflict, FieldError, NotFound
+from kb.errors import N_, Conflict, FieldError, NotFound
 from kb.models import Page, PageRevision, utcnow
 from kb.permissions import Actor, require
 from kb.practice_validation import EMAIL_RE, PHONE_RE
@@ -63,17 +63,19 @@ def validate_edit(data: PageEdit, *, sizes_only: bool = False) -> list[FieldErro
         for name, limit in ((f"title_{lang}", TITLE_MAX), (f"body_{lang}", BODY_MAX)):
             value = getattr(data, name)
             if not isinstance(value, str):
-                errors.append(FieldError(name, "expected text"))
+                errors.append(FieldError(name, N_("expected text")))
             elif len(value) > limit:
-                errors.append(FieldError(name, f"expected at most {limit} characters"))
+                errors.append(
+                    FieldError(name, N_("expected at most %(max)s characters"), max=limit)
+                )
             elif "\x00" in value:
-                errors.append(FieldError(name, "contains a NUL character"))
+                errors.append(FieldError(name, N_("contains a NUL character")))
             elif sizes_only:
                 continue
             elif not value.strip():
-                errors.append(FieldError(name, "required; expected non-empty text"))
+                errors.append(FieldError(name, N_("required; expected non-empty text")))
             elif EMAIL_RE.search(value) or PHONE_RE.search(value):
-                errors.append(FieldError(name, "contains an e-mail address or phone number"))
+                errors.append(FieldError(name, N_("contains an e-mail address or phone number")))
     return errors
 
 
@@ -83,7 +85,7 @@ def validate_edit(data: PageEdit, *, sizes_only: bool = False) -> list[FieldErro
 def get(session: Session, slug: str, language: str) -> Page:
     page = session.exec(select(Page).where(Page.slug == slug, Page.language == language)).first()
     if page is None:
-        raise NotFound(f"no page {slug!r} in {language!r}")
+        raise NotFound(N_("no page %(slug)r in %(language)r"), slug=slug, language=language)
     return page
 
 
@@ -103,7 +105,7 @@ def edit_of(session: Session, slug: str) -> PageEdit:
     """The live page in both languages (NotFound when it has neither)."""
     rows = {p.language: p for p in session.exec(select(Page).where(Page.slug == slug))}
     if not rows:
-        raise NotFound(f"no page {slug!r}")
+        raise NotFound(N_("no page %(slug)r"), slug=slug)
     values: dict[str, str] = {}
     for lang in LANGUAGES:
         row = rows.get(lang)
@@ -172,8 +174,13 @@ def publish(
     current = version_of(session, data.slug)
     if current != expected_version:
         raise Conflict(
-            f"page {data.slug!r} changed since this edit was started (version "
-            f"{expected_version}, now {current}); rebase the proposal and review it again"
+            N_(
+                "page %(slug)r changed since this edit was started (version %(expected_version)s, "
+                "now %(current)s); rebase the proposal and review it again"
+            ),
+            slug=data.slug,
+            expected_version=expected_version,
+            current=current,
         )
     rows = {p.language: p for p in session.exec(select(Page).where(Page.slug == data.slug))}
     for lang in LANGUAGES:
@@ -187,7 +194,9 @@ def publish(
         )
     except IntegrityError as exc:  # another publisher took the same version number
         session.rollback()
-        raise Conflict(f"page {data.slug!r} was changed by someone else; try again") from exc
+        raise Conflict(
+            N_("page %(slug)r was changed by someone else; try again"), slug=data.slug
+        ) from exc
     changed = tuple(k for k in FIELDS if getattr(before, k) != getattr(data, k))
     audit.record(session, actor, audit.PagePublished(data.slug, version, proposal_id, changed))
     session.flush()

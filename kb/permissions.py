@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kb.errors import PermissionDenied
+from kb.errors import N_, PermissionDenied, Text
 
 ROLES: tuple[str, ...] = ("contributor", "moderator", "curator", "admin")
 ROLE_HELP: dict[str, str] = {
@@ -64,7 +64,7 @@ class Actor:
 
 
 # A guard sees the actor and the action's target; it returns a reason when it refuses.
-Guard = Callable[[Actor, Any], str | None]
+Guard = Callable[[Actor, Any], Text | None]
 # Any signed-in account, whatever its roles (a new account holds none).
 SIGNED_IN: frozenset[str] = frozenset({"*"})
 
@@ -80,56 +80,56 @@ class Rule:
     help: str = ""
 
 
-def is_self(actor: Actor, target: Any) -> str | None:
+def is_self(actor: Actor, target: Any) -> Text | None:
     """The target is the actor's own account (target: a user id)."""
     if actor.kind == "system" or target == actor.user_id:
         return None
-    return "only the account's owner may do this"
+    return Text(N_("only the account's owner may do this"))
 
 
-def not_self(actor: Actor, target: Any) -> str | None:
+def not_self(actor: Actor, target: Any) -> Text | None:
     """Nobody locks themselves out: an admin cannot deactivate their own account."""
     if actor.kind != "system" and target == actor.user_id:
-        return "you cannot do this to your own account"
+        return Text(N_("you cannot do this to your own account"))
     return None
 
 
-def keeps_own_admin(actor: Actor, target: Any) -> str | None:
+def keeps_own_admin(actor: Actor, target: Any) -> Text | None:
     """An admin may change anyone's roles but cannot drop their own admin role.
 
     target: (user_id, new_roles).
     """
     user_id, new_roles = target
     if actor.kind != "system" and user_id == actor.user_id and "admin" not in new_roles:
-        return "you cannot remove your own admin role (ask another admin)"
+        return Text(N_("you cannot remove your own admin role (ask another admin)"))
     return None
 
 
-def owns_token_or_admin(actor: Actor, target: Any) -> str | None:
+def owns_token_or_admin(actor: Actor, target: Any) -> Text | None:
     """target: the user id owning the token."""
     if actor.kind == "system" or target == actor.user_id or actor.has_role("admin"):
         return None
-    return "only the token's owner or an admin may revoke it"
+    return Text(N_("only the token's owner or an admin may revoke it"))
 
 
-def is_author(actor: Actor, target: Any) -> str | None:
+def is_author(actor: Actor, target: Any) -> Text | None:
     """Only the proposal's author (target: the author's user id)."""
     if actor.kind == "system" or target == actor.user_id:
         return None
-    return "only the proposal's author may do this"
+    return Text(N_("only the proposal's author may do this"))
 
 
-def author_or_moderator(actor: Actor, target: Any) -> str | None:
+def author_or_moderator(actor: Actor, target: Any) -> Text | None:
     """The author, or any moderator (target: the author's user id)."""
     if actor.kind == "system" or target == actor.user_id or actor.has_role("moderator"):
         return None
-    return "only the proposal's author or a moderator may do this"
+    return Text(N_("only the proposal's author or a moderator may do this"))
 
 
-def not_author(actor: Actor, target: Any) -> str | None:
+def not_author(actor: Actor, target: Any) -> Text | None:
     """Four eyes: nobody decides on their own proposal (target: the author's user id)."""
     if actor.kind != "system" and target == actor.user_id:
-        return "four eyes: you cannot decide on your own proposal"
+        return Text(N_("four eyes: you cannot decide on your own proposal"))
     return None
 
 
@@ -184,15 +184,15 @@ ACTIONS: dict[str, Rule] = {
 }
 
 
-def refusal(actor: Actor, action: str, target: Any = None) -> str | None:
+def refusal(actor: Actor, action: str, target: Any = None) -> Text | None:
     """Why `actor` may not do `action` on `target`, or None when allowed."""
     rule = ACTIONS.get(action)
     if rule is None:
         raise KeyError(f"unknown action {action!r}; declare it in kb.permissions.ACTIONS")
     if not actor.authenticated:
-        return "sign in first"
+        return Text(N_("sign in first"))
     if rule.roles != SIGNED_IN and not (rule.roles & actor.roles):
-        return f"needs the role {' or '.join(sorted(rule.roles))}"
+        return Text(N_("needs the role %(roles)s"), roles=" or ".join(sorted(rule.roles)))
     if rule.guard is not None:
         return rule.guard(actor, target)
     return None
@@ -206,7 +206,7 @@ def require(actor: Actor, action: str, target: Any = None) -> None:
     """Raise PermissionDenied unless `actor` may do `action` on `target`."""
     reason = refusal(actor, action, target)
     if reason is not None:
-        raise PermissionDenied(f"{action}: {reason}")
+        raise PermissionDenied(N_("%(action)s: %(reason)s"), action=action, reason=reason)
 
 
 def truncate_address(address: str | None) -> str | None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from kb.errors import FieldError, ValidationError
+from kb.errors import N_, FieldError, ValidationError
 from kb.practices import PracticeData, SourceData
 
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note_fr", "note_en")
@@ -55,39 +55,39 @@ def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
 def data_from_json(obj: Any) -> PracticeData:
     """A practice from API JSON (the shape of /api/v1/practices/<slug>); types checked by field."""
     if not isinstance(obj, Mapping):
-        raise ValidationError([FieldError("practice", "expected a JSON object")])
+        raise ValidationError([FieldError("practice", N_("expected a JSON object"))])
     known = {f.name for f in fields(PracticeData)}
     errors: list[FieldError] = []
     for key in obj:
         if key not in known and key not in READ_ONLY_KEYS and key not in ("base_slug", "note"):
-            errors.append(FieldError(str(key)[:60], "unknown field"))
+            errors.append(FieldError(str(key)[:60], N_("unknown field")))
     for f in fields(PracticeData):
         value = obj.get(f.name)
         if value is None:
             continue
         if f.name in LIST_FIELDS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors.append(FieldError(f.name, "expected a list of strings"))
+                errors.append(FieldError(f.name, N_("expected a list of strings")))
         elif f.name == "sources":
             if not isinstance(value, list) or not all(isinstance(s, Mapping) for s in value):
-                errors.append(FieldError("sources", "expected a list of objects"))
+                errors.append(FieldError("sources", N_("expected a list of objects")))
             else:
                 for i, s in enumerate(value):
                     for k, v in s.items():
                         if k in READ_ONLY_SOURCE_KEYS:
                             continue
                         if k not in SOURCE_KEYS:
-                            errors.append(FieldError(f"sources[{i}].{k}"[:60], "unknown field"))
+                            errors.append(FieldError(f"sources[{i}].{k}"[:60], N_("unknown field")))
                         elif v is not None and not isinstance(v, str):
-                            errors.append(FieldError(f"sources[{i}].{k}", "expected a string"))
+                            errors.append(FieldError(f"sources[{i}].{k}", N_("expected a string")))
         elif f.name == "facts":
             if not isinstance(value, Mapping):
-                errors.append(FieldError(f.name, "expected an object"))
+                errors.append(FieldError(f.name, N_("expected an object")))
         elif f.name in ("start_year", "end_year"):
             if isinstance(value, bool) or not isinstance(value, int):
-                errors.append(FieldError(f.name, "expected a whole number"))
+                errors.append(FieldError(f.name, N_("expected a whole number")))
         elif not isinstance(value, str):
-            errors.append(FieldError(f.name, "expected a string"))
+            errors.append(FieldError(f.name, N_("expected a string")))
     if errors:
         raise ValidationError(errors)
     return from_snapshot({**obj, "body": obj.get("body") or ""})

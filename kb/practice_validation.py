@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pycountry
 
 from kb import facts
-from kb.errors import FieldError
+from kb.errors import N_, FieldError
 from kb.models import ACTIVITY_STATUSES
 from kb.practice_data import LANGUAGES, TERM_FIELDS, PracticeData, SourceData
 from kb.taxonomy import Vocabulary
@@ -33,6 +33,12 @@ PHONE_RE = re.compile(
 YEAR_MIN, YEAR_MAX = 1900, 2100
 LIMITS = {"title": 200, "summary": 1200, "body": 100_000, "text": 5_000, "name": 400, "url": 2000}
 
+# One message per kind of term, so each reads naturally once translated.
+UNKNOWN_TERM = {
+    "theme": N_("unknown theme %(slug)r; expected one of: %(choices)s"),
+    "approach": N_("unknown approach %(slug)r; expected one of: %(choices)s"),
+    "target": N_("unknown target %(slug)r; expected one of: %(choices)s"),
+}
 
 # Paths of the fields in error messages follow the content format (title.fr, sources[2].url).
 FIELD_PATHS = {
@@ -49,12 +55,13 @@ def validate(
     """Every problem with `data`, each naming the field and saying what is expected."""
     errors: list[FieldError] = []
 
-    def err(name: str, message: str) -> None:
-        errors.append(FieldError(FIELD_PATHS.get(name, name), message))
+    def err(name: str, message: str, /, **params: Any) -> None:
+        errors.append(FieldError(FIELD_PATHS.get(name, name), message, **params))
 
     if not SLUG_RE.match(data.slug or "") or len(data.slug) > 120:
         err(
-            "slug", "expected lowercase letters, digits and single hyphens (at most 120 characters)"
+            "slug",
+            N_("expected lowercase letters, digits and single hyphens (at most 120 characters)"),
         )
     for name, limit in (
         ("title_fr", LIMITS["title"]),
@@ -64,58 +71,97 @@ def validate(
     ):
         _required_text(err, name, getattr(data, name), limit)
     if data.language not in LANGUAGES:
-        err("language", f"expected one of {', '.join(LANGUAGES)}, got {data.language!r}")
+        err(
+            "language",
+            N_("expected one of %(choices)s, got %(language)r"),
+            choices=", ".join(LANGUAGES),
+            language=data.language,
+        )
     if not data.cities or any(not isinstance(c, str) or not c.strip() for c in data.cities):
-        err("cities", "expected a list of at least one city name")
+        err("cities", N_("expected a list of at least one city name"))
     if data.partners_fr and len(data.partners_fr) != len(data.partners):
-        err("partners", "expected a French name for every partner, or none")
+        err("partners", N_("expected a French name for every partner, or none"))
     lang = data.original_title_language
     if lang is not None and not re.fullmatch(r"[a-z]{2}", str(lang)):
-        err("original_title_language", f"expected a two-letter ISO 639-1 code, got {lang!r}")
+        err(
+            "original_title_language",
+            N_("expected a two-letter ISO 639-1 code, got %(lang)r"),
+            lang=lang,
+        )
     if data.checked_on is not None and not DATE_RE.match(str(data.checked_on)):
-        err("checked_on", f"expected YYYY-MM-DD, got {data.checked_on!r}")
+        err("checked_on", N_("expected YYYY-MM-DD, got %(checked_on)r"), checked_on=data.checked_on)
     if not isinstance(data.country, str) or pycountry.countries.get(alpha_2=data.country) is None:
         err(
             "country",
-            f"expected an ISO 3166-1 alpha-2 country code (e.g. FR), got {data.country!r}",
+            N_("expected an ISO 3166-1 alpha-2 country code (e.g. FR), got %(country)r"),
+            country=data.country,
         )
     _required_text(err, "lead_organisation", data.lead_organisation, LIMITS["name"])
     if data.status not in ACTIVITY_STATUSES:
-        err("status", f"expected one of {', '.join(ACTIVITY_STATUSES)}, got {data.status!r}")
+        err(
+            "status",
+            N_("expected one of %(choices)s, got %(status)r"),
+            choices=", ".join(ACTIVITY_STATUSES),
+            status=data.status,
+        )
     if not data.themes:
-        err("themes", f"expected at least one theme among: {', '.join(vocabulary.slugs('theme'))}")
+        err(
+            "themes",
+            N_("expected at least one theme among: %(choices)s"),
+            choices=", ".join(vocabulary.slugs("theme")),
+        )
     for name, kind in TERM_FIELDS.items():
         known = vocabulary.slugs(kind)
         for slug in getattr(data, name):
             if slug not in known:
-                err(name, f"unknown {kind} {slug!r}; expected one of: {', '.join(known)}")
+                err(
+                    name,
+                    UNKNOWN_TERM[kind],
+                    slug=slug,
+                    choices=", ".join(known),
+                )
         if len(set(getattr(data, name))) != len(getattr(data, name)):
-            err(name, "a value is listed twice")
+            err(name, N_("a value is listed twice"))
     if data.evidence_level not in vocabulary.slugs("evidence"):
         valid = ", ".join(vocabulary.slugs("evidence"))
         err(
             "evidence_level",
-            f"unknown evidence level {data.evidence_level!r}; expected one of: {valid}",
+            N_("unknown evidence level %(evidence_level)r; expected one of: %(valid)s"),
+            evidence_level=data.evidence_level,
+            valid=valid,
         )
     for event in data.events:
         if event not in events:
             err(
-                "events", f"unknown event {event!r}; expected one of: {', '.join(events) or 'none'}"
+                "events",
+                N_("unknown event %(event)r; expected one of: %(choices)s"),
+                event=event,
+                choices=", ".join(events) or "none",
             )
     for name in ("start_year", "end_year"):
         year = getattr(data, name)
         if year is not None and (
             not isinstance(year, int) or isinstance(year, bool) or not YEAR_MIN <= year <= YEAR_MAX
         ):
-            err(name, f"expected a year between {YEAR_MIN} and {YEAR_MAX}, got {year!r}")
+            err(
+                name,
+                N_("expected a year between %(min)s and %(max)s, got %(year)r"),
+                min=YEAR_MIN,
+                max=YEAR_MAX,
+                year=year,
+            )
     if (
         isinstance(data.start_year, int)
         and isinstance(data.end_year, int)
         and data.end_year < data.start_year
     ):
-        err("end_year", f"expected a year not before start_year ({data.start_year})")
+        err(
+            "end_year",
+            N_("expected a year not before start_year (%(start_year)s)"),
+            start_year=data.start_year,
+        )
     if data.end_year is not None and data.status == "ongoing":
-        err("end_year", "an ongoing practice has no end year (set status: ended, or remove it)")
+        err("end_year", N_("an ongoing practice has no end year (set status: ended, or remove it)"))
     for name in (
         "original_title",
         "region",
@@ -126,37 +172,46 @@ def validate(
     ):
         value = getattr(data, name)
         if value is not None and (not isinstance(value, str) or len(value) > LIMITS["name"]):
-            err(name, f"expected text of at most {LIMITS['name']} characters")
+            err(name, N_("expected text of at most %(max)s characters"), max=LIMITS["name"])
     for name in ("evaluation", "lessons", "evaluation_translation", "lessons_translation"):
         value = getattr(data, name)
         if value is not None and (not isinstance(value, str) or len(value) > LIMITS["text"]):
-            err(name, f"expected text of at most {LIMITS['text']} characters")
+            err(name, N_("expected text of at most %(max)s characters"), max=LIMITS["text"])
     for name in ("body", "body_translation"):
         value = getattr(data, name)
         if not isinstance(value, str) or len(value) > LIMITS["body"]:
-            err(name, f"expected Markdown text of at most {LIMITS['body']} characters")
+            err(
+                name,
+                N_("expected Markdown text of at most %(max)s characters"),
+                max=LIMITS["body"],
+            )
     if not data.sources:
-        err("sources", "expected at least one source with a title and an http(s) URL")
+        err("sources", N_("expected at least one source with a title and an http(s) URL"))
     for i, source in enumerate(data.sources):
         _check_source(err, f"sources[{i}]", source)
     # Facts parsed from a file are already clean; facts typed in a form are checked here.
     facts.parse(data.facts, err)
     if len(repr(data.facts)) > LIMITS["text"]:
-        err("facts", f"expected at most {LIMITS['text']} characters in all")
+        err("facts", N_("expected at most %(max)s characters in all"), max=LIMITS["text"])
     _check_no_personal_contact(err, data)
     return errors
 
 
 def _required_text(err: Any, name: str, value: object, limit: int) -> None:
     if not isinstance(value, str) or not value.strip():
-        err(name, "required; expected non-empty text")
+        err(name, N_("required; expected non-empty text"))
     elif len(value) > limit:
-        err(name, f"expected at most {limit} characters, got {len(value)}")
+        err(
+            name,
+            N_("expected at most %(max)s characters, got %(length)s"),
+            max=limit,
+            length=len(value),
+        )
 
 
 def _check_source(err: Any, path: str, source: SourceData) -> None:
     if not isinstance(source.title, str) or not source.title.strip():
-        err(f"{path}.title", "required; expected the source's title")
+        err(f"{path}.title", N_("required; expected the source's title"))
     for key, limit in (
         ("title", "name"),
         ("publisher", "name"),
@@ -165,13 +220,21 @@ def _check_source(err: Any, path: str, source: SourceData) -> None:
     ):
         value = getattr(source, key)
         if isinstance(value, str) and len(value) > LIMITS[limit]:
-            err(f"{path}.{key}", f"expected at most {LIMITS[limit]} characters")
+            err(f"{path}.{key}", N_("expected at most %(max)s characters"), max=LIMITS[limit])
     if not is_http_url(source.url):
-        err(f"{path}.url", f"expected an http(s) URL, got {source.url!r}")
+        err(f"{path}.url", N_("expected an http(s) URL, got %(url)r"), url=source.url)
     if source.date is not None and not DATE_RE.match(str(source.date)):
-        err(f"{path}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {source.date!r}")
+        err(
+            f"{path}.date",
+            N_("expected YYYY, YYYY-MM or YYYY-MM-DD, got %(date)r"),
+            date=source.date,
+        )
     if source.language is not None and not re.fullmatch(r"[a-z]{2}", str(source.language)):
-        err(f"{path}.language", f"expected a two-letter ISO 639-1 code, got {source.language!r}")
+        err(
+            f"{path}.language",
+            N_("expected a two-letter ISO 639-1 code, got %(language)r"),
+            language=source.language,
+        )
 
 
 def is_http_url(url: object) -> bool:
@@ -187,10 +250,13 @@ def _check_no_personal_contact(err: Any, data: PracticeData) -> None:
         if EMAIL_RE.search(value):
             err(
                 name,
-                "contains an e-mail address; a public contact is an organisation, not a person",
+                N_("contains an e-mail address; a public contact is an organisation, not a person"),
             )
         elif PHONE_RE.search(value):
-            err(name, "contains a phone number; a public contact is an organisation, not a person")
+            err(
+                name,
+                N_("contains a phone number; a public contact is an organisation, not a person"),
+            )
 
 
 def _text_fields(data: PracticeData) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from kb import audit, taxonomy, workflow
-from kb.errors import Conflict, FieldError, NotFound, ValidationError
+from kb.errors import N_, Conflict, FieldError, NotFound, ValidationError
 from kb.markdown import to_plain_text
 from kb.models import (
     ChangeLog,
@@ -81,7 +81,7 @@ __all__ = [
 def get(session: Session, practice_id: int) -> Practice:
     practice = session.get(Practice, practice_id)
     if practice is None:
-        raise NotFound(f"no practice with id {practice_id}")
+        raise NotFound(N_("no practice with id %(practice_id)s"), practice_id=practice_id)
     return practice
 
 
@@ -91,7 +91,7 @@ def get_by_slug(session: Session, slug: str, *, published_only: bool = True) -> 
         statement = statement.where(Practice.state == "published")
     practice = session.exec(statement).first()
     if practice is None:
-        raise NotFound(f"no practice {slug!r}")
+        raise NotFound(N_("no practice %(slug)r"), slug=slug)
     return practice
 
 
@@ -188,10 +188,10 @@ def create(
     _raise_if_invalid(session, data, vocabulary)
     if session.exec(select(Practice.id).where(Practice.slug == data.slug)).first() is not None:
         raise ValidationError(
-            [FieldError("slug", f"{data.slug!r} is already used by another practice")]
+            [FieldError("slug", N_("%(slug)r is already used by another practice"), slug=data.slug)]
         )
     if state not in workflow.TRANSITIONS:
-        raise ValidationError([FieldError("state", f"unknown state {state!r}")])
+        raise ValidationError([FieldError("state", N_("unknown state %(state)r"), state=state)])
     now = utcnow()
     practice = Practice(
         **{name: getattr(data, name) for name in SCALAR_FIELDS},
@@ -236,7 +236,7 @@ def update(
     _raise_if_invalid(session, data, vocabulary)
     if data.slug != practice.slug:
         raise ValidationError(
-            [FieldError("slug", "a practice's slug never changes (URLs depend on it)")]
+            [FieldError("slug", N_("a practice's slug never changes (URLs depend on it)"))]
         )
     before = to_data(session, practice)
     substantive = before != data
@@ -338,9 +338,14 @@ def _bump_version(session: Session, practice: Practice, expected_version: int) -
         session.rollback()
         current = session.get(Practice, practice.id)
         raise Conflict(
-            f"practice {practice.slug!r} was changed by someone else (you edited version "
-            f"{expected_version}, it is now version {current.version if current else '?'}); "
-            "reload it and apply your changes again"
+            N_(
+                "practice %(slug)r was changed by someone else (you edited version "
+                "%(expected_version)s, it is now version %(value)s); reload it and apply your "
+                "changes again"
+            ),
+            slug=practice.slug,
+            expected_version=expected_version,
+            value=current.version if current else "?",
         )
     practice.version = expected_version + 1
 

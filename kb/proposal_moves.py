@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from kb import audit, notify
-from kb.errors import Conflict, NotFound
+from kb.errors import N_, Conflict, NotFound
 from kb.models import Proposal, utcnow
 from kb.permissions import Actor, require
 
@@ -62,8 +62,13 @@ def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
     require(actor, rule.action, proposal.author_id)
     if proposal.status not in rule.sources:
         raise Conflict(
-            f"status: a {proposal.status} proposal cannot be moved by {move!r} "
-            f"(allowed from: {', '.join(sorted(rule.sources))})"
+            N_(
+                "status: a %(status)s proposal cannot be moved by %(move)r (allowed from: "
+                "%(choices)s)"
+            ),
+            status=proposal.status,
+            move=move,
+            choices=", ".join(sorted(rule.sources)),
         )
     return rule.target or proposal.status
 
@@ -71,7 +76,7 @@ def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
 def get(session: Session, proposal_id: int) -> Proposal:
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
-        raise NotFound(f"no proposal with id {proposal_id}")
+        raise NotFound(N_("no proposal with id %(proposal_id)s"), proposal_id=proposal_id)
     return proposal
 
 

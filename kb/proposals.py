@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from kb import audit, diff, harm, practices
-from kb.errors import BadRequest, Conflict, FieldError, ValidationError
+from kb.errors import N_, BadRequest, Conflict, FieldError, Gettext, ValidationError, english
 from kb.models import Event, Practice, Proposal, Revision, User, utcnow
 from kb.permissions import Actor, require
 from kb.practice_json import from_snapshot
@@ -61,13 +61,15 @@ class StaleBase(Conflict):
 
     code = "stale_base"
 
-    def __init__(self, message: str, changes: list[diff.FieldDiff], live_version: int) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, changes: list[diff.FieldDiff], live_version: int, **params: Any
+    ) -> None:
+        super().__init__(message, **params)
         self.changes = changes
         self.live_version = live_version
 
-    def to_dict(self) -> dict[str, object]:
-        data = super().to_dict()
+    def to_dict(self, gettext: Gettext = english) -> dict[str, object]:
+        data = super().to_dict(gettext)
         data["error"]["live_version"] = self.live_version  # type: ignore[index]
         data["error"]["changed_since_base"] = [  # type: ignore[index]
             {"field": c.field, "before": c.before, "after": c.after} for c in self.changes
@@ -91,10 +93,12 @@ def _check_size(data: PracticeData, note: str) -> None:
         if "at most" in e.message and e.field != "slug"
     ]
     if isinstance(data.slug, str) and len(data.slug) > 120:
-        problems.append(FieldError("slug", "expected at most 120 characters"))
-    problems += [FieldError(name, "contains a NUL character") for name in _with_nul(data, note)]
+        problems.append(FieldError("slug", N_("expected at most 120 characters")))
+    problems += [FieldError(name, N_("contains a NUL character")) for name in _with_nul(data, note)]
     if len(note) > NOTE_MAX:
-        problems.append(FieldError("note", f"expected at most {NOTE_MAX} characters"))
+        problems.append(
+            FieldError("note", N_("expected at most %(max)s characters"), max=NOTE_MAX)
+        )
     if problems:
         raise ValidationError(problems)
 
@@ -122,7 +126,7 @@ def get_practice_proposal(session: Session, proposal_id: int) -> Proposal:
     """A proposal of a practice (an editorial page's goes through `kb.page_proposals`)."""
     proposal = get(session, proposal_id)
     if proposal.kind != "practice":
-        raise BadRequest("kind: this proposal is an edit of an editorial page, not a practice")
+        raise BadRequest(N_("kind: this proposal is an edit of an editorial page, not a practice"))
     return proposal
 
 
@@ -234,8 +238,11 @@ def save(
     require(actor, "proposal.edit", proposal.author_id)
     if proposal.status not in EDITABLE:
         raise Conflict(
-            f"status: a {proposal.status} proposal cannot be edited "
-            "(withdraw it, or wait for the reviewer's decision)"
+            N_(
+                "status: a %(status)s proposal cannot be edited (withdraw it, or wait for the "
+                "reviewer's decision)"
+            ),
+            status=proposal.status,
         )
     note = proposal.note if note is None else note
     _check_size(data, note)
@@ -263,12 +270,16 @@ def submit(
     proposal = get_practice_proposal(session, proposal_id)
     check_move(proposal, "submit", actor)
     found = checks(session, proposal, vocabulary)
-    blocking = [FieldError(c.field, c.message) for c in found if c.blocking]
+    blocking = [FieldError(c.field, c.text) for c in found if c.blocking]
     if blocking:
         raise ValidationError(blocking)
     if proposal.practice_id is None and _slug_taken(session, proposal.slug):
         raise ValidationError(
-            [FieldError("slug", f"{proposal.slug!r} is already used by another practice")]
+            [
+                FieldError(
+                    "slug", N_("%(slug)r is already used by another practice"), slug=proposal.slug
+                )
+            ]
         )
     enter_review(session, actor, proposal, link)
     return [c for c in found if not c.blocking]
@@ -291,7 +302,7 @@ def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
     move(session, actor, proposal, "rebase")
     practice = live_practice(session, proposal)
     if practice is None:
-        raise BadRequest("rebase: this proposal is for a new practice, it has no base")
+        raise BadRequest(N_("rebase: this proposal is for a new practice, it has no base"))
     rebased(session, proposal, practice.version)
     return proposal
 
@@ -313,11 +324,15 @@ def publish(
         stale = changed_since_base(session, proposal)
         if stale:
             raise StaleBase(
-                f"practice {practice.slug!r} changed since this proposal was started (version "
-                f"{proposal.base_version}, now {practice.version}); rebase the proposal and "
-                "review it again",
+                N_(
+                    "practice %(slug)r changed since this proposal was started (version "
+                    "%(base)s, now %(version)s); rebase the proposal and review it again"
+                ),
                 stale,
                 practice.version,
+                slug=practice.slug,
+                base=proposal.base_version,
+                version=practice.version,
             )
         assert practice.id is not None and proposal.base_version is not None
         practice = practices.update(

@@ -59,7 +59,7 @@ def _checklist(raw: Mapping[str, Any] | None) -> dict[str, bool]:
     unknown = [k for k in raw if k not in CHECKLIST]
     if unknown:
         raise ValidationError(
-            [FieldError(f"checklist.{str(k)[:40]}", "unknown item") for k in unknown]
+            [FieldError(f"checklist.{str(k)[:40]}", N_("unknown item")) for k in unknown]
         )
     return {item: bool(raw.get(item)) for item in CHECKLIST}
 
@@ -81,7 +81,10 @@ def decide(
         raise ValidationError(
             [
                 FieldError(
-                    "decision", f"expected one of {', '.join(DECISIONS)}, got {decision[:40]!r}"
+                    "decision",
+                    N_("expected one of %(choices)s, got %(decision)r"),
+                    choices=", ".join(DECISIONS),
+                    decision=decision[:40],
                 )
             ]
         )
@@ -91,7 +94,7 @@ def decide(
     comment = (comment or "").replace("\x00", "").strip()
     _check_decision(decision, comment, ticks)
     if decision == "approve" and _already_approved(session, proposal, actor):
-        raise BadRequest("decision: you already approved this round; another moderator must")
+        raise BadRequest(N_("decision: you already approved this round; another moderator must"))
     assert proposal.id is not None and actor.user_id is not None or actor.kind == "system"
     session.add(
         ReviewDecision(
@@ -139,7 +142,15 @@ def decide(
 
 def _check_decision(decision: str, comment: str, ticks: dict[str, bool]) -> None:
     if len(comment) > COMMENT_MAX:
-        raise ValidationError([FieldError("comment", f"expected at most {COMMENT_MAX} characters")])
+        raise ValidationError(
+            [
+                FieldError(
+                    "comment",
+                    N_("expected at most %(max)s characters"),
+                    max=COMMENT_MAX,
+                )
+            ]
+        )
     if decision == "request_changes" and not comment:
         raise ValidationError([FieldError("comment", N_("required: say what should change"))])
     if decision == "reject" and not comment:
@@ -214,11 +225,19 @@ def comment(
     if not body:
         raise ValidationError([FieldError("body", N_("required; write a comment"))])
     if len(body) > COMMENT_MAX:
-        raise ValidationError([FieldError("body", f"expected at most {COMMENT_MAX} characters")])
+        raise ValidationError(
+            [
+                FieldError(
+                    "body",
+                    N_("expected at most %(max)s characters"),
+                    max=COMMENT_MAX,
+                )
+            ]
+        )
     if parent_id is not None:
         parent = session.get(ProposalComment, parent_id)
         if parent is None or parent.proposal_id != proposal_id:
-            raise ValidationError([FieldError("parent_id", "no such comment on this proposal")])
+            raise ValidationError([FieldError("parent_id", N_("no such comment on this proposal"))])
     row = _add_comment(session, actor, proposal, body, parent_id)
     recipients = [session.get(User, proposal.author_id)]
     recipients += [

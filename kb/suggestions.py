@@ -88,9 +88,9 @@ def reports_on(session: Session, actor: Actor, slug: str) -> list[Suggestion]:
 def _open(session: Session, suggestion_id: int) -> Suggestion:
     row = session.get(Suggestion, suggestion_id)
     if row is None:
-        raise NotFound(f"no suggestion with id {suggestion_id}")
+        raise NotFound(N_("no suggestion with id %(suggestion_id)s"), suggestion_id=suggestion_id)
     if row.status != "open":
-        raise Conflict("status: this suggestion is already closed")
+        raise Conflict(N_("status: this suggestion is already closed"))
     return row
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from kb import audit, webhooks
-from kb.errors import NotFound
+from kb.errors import N_, NotFound
 from kb.models import Webhook, WebhookDelivery, utcnow
 from kb.permissions import Actor, require
 
@@ -42,7 +42,7 @@ class Deliveries:
 def get(session: Session, webhook_id: int) -> Webhook:
     found = session.get(Webhook, webhook_id)
     if found is None:
-        raise NotFound(f"no webhook with id {webhook_id}")
+        raise NotFound(N_("no webhook with id %(webhook_id)s"), webhook_id=webhook_id)
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.errors import BadRequest
+from kb.errors import N_, BadRequest
 
 # state -> states it may move to. Seed imports create practices directly as published.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -17,8 +17,15 @@ def check_transition(current: str, target: str) -> None:
     """Raise BadRequest unless the workflow allows moving from `current` to `target`."""
     if target not in TRANSITIONS:
         raise BadRequest(
-            f"state: unknown state {target!r}; expected one of {', '.join(TRANSITIONS)}"
+            N_("state: unknown state %(target)r; expected one of %(choices)s"),
+            target=target,
+            choices=", ".join(TRANSITIONS),
         )
     if target not in TRANSITIONS.get(current, frozenset()):
         allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
-        raise BadRequest(f"state: cannot move from {current} to {target} (allowed: {allowed})")
+        raise BadRequest(
+            N_("state: cannot move from %(current)s to %(target)s (allowed: %(allowed)s)"),
+            current=current,
+            target=target,
+            allowed=allowed,
+        )

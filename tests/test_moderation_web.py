@@ -188,7 +188,7 @@ def test_a_markdown_file_is_imported_as_a_draft_and_errors_name_their_line(
         "/fr/moderation/proposals/import", {"text": "---\ntitle: [unclosed\n---\n"}
     )
     html = broken.get_data(as_text=True)
-    assert broken.status_code == 422 and "3: yaml: invalid YAML" in html and "[unclosed" in html
+    assert broken.status_code == 422 and "3: yaml: YAML non valide" in html and "[unclosed" in html
     no_front = writer.post("/fr/moderation/proposals/import", {"text": "just text"})
     assert no_front.status_code == 422
 

@@ -10,6 +10,7 @@ import yaml
 
 from kb import bilingual, practices
 from kb.content.source import ContentError, Located, read_file, split_front_matter, yaml_error
+from kb.errors import N_, Text
 from kb.practices import SourceData
 
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note")
@@ -21,19 +22,24 @@ class Checker:
     def __init__(self, path: str, located: Located, errors: list[ContentError]) -> None:
         self.path, self.located, self.errors = path, located, errors
         for key in located.duplicates:
-            self.error(key, "this key appears more than once")
+            self.error(key, N_("this key appears more than once"))
 
-    def error(self, where: str, message: str) -> None:
-        self.errors.append(ContentError(self.path, self.located.line(where), where, message))
+    def error(self, where: str, message: str | Text, /, **params: Any) -> None:
+        line = self.located.line(where)
+        self.errors.append(ContentError(self.path, line, where, message, **params))
 
     def mapping(self, value: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            self.error(where or "front matter", "expected a mapping of keys to values")
+            self.error(where or "front matter", N_("expected a mapping of keys to values"))
             return {}
         for key in value:
             if key not in allowed:
                 prefix = f"{where}." if where else ""
-                self.error(f"{prefix}{key}", f"unknown key; expected one of: {', '.join(allowed)}")
+                self.error(
+                    f"{prefix}{key}",
+                    N_("unknown key; expected one of: %(choices)s"),
+                    choices=", ".join(allowed),
+                )
         return value
 
     def text(self, data: dict[str, Any], key: str, where: str, required: bool = True) -> str | None:
@@ -43,17 +49,17 @@ class Checker:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            self.error(where, "expected text")
+            self.error(where, N_("expected text"))
             return "" if required else None
         return value
 
     def bilingual(self, data: dict[str, Any], key: str, where: str) -> tuple[str, str]:
         value = data.get(key)
         if value is None:
-            self.error(where, "required; expected fr and en values")
+            self.error(where, N_("required; expected fr and en values"))
             return "", ""
         if not isinstance(value, dict):
-            self.error(where, "expected a mapping with fr and en")
+            self.error(where, N_("expected a mapping with fr and en"))
             return "", ""
         self.mapping(value, where, ("fr", "en"))
         fr = self.text(value, "fr", f"{where}.fr") or ""
@@ -65,15 +71,15 @@ class Checker:
         if value is None:
             return ()
         if isinstance(value, str):
-            self.error(where, "expected a list (one '- item' per line)")
+            self.error(where, N_("expected a list (one '- item' per line)"))
             return ()
         if not isinstance(value, list):
-            self.error(where, "expected a list")
+            self.error(where, N_("expected a list"))
             return ()
         out: list[str] = []
         for i, item in enumerate(value):
             if not isinstance(item, str):
-                self.error(f"{where}[{i}]", "expected text")
+                self.error(f"{where}[{i}]", N_("expected text"))
             else:
                 out.append(item)
         return tuple(out)
@@ -83,7 +89,7 @@ class Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, f"expected a year as a whole number, got {value!r}")
+            self.error(key, N_("expected a year as a whole number, got %(value)r"), value=value)
             return None
         return value
 
@@ -99,7 +105,7 @@ class Checker:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error(key, "expected a list of sources")
+            self.error(key, N_("expected a list of sources"))
             return ()
         out: list[SourceData] = []
         for i, item in enumerate(value):
@@ -143,7 +149,7 @@ class Checker:
                 en.append(item)
                 fr.append(item)
             else:
-                self.error(f"{key}[{i}]", "expected text or a mapping with fr and en")
+                self.error(f"{key}[{i}]", N_("expected text or a mapping with fr and en"))
         return tuple(en), tuple(fr)
 
     def original_and_translation(
@@ -197,6 +203,8 @@ def open_text(
 def check_sources(check: Checker, sources: tuple[SourceData, ...], where: str) -> None:
     for i, source in enumerate(sources):
         if not source.title.strip():
-            check.error(f"{where}[{i}].title", "required; expected the source's title")
+            check.error(f"{where}[{i}].title", N_("required; expected the source's title"))
         if not practices.is_http_url(source.url):
-            check.error(f"{where}[{i}].url", f"expected an http(s) URL, got {source.url!r}")
+            check.error(
+                f"{where}[{i}].url", N_("expected an http(s) URL, got %(url)r"), url=source.url
+            )

@@ -8,6 +8,7 @@ from kb import practices
 from kb.content.checker import check_sources, open_file
 from kb.content.source import ContentError
 from kb.content_export import _source_dict
+from kb.errors import N_
 from kb.events import EventData
 
 EVENT_KEYS = (
@@ -30,7 +31,7 @@ def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
     data = check.mapping(check.located.value, "", ("events",))
     items = data.get("events") or []
     if not isinstance(items, list):
-        check.error("events", "expected a list of events")
+        check.error("events", N_("expected a list of events"))
         return []
     out: list[EventData] = []
     for i, item in enumerate(items):
@@ -38,7 +39,7 @@ def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
         item = check.mapping(item, where, EVENT_KEYS)
         slug = check.text(item, "slug", f"{where}.slug") or ""
         if not practices.SLUG_RE.match(slug):
-            check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
+            check.error(f"{where}.slug", N_("expected lowercase letters, digits and hyphens"))
         title = check.bilingual(item, "title", f"{where}.title")
         note = check.bilingual(item, "note", f"{where}.note") if "note" in item else ("", "")
         sources = check.sources(item, "sources") if "sources" in item else ()

@@ -16,6 +16,7 @@ from kb.content.page_file import parse_page
 from kb.content.practice_file import parse_practice
 from kb.content.source import ContentError, ContentErrors
 from kb.content.taxonomy_file import parse_taxonomy
+from kb.errors import N_
 from kb.events import EventData
 from kb.models import Practice
 from kb.pages import PageData
@@ -49,7 +50,7 @@ def load(directory: str | Path) -> ContentSet:
     root = Path(directory)
     errors: list[ContentError] = []
     if not root.is_dir():
-        raise ContentErrors([ContentError(str(root), 0, "folder", "not a directory")])
+        raise ContentErrors([ContentError(str(root), 0, "folder", N_("not a directory"))])
     vocabulary = parse_taxonomy(root / "taxonomy.yaml", errors)
     event_list = (
         parse_events(root / "events.yaml", errors) if (root / "events.yaml").exists() else []
@@ -63,15 +64,19 @@ def load(directory: str | Path) -> ContentSet:
             continue
         record, checker = parsed
         for problem in practices.validate(record, vocabulary=vocabulary, events=event_slugs):
-            checker.error(problem.field, problem.message)
+            checker.error(problem.field, problem.text)
         known_cities = vocabulary.slugs("city")
         for i, city in enumerate(record.cities if known_cities else ()):
             if city not in known_cities:
                 checker.error(
-                    f"cities[{i}]", f"unknown city id {city!r}; add it to cities in taxonomy.yaml"
+                    f"cities[{i}]",
+                    N_("unknown city id %(city)r; add it to cities in taxonomy.yaml"),
+                    city=city,
                 )
         if record.slug in seen:
-            checker.error("slug", f"duplicate slug, also used in {seen[record.slug]}")
+            checker.error(
+                "slug", N_("duplicate slug, also used in %(path)s"), path=seen[record.slug]
+            )
         seen[record.slug] = str(path)
         records.append(record)
     page_list = [

@@ -8,6 +8,7 @@ from kb import bilingual, practices
 from kb.content.checker import check_sources, open_text
 from kb.content.source import MAX_FILE_BYTES, ContentError, read_file
 from kb.content_export import _source_dict
+from kb.errors import N_
 from kb.pages import PageData
 
 PAGE_KEYS = ("slug", "language", "title", "sources")
@@ -25,7 +26,15 @@ def parse_page_text(text: str, stem: str) -> tuple[PageData | None, list[Content
     """Parse one page from text; `stem` (`<slug>.<language>`) is the file name it must match."""
     errors: list[ContentError] = []
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
-        return None, [ContentError(stem, 1, "file", f"larger than {MAX_FILE_BYTES} bytes")]
+        return None, [
+            ContentError(
+                stem,
+                1,
+                "file",
+                N_("larger than %(max)s bytes"),
+                max=MAX_FILE_BYTES,
+            )
+        ]
     page = _page_of(text, f"{stem}.md", stem, errors)
     return (page if not errors else None), errors
 
@@ -41,17 +50,22 @@ def _page_of(text: str, display: str, stem: str, errors: list[ContentError]) -> 
     title = check.text(data, "title", "title") or ""
     if f"{slug}.{language}" != stem:
         check.error(
-            "slug", f"file name must be <slug>.<language>.md, expected {slug}.{language}.md"
+            "slug",
+            N_("file name must be <slug>.<language>.md, expected %(slug)s.%(language)s.md"),
+            slug=slug,
+            language=language,
         )
     if language not in practices.LANGUAGES:
-        check.error("language", f"expected one of {', '.join(practices.LANGUAGES)}")
+        check.error(
+            "language", N_("expected one of %(choices)s"), choices=", ".join(practices.LANGUAGES)
+        )
     if not title.strip():
-        check.error("title", "required; expected the page's title")
+        check.error("title", N_("required; expected the page's title"))
     sources = check.sources(data, "sources")
     check_sources(check, sources, "sources")
     for name, value in (("title", title), ("body", body)):
         if practices.EMAIL_RE.search(value) or practices.PHONE_RE.search(value):
-            check.error(name, "contains an e-mail address or phone number")
+            check.error(name, N_("contains an e-mail address or phone number"))
     return PageData(
         slug, language, title, bilingual.normalise(body), tuple(_source_dict(s) for s in sources)
     )

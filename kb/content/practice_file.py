@@ -7,6 +7,7 @@ from pathlib import Path
 from kb import bilingual, facts
 from kb.content.checker import Checker, open_file, open_text
 from kb.content.source import MAX_FILE_BYTES, ContentError
+from kb.errors import N_
 from kb.practices import PracticeData
 
 PRACTICE_KEYS = (
@@ -58,7 +59,15 @@ def parse_practice_text(text: str, name: str) -> tuple[PracticeData | None, list
     """
     errors: list[ContentError] = []
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
-        return None, [ContentError(name, 1, "file", f"larger than {MAX_FILE_BYTES} bytes")]
+        return None, [
+            ContentError(
+                name,
+                1,
+                "file",
+                N_("larger than %(max)s bytes"),
+                max=MAX_FILE_BYTES,
+            )
+        ]
     opened = open_text(text, name, errors, front_matter=True)
     if opened is None:
         return None, errors
@@ -75,12 +84,17 @@ def _practice_of(check: Checker, body: str, stem: str) -> tuple[PracticeData, Ch
     language = check.text(data, "language", "language") or ""
     original, marker_lang, translation, markers = bilingual.split_body(body)
     if markers > 1:
-        check.error("body", "the translation marker appears more than once")
+        check.error("body", N_("the translation marker appears more than once"))
     if marker_lang is not None and marker_lang != bilingual.other(language):
         check.error(
             "body",
-            f"translation marker says {marker_lang!r}; expected "
-            f"<!-- kb:translation {bilingual.other(language)} --> for a {language!r} practice",
+            N_(
+                "translation marker says %(marker_lang)r; expected <!-- kb:translation %(value)s "
+                "--> for a %(language)r practice"
+            ),
+            marker_lang=marker_lang,
+            value=bilingual.other(language),
+            language=language,
         )
     lead_en, lead_fr = check.name(data, "lead_organisation", required=True)
     region_en, region_fr = check.name(data, "region", required=False)
@@ -128,7 +142,7 @@ def _practice_of(check: Checker, body: str, stem: str) -> tuple[PracticeData, Ch
         checked_on=check.date(data.get("checked_on")),
     )
     if record.slug and stem and record.slug != stem:
-        check.error("slug", f"must equal the file name {stem!r}")
+        check.error("slug", N_("must equal the file name %(stem)r"), stem=stem)
     return record, check
 
 

@@ -8,15 +8,24 @@ from typing import Any
 
 import yaml
 
+from kb.errors import N_, Explained, Text, as_text, freeze
+
 MAX_FILE_BYTES = 512 * 1024
 
 
-@dataclass(frozen=True)
-class ContentError:
+@dataclass(frozen=True, init=False)
+class ContentError(Explained):
+    """One problem in a content file: where, and a message translated when shown (kb.errors)."""
+
     path: str
     line: int
     field: str
-    message: str
+    text: Text
+
+    def __init__(
+        self, path: str, line: int, field: str, message: str | Text, /, **params: Any
+    ) -> None:
+        freeze(self, path=path, line=line, field=field, text=as_text(message, params))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
@@ -78,32 +87,46 @@ def yaml_error(path: str, exc: yaml.YAMLError, first_line: int) -> ContentError:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + first_line if mark is not None else first_line
     problem = getattr(exc, "problem", None) or str(exc)
-    return ContentError(path, line, "yaml", f"invalid YAML: {problem}")
+    return ContentError(path, line, "yaml", N_("invalid YAML: %(problem)s"), problem=problem)
 
 
 def read_file(path: Path, errors: list[ContentError]) -> str | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            errors.append(ContentError(str(path), 1, "file", f"larger than {MAX_FILE_BYTES} bytes"))
+            errors.append(
+                ContentError(
+                    str(path),
+                    1,
+                    "file",
+                    N_("larger than %(max)s bytes"),
+                    max=MAX_FILE_BYTES,
+                )
+            )
             return None
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        errors.append(ContentError(str(path), 1, "file", "not UTF-8 text"))
+        errors.append(ContentError(str(path), 1, "file", N_("not UTF-8 text")))
     except OSError as exc:
-        errors.append(ContentError(str(path), 1, "file", f"cannot be read: {exc.strerror}"))
+        errors.append(
+            ContentError(
+                str(path), 1, "file", N_("cannot be read: %(strerror)s"), strerror=exc.strerror
+            )
+        )
     return None
 
 
 def split_front_matter(path: str, text: str) -> tuple[str, str] | ContentError:
     text = text.replace("\r\n", "\n")
     if not text.startswith("---\n"):
-        return ContentError(path, 1, "front matter", "expected the file to start with a line '---'")
+        return ContentError(
+            path, 1, "front matter", N_("expected the file to start with a line '---'")
+        )
     end = text.find("\n---\n", 3)
     if end == -1:
         if text.endswith("\n---"):
             end = len(text) - 4
         else:
             return ContentError(
-                path, 1, "front matter", "no closing '---' line after the front matter"
+                path, 1, "front matter", N_("no closing '---' line after the front matter")
             )
     return text[4 : end + 1], text[end + 5 :]

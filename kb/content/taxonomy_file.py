@@ -8,6 +8,7 @@ from typing import Any
 from kb import practices, taxonomy
 from kb.content.checker import Checker, open_file
 from kb.content.source import ContentError
+from kb.errors import N_
 from kb.models import TERM_KINDS
 from kb.taxonomy import SECTION_OF_KIND, Narrower, Term, Vocabulary
 
@@ -29,7 +30,7 @@ def parse_taxonomy(path: Path, errors: list[ContentError]) -> Vocabulary:
             terms[kind] = ()
             continue
         if not isinstance(items, list) or not items:
-            check.error(section or "taxonomy", "expected a non-empty list of terms")
+            check.error(section or "taxonomy", N_("expected a non-empty list of terms"))
             continue
         parsed: list[Term] = []
         seen: set[str] = set()
@@ -71,8 +72,9 @@ def _check_narrower_targets(check: Checker, terms: dict[str, tuple[Term, ...]]) 
                 if narrow.target and narrow.target not in targets:
                     check.error(
                         f"{section}[{i}].narrower[{j}].target",
-                        f"unknown target group {narrow.target!r}; expected one of: "
-                        + ", ".join(sorted(targets)),
+                        N_("unknown target group %(slug)r; expected one of: %(choices)s"),
+                        slug=narrow.target,
+                        choices=", ".join(sorted(targets)),
                     )
 
 
@@ -82,14 +84,14 @@ def _slug_and_label(
     """A term's (or narrower concept's) slug, unique among `seen`, and its bilingual label."""
     slug = check.text(item, "slug", f"{where}.slug") or ""
     if not practices.SLUG_RE.match(slug):
-        check.error(f"{where}.slug", "expected lowercase letters, digits and hyphens")
+        check.error(f"{where}.slug", N_("expected lowercase letters, digits and hyphens"))
     if slug in seen:
-        check.error(f"{where}.slug", f"duplicate slug {slug!r}")
+        check.error(f"{where}.slug", N_("duplicate slug %(slug)r"), slug=slug)
     seen.add(slug)
     label = check.bilingual(item, "label", f"{where}.label")
     for lang, text_value in zip(practices.LANGUAGES, label, strict=True):
         if not text_value.strip():
-            check.error(f"{where}.label.{lang}", "required; expected a label")
+            check.error(f"{where}.label.{lang}", N_("required; expected a label"))
     return slug, label
 
 
@@ -97,7 +99,7 @@ def _synonyms(check: Checker, item: dict[str, Any], where: str) -> tuple[tuple[s
     """The French and English synonym lists of a term or of a narrower concept."""
     synonyms = item.get("synonyms") or {}
     if not isinstance(synonyms, dict):
-        check.error(f"{where}.synonyms", "expected a mapping with fr and en lists")
+        check.error(f"{where}.synonyms", N_("expected a mapping with fr and en lists"))
         synonyms = {}
     check.mapping(synonyms, f"{where}.synonyms", practices.LANGUAGES)
     return tuple(
@@ -113,7 +115,7 @@ def _narrower(
     if items is None:
         return ()
     if not isinstance(items, list):
-        check.error(f"{where}.narrower", "expected a list of narrower concepts")
+        check.error(f"{where}.narrower", N_("expected a list of narrower concepts"))
         return ()
     out: list[Narrower] = []
     for j, entry in enumerate(items):

@@ -88,11 +88,13 @@
       return data;
     };
     var last = new URLSearchParams(serialise()).toString();
+    // Not form.action: the buttons named "action" shadow it (it would be a RadioNodeList).
+    var target = form.getAttribute("action");
     window.setInterval(function () {
       var data = serialise();
       var now = new URLSearchParams(data).toString();
       if (now === last) { return; }
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      fetch(target, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) { if (response.ok) { last = now; } })
         .catch(function () { /* the next round, or the next submit, saves it */ });
     }, 30000);

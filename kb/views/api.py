@@ -24,7 +24,7 @@ from kb import (
     search_documents,
 )
 from kb.db import get_session
-from kb.errors import BadRequest
+from kb.errors import N_, BadRequest
 from kb.i18n import LANGS
 from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.urls import external_url
@@ -37,7 +37,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _lang() -> str:
     lang = request.args.get("lang", "en")
     if lang not in LANGS:
-        raise BadRequest(f"lang: expected one of {', '.join(LANGS)}, got {lang[:20]!r}")
+        raise BadRequest(
+            N_("lang: expected one of %(choices)s, got %(lang)r"),
+            choices=", ".join(LANGS),
+            lang=lang[:20],
+        )
     return lang
 
 

@@ -14,7 +14,8 @@ from sqlmodel import col, select
 
 from kb import history, practice_json, proposals, reviews, uow
 from kb.db import get_session
-from kb.errors import BadRequest, NotFound
+from kb.errors import N_, BadRequest, NotFound
+from kb.i18n import api_message
 from kb.index_ext import get_index, vocabulary
 from kb.models import PROPOSAL_STATUSES, Proposal
 from kb.permissions import allowed
@@ -33,7 +34,9 @@ def token_required() -> None:
     if proposal_id is not None:
         proposal = get_session().get(Proposal, proposal_id)
         if proposal is not None and proposal.kind != "practice":
-            raise NotFound(f"no practice proposal with id {proposal_id}")
+            raise NotFound(
+                N_("no practice proposal with id %(proposal_id)s"), proposal_id=proposal_id
+            )
 
 
 def _link(proposal_id: int) -> str:
@@ -43,9 +46,9 @@ def _link(proposal_id: int) -> str:
 def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if body is None:
-        raise BadRequest("body: expected a JSON object (Content-Type: application/json)")
+        raise BadRequest(N_("body: expected a JSON object (Content-Type: application/json)"))
     if not isinstance(body, dict):
-        raise BadRequest("body: expected a JSON object")
+        raise BadRequest(N_("body: expected a JSON object"))
     return body
 
 
@@ -54,7 +57,7 @@ def _text(body: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise BadRequest(f"{key}: expected a string")
+        raise BadRequest(N_("%(key)s: expected a string"), key=key)
     return value
 
 
@@ -86,7 +89,7 @@ def _record(proposal: Proposal, *, full: bool = True) -> dict[str, Any]:
             d.field for d in proposals.changed_since_base(session, proposal) if d.changed
         ]
         record["checks"] = [
-            {"severity": c.severity, "field": c.field, "message": c.message}
+            {"severity": c.severity, "field": c.field, "message": api_message(c)}
             for c in proposals.checks(session, proposal, vocabulary())
         ]
         record["comments"] = [
@@ -107,7 +110,7 @@ def create() -> ResponseReturnValue:
     body = _json_body()
     base_slug = body.get("base_slug")
     if base_slug is not None and not isinstance(base_slug, str):
-        raise BadRequest("base_slug: expected a string")
+        raise BadRequest(N_("base_slug: expected a string"))
     session = get_session()
     proposal = proposals.start(
         session=session,
@@ -124,7 +127,9 @@ def create() -> ResponseReturnValue:
 def listing() -> ResponseReturnValue:
     status = request.args.get("status", "")
     if status and status not in PROPOSAL_STATUSES:
-        raise BadRequest(f"status: expected one of {', '.join(PROPOSAL_STATUSES)}")
+        raise BadRequest(
+            N_("status: expected one of %(choices)s"), choices=", ".join(PROPOSAL_STATUSES)
+        )
     actor = current_actor()
     if not allowed(actor, "proposal.create"):
         abort(403, description="proposal.create: needs the role contributor or moderator")
@@ -177,7 +182,7 @@ def comment(proposal_id: int) -> ResponseReturnValue:
     body = _json_body()
     parent = body.get("parent_id")
     if parent is not None and (isinstance(parent, bool) or not isinstance(parent, int)):
-        raise BadRequest("parent_id: expected an integer")
+        raise BadRequest(N_("parent_id: expected an integer"))
     session = get_session()
     row = reviews.comment(
         session=session,
@@ -196,7 +201,7 @@ def decision(proposal_id: int) -> ResponseReturnValue:
     body = _json_body()
     checklist = body.get("checklist") or {}
     if not isinstance(checklist, dict):
-        raise BadRequest("checklist: expected an object of item: true|false")
+        raise BadRequest(N_("checklist: expected an object of item: true|false"))
     session = get_session()
     outcome = reviews.decide(
         session=session,

@@ -18,7 +18,7 @@ from flask_login import login_required
 from indexer import Query
 from kb import collection_items, collection_reads, collections, search, uow
 from kb.db import get_session
-from kb.errors import BadRequest, Conflict, ValidationError
+from kb.errors import N_, BadRequest, Conflict, ValidationError
 from kb.i18n import install_lang
 from kb.index_ext import get_index
 from kb.models import Collection
@@ -218,7 +218,9 @@ def move(slug: str, practice_id: int) -> ResponseReturnValue:
         return _edit_page(collection, status=422)
     order = [e.item.practice_id for e in collection_reads.entries(get_session(), collection)]
     if practice_id not in order:
-        raise BadRequest(f"practice {practice_id} is not in this collection")
+        raise BadRequest(
+            N_("practice %(practice_id)s is not in this collection"), practice_id=practice_id
+        )
     current = order.index(practice_id) + 1
     steps = {"up": current - 1, "down": current + 1}
     position = steps.get(form.direction.data or "", form.position.data or current)
@@ -239,11 +241,11 @@ def order(slug: str) -> ResponseReturnValue:
     collection = _collection(slug)
     form = cf.OrderForm()
     if not form.validate_on_submit():
-        raise BadRequest("order: expected the practice ids, comma-separated")
+        raise BadRequest(N_("order: expected the practice ids, comma-separated"))
     try:
         ids = [int(part) for part in (form.order.data or "").split(",") if part.strip()]
     except ValueError as error:
-        raise BadRequest("order: expected the practice ids, comma-separated") from error
+        raise BadRequest(N_("order: expected the practice ids, comma-separated")) from error
     session = get_session()
     collection_items.reorder(
         session=session, actor=current_actor(), collection_id=collection.id or 0, order=ids
@@ -257,7 +259,7 @@ def order(slug: str) -> ResponseReturnValue:
 def remove(slug: str, practice_id: int) -> ResponseReturnValue:
     collection = _collection(slug)
     if not ConfirmForm().validate_on_submit():
-        raise BadRequest("the form has expired; reload the page")
+        raise BadRequest(N_("the form has expired; reload the page"))
     session = get_session()
     collection_items.remove_item(
         session=session,
@@ -283,7 +285,7 @@ def unpublish(slug: str) -> ResponseReturnValue:
 def _set_state(slug: str, state: str) -> ResponseReturnValue:
     collection = _collection(slug)
     if not ConfirmForm().validate_on_submit():
-        raise BadRequest("the form has expired; reload the page")
+        raise BadRequest(N_("the form has expired; reload the page"))
     session = get_session()
     collections.set_state(
         session=session, actor=current_actor(), collection_id=collection.id or 0, state=state

@@ -38,7 +38,7 @@ from kb import (
     taxonomy,
 )
 from kb.db import get_engine, get_session
-from kb.errors import BadRequest
+from kb.errors import N_, BadRequest
 from kb.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
 from kb.i18n import install_lang
 from kb.index_ext import get_index, vocabulary
@@ -97,11 +97,17 @@ Choose = Callable[[Session], exports.Selection]
 def _check_format(fmt: str) -> str:
     """The CSV dialect asked for, once `fmt` is known to be an export format."""
     if fmt not in EXPORT_FORMATS:
-        raise BadRequest(f"format: expected one of {', '.join(EXPORT_FORMATS)}, got {fmt[:20]!r}")
+        raise BadRequest(
+            N_("format: expected one of %(choices)s, got %(fmt)r"),
+            choices=", ".join(EXPORT_FORMATS),
+            fmt=fmt[:20],
+        )
     dialect = request.args.get("dialect", "standard")
     if fmt == "csv" and dialect not in csvfile.DIALECTS:
         raise BadRequest(
-            f"dialect: expected one of {', '.join(csvfile.DIALECTS)}, got {dialect[:20]!r}"
+            N_("dialect: expected one of %(choices)s, got %(dialect)r"),
+            choices=", ".join(csvfile.DIALECTS),
+            dialect=dialect[:20],
         )
     return dialect
 

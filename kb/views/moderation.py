@@ -27,8 +27,8 @@ from sqlmodel import col, select
 
 from kb import content, practices, proposals, reviews, suggestions, uow
 from kb.db import get_session
-from kb.errors import Conflict, KBError, NotFound, ValidationError
-from kb.i18n import install_lang
+from kb.errors import N_, Conflict, KBError, NotFound, ValidationError
+from kb.i18n import install_lang, localized
 from kb.index_ext import get_index, vocabulary
 from kb.models import Event, Proposal, utcnow
 from kb.permissions import allowed
@@ -73,9 +73,7 @@ def badge() -> dict[str, Any]:
 
 def reason(error: KBError) -> str:
     """A domain error in the reader's language, field by field when it names fields."""
-    if isinstance(error, ValidationError):
-        return "; ".join(f"{e.field}: {_(e.message)}" for e in error.errors)
-    return str(_(error.message))
+    return localized(error)
 
 
 def link(proposal_id: int) -> str:
@@ -219,7 +217,7 @@ def read_practice_proposal(proposal_id: int) -> Proposal:
     """A practice proposal the actor may see (an editorial page's has its own form)."""
     proposal = proposals.read(get_session(), current_actor(), proposal_id)
     if proposal.kind != "practice":
-        raise NotFound(f"no practice proposal with id {proposal_id}")
+        raise NotFound(N_("no practice proposal with id %(proposal_id)s"), proposal_id=proposal_id)
     return proposal
 
 
@@ -329,18 +327,20 @@ def import_markdown() -> ResponseReturnValue:
             return _import_failed([f"1: file: {_('not UTF-8 text')}"], "")
     if len(text) > PASTE_MAX:
         return _import_failed(
-            [f"{name}:1: file: larger than {PASTE_MAX} bytes"], text[:PASTE_MAX], 413
+            [f"{name}:1: file: {_('larger than %(max)s bytes', max=PASTE_MAX)}"],
+            text[:PASTE_MAX],
+            413,
         )
     data, errors = content.parse_practice_text(text, "" if name == "pasted.md" else name)
     if data is None or errors:
-        lines = [f"{e.line}: {e.field}: {_(e.message)}" for e in errors]
+        lines = [f"{e.line}: {e.field}: {localized(e)}" for e in errors]
         return _import_failed(lines or [_("Nothing to import.")], text)
     session = get_session()
     try:
         proposal = proposals.start(session=session, actor=current_actor(), data=data)
     except ValidationError as error:
         session.rollback()
-        return _import_failed([f"{e.field}: {_(e.message)}" for e in error.errors], text)
+        return _import_failed([f"{e.field}: {localized(e)}" for e in error.errors], text)
     uow.commit(session=session)
     flash(_("Imported as a draft: check it, then send it for review."), "success")
     return redirect(url_for("moderation.edit", proposal_id=proposal.id))

@@ -16,7 +16,7 @@ from wtforms import StringField, TextAreaField
 
 from kb import diff, page_proposals, pages, proposals, uow
 from kb.db import get_session
-from kb.errors import Conflict, NotFound, ValidationError
+from kb.errors import N_, Conflict, NotFound, ValidationError
 from kb.i18n import install_lang
 from kb.markdown import render
 from kb.models import Proposal
@@ -129,7 +129,7 @@ def _read(proposal_id: int) -> Proposal:
     """A page proposal the actor may see (a practice's proposal is not found here)."""
     proposal = proposals.read(get_session(), current_actor(), proposal_id)
     if proposal.kind != page_proposals.KIND:
-        raise NotFound(f"no page proposal with id {proposal_id}")
+        raise NotFound(N_("no page proposal with id %(proposal_id)s"), proposal_id=proposal_id)
     return proposal
 
 

@@ -98,8 +98,6 @@ def labels() -> dict[str, Any]:
         "proposal_status": lambda s: str(STATUS_LABELS.get(s, s)),
         "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
         "revision_label": lambda action: str(REVISION_LABELS.get(action, action)),
-        # A domain message may quote what was typed (a "%" too): translated, never %-formatted.
-        "domain_message": lambda message: str(_(message)),
     }
 
 
@@ -160,7 +158,7 @@ def _page_subject(proposal: Proposal) -> dict[str, Any]:
         "flags": diff.translation_flags(
             pages.edit_of(session, proposal.slug).snapshot(), proposal.data, bilingual
         ),
-        "checks": [harm.Check("blocking", e.field, e.message) for e in problems],
+        "checks": [harm.Check("blocking", e.field, e.text) for e in problems],
         "stale": stale,
         "stale_rows": diff.rows(stale, bilingual),
         "preview_url": url_for("page_editing.preview", proposal_id=proposal.id),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
 from kb.errors import ValidationError
+from kb.i18n import localized
 from kb.permissions import ROLES
 
 ROLE_LABELS = {
@@ -148,6 +148,6 @@ def show_errors(form: FlaskForm, error: ValidationError) -> None:
     for problem in error.errors:
         field = getattr(form, problem.field, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors), _(problem.message)]
+            field.errors = [*list(field.errors), localized(problem)]
         else:
-            flash(_(problem.message), "error")
+            flash(localized(problem), "error")

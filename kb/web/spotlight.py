@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import flash
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -26,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 
 from kb.errors import FieldError
 from kb.facts import QUALIFIERS
+from kb.i18n import localized
 from kb.models import ACTIVITY_STATUSES, Event
 from kb.practices import SCALAR_FIELDS, PracticeData, SourceData
 from kb.taxonomy import Vocabulary
@@ -316,7 +316,7 @@ def place_errors(form: SpotlightForm, errors: Sequence[FieldError]) -> None:
     """Each domain error next to its field, in the reader's language; the rest as a message."""
     for problem in errors:
         field = _field_for(form, problem.field)
-        message = _(problem.message)
+        message = localized(problem)
         if field is not None:
             field.errors = [*list(field.errors or []), message]
         else:

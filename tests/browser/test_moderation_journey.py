@@ -246,7 +246,7 @@ def test_an_archived_practice_page_and_an_import_error_page_pass_axe(
     writer.goto(live_server("/fr/moderation/"))
     writer.get_by_label("Ou collez le texte").fill("---\ntitle: [unclosed\n---\n")
     writer.get_by_role("button", name="Importer comme brouillon").click()
-    expect(writer.get_by_text("3: yaml: invalid YAML", exact=False)).to_be_visible()
+    expect(writer.get_by_text("3: yaml: YAML non valide", exact=False)).to_be_visible()
     check_axe(writer, axe_script)
 
 
