@@ -57,8 +57,10 @@ def french(text: str) -> str:
     return text
 
 
-_TAG = re.compile(r"(<[^>]*>)")
-_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
+# A tag, with its closing slash and name when it has one (not for comments and doctypes).
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)?[^>]*>")
+# A text holding none of these is left as it is by every rule of `french`.
+_TRIGGER = re.compile(r"[;:!?«»%]|\d ")
 _LANG = re.compile(r"""\slang\s*=\s*["']?([a-zA-Z-]+)""")
 _RAW = frozenset({"script", "style", "pre", "code", "textarea"})
 _VOID = frozenset(
@@ -72,27 +74,38 @@ def french_html(html: str) -> str:
     Left alone: tags and attribute values, scripts, styles, code, and any element marked with
     another language (`lang="en"`), so quoted English keeps English punctuation.
     """
-    out: list[str] = []
+    out: list[str] = []  # the page up to `copied`, with its fixed texts
+    copied = 0
     stack: list[tuple[str, bool]] = []  # open elements: (name, text inside is left alone)
     skipping = 0  # how many open elements leave their text alone
-    for part in _TAG.split(html):
-        if not part.startswith("<"):
-            out.append(part if skipping or not part.strip() else french(part))
+    pos = 0
+    for tag in _TAG.finditer(html):
+        start = tag.start()
+        if start > pos and not skipping and _TRIGGER.search(html, pos, start):
+            fixed = french(html[pos:start])
+            out.append(html[copied:pos])
+            out.append(fixed)
+            copied = start
+        pos = tag.end()
+        name = tag.group(2)
+        if name is None:
             continue
-        out.append(part)
-        tag = _NAME.match(part)
-        if tag is None or part.startswith("<!"):
-            continue
-        closing, name = tag.group(1) == "/", tag.group(2).lower()
-        if closing:
+        name = name.lower()
+        if tag.group(1):
             for depth in range(len(stack) - 1, -1, -1):
                 if stack[depth][0] == name:
                     skipping -= sum(1 for _n, skip in stack[depth:] if skip)
                     del stack[depth:]
                     break
-        elif name not in _VOID and not part.endswith("/>"):
-            lang = _LANG.search(part)
-            other = bool(lang and not lang.group(1).lower().startswith("fr"))
-            stack.append((name, name in _RAW or other))
-            skipping += name in _RAW or other
+        elif name not in _VOID and html[pos - 2] != "/":
+            part = tag.group()
+            lang = _LANG.search(part) if "lang" in part else None
+            skip = name in _RAW or bool(lang and not lang.group(1).lower().startswith("fr"))
+            stack.append((name, skip))
+            skipping += skip
+    if len(html) > pos and not skipping and _TRIGGER.search(html, pos):
+        out.append(html[copied:pos])
+        out.append(french(html[pos:]))
+    else:
+        out.append(html[copied:])
     return "".join(out)
