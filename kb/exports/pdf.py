@@ -7,11 +7,16 @@ static files): a PDF render never reaches the network.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 try:  # pragma: no cover - depends on the machine
-    import weasyprint
+    with warnings.catch_warnings():
+        # Without libharfbuzz-subset WeasyPrint still renders but warns about future versions;
+        # a notice about the future must not stop the app (or a suite run with warnings as errors).
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        import weasyprint
 
     AVAILABLE = True
 except (ImportError, OSError):  # OSError: the package is there, Pango is not

@@ -59,6 +59,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "KB_INDEX_DIR": str(base / "index"),
             "KB_CONTENT_DIR": str(CONTENT_DIR),
             "KB_LOG_LEVEL": "WARNING",
+            # Every journey signs in from 127.0.0.1 against this one server: the default
+            # per-address limit (10 a minute) would turn a fast run into 429 pages. The limits
+            # themselves are specified in tests/test_accounts.py.
+            "KB_RATELIMIT_LOGIN": "1000 per minute",
         }
     )
     runner = app.test_cli_runner()
