@@ -5,9 +5,9 @@ from __future__ import annotations
 import heapq
 from array import array
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from itertools import chain, repeat
 from typing import Any
 
 from .analysis import fold, words
@@ -16,7 +16,11 @@ from .model import FACETS, LANGS, FacetCount
 from .schema import facet_field, sort_field
 
 Values = tuple[str, ...]
+Counter_ = Callable[[str], Counter[str]]
 _EMPTY: Values = ()
+# Facet counting by masks (see SearcherArrays.counter): at most this many bytes of masks per
+# searcher (one byte per document and facet value); facets beyond it are counted doc by doc.
+MASK_BUDGET = 48 * 1024 * 1024
 # Segments this small (the ones apply() leaves) keep their whole term list in memory, so a
 # search skips them with a set lookup instead of a term-dictionary probe per query term.
 SMALL_TERMS_DOCS = 200
@@ -117,6 +121,8 @@ class SearcherArrays:
         self._norms: dict[str, list[float]] = {}
         self._with: dict[str, dict[str, frozenset[int]]] = {}
         self._live: list[int] | None = None
+        self._masks: dict[str, dict[str, int] | None] = {}
+        self._mask_bytes = 0
         # Synonym groups' score vectors, dropped with the searcher (engine.ScoreVectors).
         self.vectors = ScoreVectors()
 
@@ -155,6 +161,10 @@ class SearcherArrays:
         May include documents deleted since the segment's arrays were built: callers only
         intersect these sets with matched documents, which never include deleted ones.
         """
+        return self._value_docs(facet).get(value, frozenset())
+
+    def _value_docs(self, facet: str) -> dict[str, frozenset[int]]:
+        """Value -> global docnums having it, from one pass per facet and searcher."""
         table = self._with.get(facet)
         if table is None:
             grouped: dict[str, list[int]] = {}
@@ -162,7 +172,7 @@ class SearcherArrays:
                 for v in vals:
                     grouped.setdefault(v, []).append(d)
             table = self._with[facet] = {v: frozenset(ds) for v, ds in grouped.items()}
-        return table.get(value, frozenset())
+        return table
 
     def known(self, facet: str) -> dict[str, str]:
         """Folded value -> value as indexed, so "city:strasbourg" finds "Strasbourg"."""
@@ -218,9 +228,49 @@ class SearcherArrays:
             ranked.extend((sizes[d], d + offset) for d in docs)
         return [d for _n, d in heapq.nsmallest(limit, ranked)]
 
-    def count(self, facet: str, docs: Iterable[int]) -> Counter[str]:
-        """Count values over the docs in one C-level pass (no per-document Python loop)."""
-        return Counter(chain.from_iterable(map(self.values[facet].__getitem__, docs)))
+    def counter(self, docs: Sequence[int]) -> Counter_:
+        """A function counting each facet's values over `docs` (the doc set is read once).
+
+        Each facet value has a mask, an int with byte d set to 1 when document d has the value
+        (built once per searcher, within MASK_BUDGET); the matched docs become one such int, and
+        a value's count is the popcount of the two ANDed: a few C-level passes over N bytes per
+        value instead of a dict update per matched document and value.
+        """
+        size = len(self.values[FACETS[0]]) if FACETS else 0
+        marks = bytearray(size)
+        deque(map(marks.__setitem__, docs, repeat(1)), maxlen=0)
+        matched = int.from_bytes(marks, "little")
+
+        def count(facet: str) -> Counter[str]:
+            masks = self._value_masks(facet)
+            if masks is None:
+                return Counter(chain.from_iterable(map(self.values[facet].__getitem__, docs)))
+            out: Counter[str] = Counter()
+            for value, mask in masks.items():
+                n = (mask & matched).bit_count()
+                if n:
+                    out[value] = n
+            return out
+
+        return count
+
+    def _value_masks(self, facet: str) -> dict[str, int] | None:
+        """Value -> mask of the documents having it; None when over the searcher's budget."""
+        if facet in self._masks:
+            return self._masks[facet]
+        size = len(self.values[facet])
+        grouped = self._value_docs(facet)
+        cost = size * len(grouped)
+        masks: dict[str, int] | None = None
+        if self._mask_bytes + cost <= MASK_BUDGET:
+            masks = {}
+            for value, ds in grouped.items():
+                marks = bytearray(size)
+                deque(map(marks.__setitem__, ds, repeat(1)), maxlen=0)
+                masks[value] = int.from_bytes(marks, "little")
+            self._mask_bytes += cost
+        self._masks[facet] = masks
+        return masks
 
 
 class FacetCache:
@@ -270,11 +320,13 @@ def facet_counts(
     filters: Mapping[str, tuple[str, ...]],
 ) -> dict[str, tuple[FacetCount, ...]]:
     """Counts per facet: each ignores its own selection but applies the other facets'."""
-    full = _passing(matched, selected, skip=None)
+    full = arrays.counter(_passing(matched, selected, skip=None))
     out: dict[str, tuple[FacetCount, ...]] = {}
     for facet in FACETS:
-        docs = full if facet not in selected else _passing(matched, selected, skip=facet)
-        counts = arrays.count(facet, docs)
+        if facet in selected:
+            counts = arrays.counter(_passing(matched, selected, skip=facet))(facet)
+        else:
+            counts = full(facet)
         chosen = set(filters.get(facet, ()))
         for value in chosen:
             counts.setdefault(value, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from html import escape
 
 from .analysis import _WORD_RE, term_of
@@ -15,12 +15,10 @@ _SPACE_RE = re.compile(r"\s")
 PhraseSpec = Sequence[tuple[tuple[str, ...], int]]  # (terms, allowed gap between them)
 
 
-def _phrase_matches(text: str, lang: str, phrases: PhraseSpec) -> list[tuple[int, int, str]]:
+def _phrase_matches(
+    text: str, found: list[str], term: Mapping[str, str | None], phrases: PhraseSpec
+) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word of a whole occurrence of one of the phrases."""
-    if not phrases:
-        return []
-    found = _WORD_RE.findall(text)
-    term = {w: term_of(lang, w) for w in set(found)}  # one analysis per distinct word
     present = set(term.values())
     phrases = [(terms, gap) for terms, gap in phrases if present.issuperset(terms)]
     if not phrases:
@@ -33,7 +31,7 @@ def _phrase_matches(text: str, lang: str, phrases: PhraseSpec) -> list[tuple[int
     for j, t in enumerate(tokens):
         if t in wanted:
             starts.setdefault(t, []).append(j)
-    paths: list[tuple[list[int], tuple[str, ...]]] = []
+    paths: list[list[int]] = []
     for terms, gap in phrases:
         for j in starts.get(terms[0], ()):
             path = [j]
@@ -48,12 +46,12 @@ def _phrase_matches(text: str, lang: str, phrases: PhraseSpec) -> list[tuple[int
                     break
                 path.append(nxt)
             if len(path) == len(terms):
-                paths.append((path, terms))
+                paths.append(path)
     if not paths:
         return []
     spans = [m.span() for m in _WORD_RE.finditer(text)]
     out: list[tuple[int, int, str]] = []
-    for path, _terms in paths:
+    for path in paths:
         for j in path:
             start, stop = spans[numbers[j]]
             out.append((start, stop, tokens[j] or ""))
@@ -67,28 +65,35 @@ def _matches(
     prefixes: tuple[str, ...],
     phrases: PhraseSpec = (),
 ) -> list[tuple[int, int, str]]:
-    """(start, end, term) of words whose indexed term the query looks for, in text order."""
-    found = _word_matches(text, lang, terms, prefixes)
+    """(start, end, term) of words whose indexed term the query looks for, in text order.
+
+    The text is tokenised and each distinct word analysed once (a dict lookup), for the single
+    words and the phrases alike: this runs on the title, summary and body of every shown hit.
+    """
+    if not terms and not prefixes and not phrases:
+        return []
+    found_words = _WORD_RE.findall(text)
+    term = {w: term_of(lang, w) for w in set(found_words)}
+    found = _word_matches(text, term, terms, prefixes)
     if phrases:
-        extra = _phrase_matches(text, lang, phrases)
+        extra = _phrase_matches(text, found_words, term, phrases)
         if extra:
             found = sorted(set(found) | set(extra))
     return found
 
 
 def _word_matches(
-    text: str, lang: str, terms: Collection[str], prefixes: tuple[str, ...]
+    text: str, term: Mapping[str, str | None], terms: Collection[str], prefixes: tuple[str, ...]
 ) -> list[tuple[int, int, str]]:
     """(start, end, term) of single words whose indexed term the query looks for."""
-    # Analyse each distinct word once (a dict lookup), then let one regex of the matching
-    # surface forms find their offsets at C speed: this runs on up to 20 bodies per page.
+    # One regex of the matching surface forms finds their offsets at C speed.
     if not terms and not prefixes:
         return []
-    hit_words: dict[str, str] = {}
-    for word in set(_WORD_RE.findall(text)):
-        term = term_of(lang, word)
-        if term is not None and (term in terms or (prefixes and term.startswith(prefixes))):
-            hit_words[word] = term
+    hit_words = {
+        word: t
+        for word, t in term.items()
+        if t is not None and (t in terms or (prefixes and t.startswith(prefixes)))
+    }
     if not hit_words:
         return []
     alternation = "|".join(re.escape(w) for w in sorted(hit_words, key=len, reverse=True))

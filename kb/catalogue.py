@@ -27,6 +27,26 @@ LANGUAGE_NAMES = {
 FACET_KIND = {"theme": "theme", "approach": "approach", "target": "target", "evidence": "evidence"}
 
 
+SIDEBAR_VALUES = 20  # values of a facet listed beside the results; all of them on its own page
+
+
+def sidebar_facets(
+    facets: Mapping[str, Sequence[FacetCount]], limit: int | None = None
+) -> tuple[dict[str, list[FacetCount]], dict[str, int]]:
+    """The `limit` most frequent values of each facet, and how many values each has in all.
+
+    A selected value is always kept, even past the limit: the filter form sends back what it
+    shows, so a value left out would be unselected by the next "Apply". Long lists (cities,
+    years at scale) go to the facet's own page, as library catalogues do.
+    """
+    limit = SIDEBAR_VALUES if limit is None else limit
+    shown = {
+        name: [f for i, f in enumerate(values) if i < limit or f.selected]
+        for name, values in facets.items()
+    }
+    return shown, {name: len(values) for name, values in facets.items()}
+
+
 def facet_view(
     vocabulary: Vocabulary, facets: Mapping[str, Sequence[FacetCount]], lang: str
 ) -> dict[str, list[dict[str, Any]]]:

@@ -1,15 +1,16 @@
-"""Practitioners' pages in French and English: home, search, practice, theme, country, About."""
+"""Practitioners' pages in French and English: home, practice, About, editorial pages, sitemap.
+
+The search pages (search, a facet's values, theme, country) are `kb.views.search_pages`, on
+the same blueprint.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     g,
     jsonify,
@@ -23,7 +24,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
-from kb import catalogue, collection_reads, collections, index_ext, pages
+from kb import catalogue, collection_reads, index_ext, pages
 from kb.db import get_session
 from kb.errors import KBError, NotFound
 from kb.i18n import LANGS, install_lang, preferred_lang
@@ -31,20 +32,12 @@ from kb.index_ext import load_vocabulary, usable_index, vocabulary
 from kb.markdown import render
 from kb.models import Practice
 from kb.urls import external_url
-from kb.views import display, params
+from kb.views import display
 
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 install_lang(bp)
 display.register_filters(bp)
 root = Blueprint("root", __name__)
-
-NOTICES = {
-    "query_truncated": lambda: _("Your search was too long and has been shortened."),
-    "unknown_filter": lambda: _("A filter in the address was not recognised and has been ignored."),
-    "page_out_of_range": lambda: _("That page number does not exist; showing the nearest page."),
-    "per_page_clamped": lambda: _("The number of results per page has been adjusted."),
-}
-
 
 FACET_TITLES = (
     ("theme", lambda: _("Theme")),
@@ -100,141 +93,6 @@ def home() -> ResponseReturnValue:
     return render_template(
         "public/home.html", overview=overview, feed_url=url_for("feeds.overall")
     )
-
-
-def _search_context(preset: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run the search of the current request (plus `preset` filters) and build the page context."""
-    session = get_session()
-    vocab = load_vocabulary(session)
-    args = request.args.copy()
-    for name, value in (preset or {}).items():
-        if value not in args.getlist(name):
-            args.add(name, value)
-    parsed = params.parse(args, vocabulary=vocab, lang=g.lang)
-    within, collection = _collection_filter(parsed)
-    searched = index_ext.run_search(
-        session, parsed.query, correct=not args.get("exact"), within=within
-    )
-    found, corrected_from = searched.found, searched.corrected_from
-    results = found.results
-    query = results.query
-    pages_count = max(1, math.ceil(results.total / query.per_page))
-    hits = {hit.id: hit for hit in results.hits}
-    facets = catalogue.facet_view(vocab, results.facets, g.lang)
-    titles = dict((name, title()) for name, title in FACET_TITLES)
-    chips = [
-        {
-            "facet": name,
-            "title": titles.get(name, name),
-            "value": value,
-            "label": catalogue.facet_label(vocab, name, value, g.lang),
-            "url": _url_without(args, name, value),
-        }
-        for name, values in query.filters.items()
-        for value in values
-        if (preset or {}).get(name) != value
-    ]
-    if collection is not None:
-        chips.insert(
-            0,
-            {
-                "facet": "collection",
-                "value": collection.slug,
-                "label": _("Collection: %(title)s", title=collection.title(g.lang)),
-                "url": _url_without(args, "collection", collection.slug),
-            },
-        )
-    return {
-        "query": query,
-        "results": results,
-        "practices": found.practices,
-        "hits": hits,
-        "facets": facets,
-        "chips": chips,
-        "notices": [NOTICES[n]() for n in parsed.notices],
-        "degraded": searched.degraded,
-        "pages_count": pages_count,
-        "page_url": lambda page: _url_with_page(args, page),
-        "sort_options": [
-            ("relevance", _("Relevance")),
-            ("newest", _("Newest")),
-            ("title", _("Title")),
-        ],
-        "vocab": vocab,
-        "preset": preset or {},
-        "corrected_from": corrected_from,
-        "search_instead_url": _url_with_text(args, corrected_from) if corrected_from else "",
-        "feed_url": url_for("feeds.search") + _query_of(args),
-        "export_query": urlencode(
-            [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page")]
-        ),
-    }
-
-
-def _query_of(args: Any) -> str:
-    kept = [(k, v) for k, v in args.items(multi=True) if k not in ("page", "per_page", "sort")]
-    return "?" + urlencode(kept) if kept else ""
-
-
-def _collection_filter(parsed: params.SearchParams) -> tuple[list[int] | None, Any]:
-    """The practice ids and the collection of `collection=`; an unknown one is ignored, noticed."""
-    if not parsed.collection:
-        return None, None
-    session = get_session()
-    ids = collection_reads.practice_ids(session, parsed.collection)
-    if ids is None:
-        parsed.notices = sorted({*parsed.notices, "unknown_filter"})
-        return None, None
-    return ids, collections.get_by_slug(session, parsed.collection)
-
-
-def _url_without(args: Any, name: str, value: str) -> str:
-    kept = [
-        (k, v) for k, v in args.items(multi=True) if not (k == name and v == value) and k != "page"
-    ]
-    return url_for("public.search_page") + ("?" + urlencode(kept) if kept else "")
-
-
-def _url_with_text(args: Any, text: str) -> str:
-    """This search with `text` as typed, not corrected again."""
-    kept = [(k, v) for k, v in args.items(multi=True) if k not in ("q", "page", "exact")]
-    return f"{request.path}?{urlencode([('q', text), *kept, ('exact', '1')])}"
-
-
-def _url_with_page(args: Any, page: int) -> str:
-    kept = [(k, v) for k, v in args.items(multi=True) if k != "page"] + [("page", str(page))]
-    return f"{request.path}?{urlencode(kept)}"
-
-
-@bp.get("/search")
-def search_page() -> ResponseReturnValue:
-    return render_template("public/search.html", **_search_context())
-
-
-@bp.get("/themes/<slug>")
-def theme(slug: str) -> ResponseReturnValue:
-    term = load_vocabulary(get_session()).get("theme", slug)
-    if term is None:
-        abort(404, _("There is no theme called “%(slug)s”.", slug=slug))
-    context = _search_context({"theme": slug})
-    context["feed_url"] = url_for("feeds.theme", slug=slug)
-    return render_template("public/theme.html", term=term, **context)
-
-
-@bp.get("/countries/<code>")
-def country(code: str) -> ResponseReturnValue:
-    if code != code.upper():
-        return redirect(url_for("public.country", code=code.upper()), code=301)
-    session = get_session()
-    exists = session.exec(
-        select(Practice.id).where(Practice.country == code, Practice.state == "published").limit(1)
-    ).first()
-    if exists is None:
-        abort(404, _("No published practice comes from the country “%(code)s”.", code=code))
-    context = _search_context({"country": code})
-    name = catalogue.facet_label(vocabulary(), "country", code, g.lang)
-    context["feed_url"] = url_for("feeds.country", code=code)
-    return render_template("public/country.html", code=code, name=name, **context)
 
 
 @bp.get("/practices/<slug>")
@@ -370,3 +228,7 @@ def healthz() -> ResponseReturnValue:
         get_session(), max_lag=int(current_app.config["KB_HEALTH_MAX_LAG"])
     )
     return jsonify(body), status
+
+
+# The search pages add their routes to `bp`: importing them here makes the blueprint whole.
+from kb.views import search_pages  # noqa: E402, F401

@@ -57,6 +57,7 @@ PAGES: dict[str, str] = {
     "home-en": "/en/",
     "search-with-facets": "/fr/search?q=haine",
     "search-empty": "/fr/search?q=xqzwvbnmkj",
+    "facet-values": "/fr/search/filters/city?q=haine&country=FR",
     "practice-fr": f"/fr/practices/{PRACTICE_SLUG}",
     "practice-en": f"/en/practices/{PRACTICE_SLUG}",
     "theme": f"/fr/themes/{THEME_SLUG}",

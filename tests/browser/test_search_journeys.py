@@ -144,3 +144,30 @@ def test_typing_in_the_search_box_offers_suggestions(page: Page, live_server: Li
     expect(options).not_to_have_count(0)
     values = options.evaluate_all("os => os.map(o => o.value)")
     assert any("mont" in value.lower() for value in values), values
+
+
+def test_a_long_facet_opens_on_its_own_page_where_any_value_can_be_chosen(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(live_server("/fr/search?q=ville"))
+    page.locator("details.facet-group[data-facet=city] > summary").click()
+    link = page.get_by_role("link", name=re.compile(r"^Les \d+ valeurs de «\s*Ville\s*»$"))
+    with page.expect_navigation():
+        link.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ville\u202f: toutes les valeurs")
+    options = page.locator(".facet-value-list .facet-option")
+    assert options.count() > 20
+    rare = options.last
+    city = rare.locator("label").inner_text().split(" (")[0]
+    expected = facet_count(rare)
+    rare.locator("input").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Appliquer les filtres").click()
+
+    assert urlsplit(page.url).path == "/fr/search"
+    assert results_total(page) == expected
+    chip = page.locator(".chips a.chip:not(.chip-clear)")
+    expect(chip).to_have_count(1)
+    assert chip.inner_text().startswith("Ville\u202f: " + city)
+    expect(page.locator("#search-q, input[name=q]").first).to_have_value("ville")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ixcorpus import SYNONYMS, bodies_of, make_document
+from ixcorpus import CORPUS, SYNONYMS, bodies_of, make_document
 
 from indexer import FACETS, Index, Query, SynonymGroup
 
@@ -82,6 +82,31 @@ def test_a_selected_value_without_matches_is_still_listed(index: Any) -> None:
         "DE": (1, False),
         "FR": (0, True),
     }
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"country": ("FR",)}, {"country": ("FR",), "approach": ("mediation",)}],
+)
+def test_facet_counts_are_the_same_beyond_the_mask_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: dict[str, tuple[str, ...]]
+) -> None:
+    """Past its memory budget a searcher counts document by document, with the same result."""
+    from indexer import facets
+
+    def all_counts(budget: int) -> dict[str, dict[str, int]]:
+        monkeypatch.setattr(facets, "MASK_BUDGET", budget)
+        ix = Index.open(tmp_path / f"ix-{budget}", synonyms=SYNONYMS)
+        try:
+            ix.rebuild(CORPUS, last_change_id=10, procs=1)
+            results = ix.search(Query(filters=filters))
+            return {facet: counts(results, facet) for facet in FACETS}
+        finally:
+            ix.close()
+
+    by_masks = all_counts(facets.MASK_BUDGET)
+    assert by_masks == all_counts(0)
+    assert any(by_masks.values())
 
 
 def test_unknown_facets_in_filters_are_ignored(index: Any) -> None:
