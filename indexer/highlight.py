@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
 from html import escape
 
 from .analysis import _WORD_RE, term_of
@@ -15,47 +17,95 @@ _SPACE_RE = re.compile(r"\s")
 PhraseSpec = Sequence[tuple[tuple[str, ...], int]]  # (terms, allowed gap between them)
 
 
+# Each distinct text's analysis (indexed term -> the words of the text having it), kept across
+# searches: the same practices come back page after page, and analysing a long body word by word
+# is most of what highlighting costs. Bounded by an estimate of its size in bytes.
+ANALYSIS_CACHE_BYTES = 16 * 1024 * 1024
+_WORD_BYTES = 160  # a dict entry, its word and a list slot: a rough per-word size
+WordsOf = dict[str, list[str]]
+
+
+class _AnalysisCache:
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, str], tuple[WordsOf, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def words_of(self, text: str, lang: str) -> WordsOf:
+        key = (lang, text)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found[0]
+        words_of: WordsOf = {}
+        for word in set(_WORD_RE.findall(text)):
+            term = term_of(lang, word)
+            if term is not None:
+                words_of.setdefault(term, []).append(word)
+        size = len(text) + _WORD_BYTES * sum(map(len, words_of.values()))
+        with self._lock:
+            if key not in self._entries and size <= ANALYSIS_CACHE_BYTES:
+                self._entries[key] = (words_of, size)
+                self._bytes += size
+                while self._bytes > ANALYSIS_CACHE_BYTES:
+                    _key, (_w, dropped) = self._entries.popitem(last=False)
+                    self._bytes -= dropped
+        return words_of
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+_ANALYSES = _AnalysisCache()
+
+
 def _phrase_matches(
-    text: str, found: list[str], term: Mapping[str, str | None], phrases: PhraseSpec
+    text: str, words_of: WordsOf, phrases: PhraseSpec
 ) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each word of a whole occurrence of one of the phrases."""
-    present = set(term.values())
-    phrases = [(terms, gap) for terms, gap in phrases if present.issuperset(terms)]
+    """(start, end, term) of each word of a whole occurrence of one of the phrases.
+
+    Positions count indexed words only (stop words are skipped, as at indexing). Each occurrence
+    of a phrase's first word is found by one regex; only the few words after it are read.
+    """
+    phrases = [(terms, gap) for terms, gap in phrases if all(t in words_of for t in terms)]
     if not phrases:
-        return []  # most texts: no phrase has all its words here, and no offsets are needed
-    # Indexed tokens only, as positions count: their word numbers and terms.
-    numbers = [i for i, w in enumerate(found) if term[w] is not None]
-    tokens = [term[found[i]] for i in numbers]
-    starts: dict[str, list[int]] = {}
-    wanted = {t for terms, _gap in phrases for t in terms}
-    for j, t in enumerate(tokens):
-        if t in wanted:
-            starts.setdefault(t, []).append(j)
-    paths: list[list[int]] = []
-    for terms, gap in phrases:
-        for j in starts.get(terms[0], ()):
-            path = [j]
-            for want in terms[1:]:
-                last = path[-1]
-                nxt = next(
-                    (k for k in range(last + 1, min(len(tokens), last + 1 + gap))
-                     if tokens[k] == want),
-                    None,
-                )
-                if nxt is None:
-                    break
-                path.append(nxt)
-            if len(path) == len(terms):
-                paths.append(path)
-    if not paths:
-        return []
-    spans = [m.span() for m in _WORD_RE.finditer(text)]
+        return []  # most texts: no phrase has all its words here
+    term = {w: t for t, ws in words_of.items() for w in ws}
     out: list[tuple[int, int, str]] = []
-    for path in paths:
-        for j in path:
-            start, stop = spans[numbers[j]]
-            out.append((start, stop, tokens[j] or ""))
+    for terms, gap in phrases:
+        for first in _surface_pattern(words_of[terms[0]]).finditer(text):
+            path = [(first.start(), first.end(), terms[0])]
+            pos = first.end()
+            for want in terms[1:]:
+                seen = 0
+                step = None
+                while seen < gap:
+                    word = _WORD_RE.search(text, pos)
+                    if word is None:
+                        break
+                    pos = word.end()
+                    t = term.get(word.group())
+                    if t is None:
+                        continue  # a stop word holds no position
+                    seen += 1
+                    if t == want:
+                        step = (word.start(), word.end(), want)
+                        break
+                if step is None:
+                    break
+                path.append(step)
+            if len(path) == len(terms):
+                out.extend(path)
     return out
+
+
+def _surface_pattern(words_: Collection[str]) -> re.Pattern[str]:
+    """A regex of whole words, longest first (re caches the compiled patterns)."""
+    alternation = "|".join(re.escape(w) for w in sorted(words_, key=len, reverse=True))
+    return re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)")
 
 
 def _matches(
@@ -65,39 +115,35 @@ def _matches(
     prefixes: tuple[str, ...],
     phrases: PhraseSpec = (),
 ) -> list[tuple[int, int, str]]:
-    """(start, end, term) of words whose indexed term the query looks for, in text order.
-
-    The text is tokenised and each distinct word analysed once (a dict lookup), for the single
-    words and the phrases alike: this runs on the title, summary and body of every shown hit.
-    """
-    if not terms and not prefixes and not phrases:
+    """(start, end, term) of words whose indexed term the query looks for, in text order."""
+    if not text or (not terms and not prefixes and not phrases):
         return []
-    found_words = _WORD_RE.findall(text)
-    term = {w: term_of(lang, w) for w in set(found_words)}
-    found = _word_matches(text, term, terms, prefixes)
+    words_of = _ANALYSES.words_of(text, lang)
+    found = _word_matches(text, words_of, terms, prefixes)
     if phrases:
-        extra = _phrase_matches(text, found_words, term, phrases)
+        extra = _phrase_matches(text, words_of, phrases)
         if extra:
             found = sorted(set(found) | set(extra))
     return found
 
 
 def _word_matches(
-    text: str, term: Mapping[str, str | None], terms: Collection[str], prefixes: tuple[str, ...]
+    text: str, words_of: WordsOf, terms: Collection[str], prefixes: tuple[str, ...]
 ) -> list[tuple[int, int, str]]:
     """(start, end, term) of single words whose indexed term the query looks for."""
-    # One regex of the matching surface forms finds their offsets at C speed.
-    if not terms and not prefixes:
-        return []
-    hit_words = {
-        word: t
-        for word, t in term.items()
-        if t is not None and (t in terms or (prefixes and t.startswith(prefixes)))
-    }
+    hit_words: dict[str, str] = {}
+    for term in terms:
+        for word in words_of.get(term, ()):
+            hit_words[word] = term
+    if prefixes:
+        for term, words_ in words_of.items():
+            if term.startswith(prefixes):
+                for word in words_:
+                    hit_words[word] = term
     if not hit_words:
         return []
-    alternation = "|".join(re.escape(w) for w in sorted(hit_words, key=len, reverse=True))
-    pattern = re.compile(r"(?<!\w)(?:" + alternation + r")(?!\w)")
+    # One regex of the matching surface forms finds their offsets at C speed.
+    pattern = _surface_pattern(hit_words)
     return [(m.start(), m.end(), hit_words[m.group()]) for m in pattern.finditer(text)]
 
 
