@@ -21,6 +21,7 @@ _EMPTY: Values = ()
 # Facet counting by masks (see SearcherArrays.counter): at most this many bytes of masks per
 # searcher (one byte per document and facet value); facets beyond it are counted doc by doc.
 MASK_BUDGET = 48 * 1024 * 1024
+MASK_MIN_SHARE = 16  # masks for doc sets of 1/16 of the documents or more; smaller: one by one
 # Segments this small (the ones apply() leaves) keep their whole term list in memory, so a
 # search skips them with a set lookup instead of a term-dictionary probe per query term.
 SMALL_TERMS_DOCS = 200
@@ -237,6 +238,12 @@ class SearcherArrays:
         value instead of a dict update per matched document and value.
         """
         size = len(self.values[FACETS[0]]) if FACETS else 0
+        if len(docs) * MASK_MIN_SHARE < size:
+            # Few documents (a narrow query, the search right after a publish): counting them one
+            # by one is cheaper than a pass over every mask, and builds no masks on a new searcher.
+            return lambda facet: Counter(
+                chain.from_iterable(map(self.values[facet].__getitem__, docs))
+            )
         marks = bytearray(size)
         deque(map(marks.__setitem__, docs, repeat(1)), maxlen=0)
         matched = int.from_bytes(marks, "little")

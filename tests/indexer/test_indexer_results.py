@@ -88,15 +88,17 @@ def test_a_selected_value_without_matches_is_still_listed(index: Any) -> None:
     "filters",
     [{}, {"country": ("FR",)}, {"country": ("FR",), "approach": ("mediation",)}],
 )
-def test_facet_counts_are_the_same_beyond_the_mask_budget(
+def test_facet_counts_are_the_same_by_masks_and_one_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: dict[str, tuple[str, ...]]
 ) -> None:
-    """Past its memory budget a searcher counts document by document, with the same result."""
+    """Masks count large doc sets; past the memory budget, or for a small doc set, a searcher
+    counts document by document, with the same result."""
     from indexer import facets
 
-    def all_counts(budget: int) -> dict[str, dict[str, int]]:
+    def all_counts(label: str, budget: int, min_share: int) -> dict[str, dict[str, int]]:
         monkeypatch.setattr(facets, "MASK_BUDGET", budget)
-        ix = Index.open(tmp_path / f"ix-{budget}", synonyms=SYNONYMS)
+        monkeypatch.setattr(facets, "MASK_MIN_SHARE", min_share)
+        ix = Index.open(tmp_path / label, synonyms=SYNONYMS)
         try:
             ix.rebuild(CORPUS, last_change_id=10, procs=1)
             results = ix.search(Query(filters=filters))
@@ -104,9 +106,10 @@ def test_facet_counts_are_the_same_beyond_the_mask_budget(
         finally:
             ix.close()
 
-    by_masks = all_counts(facets.MASK_BUDGET)
-    assert by_masks == all_counts(0)
+    by_masks = all_counts("masks", facets.MASK_BUDGET, 1)
     assert any(by_masks.values())
+    assert by_masks == all_counts("over-budget", 0, 1)
+    assert by_masks == all_counts("small-set", facets.MASK_BUDGET, 1000)
 
 
 def test_unknown_facets_in_filters_are_ignored(index: Any) -> None:
