@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -42,6 +41,9 @@ VOCABULARY_TTL = 30.0  # seconds between checks that the taxonomy has not change
 REPAIR_BACKOFF = 60.0  # seconds before a failed repair is tried again
 RETRY_DELAY = 0.02  # seconds before a failed index read is tried again
 PROBE_BYTES = 4096  # what /healthz writes into the index folder to know it can be written
+# A successful write probe is trusted this long: a load balancer polling /healthz under load
+# would otherwise pay a file create, fsync and unlink per poll, each a wait for the GIL.
+PROBE_TTL = 2.0
 
 
 @dataclass
@@ -58,6 +60,7 @@ class SearchState:
     problem: str | None = None
     repair: threading.Thread | None = None
     repair_failed_at: float = float("-inf")
+    probed_at: float = float("-inf")  # when /healthz last wrote its probe successfully
 
 
 @dataclass(frozen=True)
@@ -289,8 +292,7 @@ def health(
     """/healthz: 503 with the reason (database, rebuilding, cannot write, lag), else 200."""
     state = _state(app)
     try:
-        session.execute(text("SELECT 1"))
-        latest = search.latest_change_id(session)
+        latest = search.latest_change_id(session)  # also proves the database answers
     except SQLAlchemyError as exc:
         return 503, {"status": "error", "reason": f"database unreachable: {_short(exc)}"}
     index = usable_index(session, app)
@@ -298,7 +300,7 @@ def health(
         reason = f"search index is being rebuilt ({state.problem})"
         return 503, {"status": "rebuilding", "reason": reason, "database": "ok"}
     try:
-        problem = _write_problem(session, index, state.path)
+        problem = _write_problem(session, index, state)
         applied = index.last_change_id()
         documents = index.doc_count()
     except Exception as exc:
@@ -320,11 +322,16 @@ def health(
     return 200, {"status": "ok", **figures}
 
 
-def _write_problem(session: Session, index: Index, path: str) -> str | None:
-    """Why the index cannot be written (catch up, then write and sync a small probe), or None."""
+def _write_problem(session: Session, index: Index, state: SearchState) -> str | None:
+    """Why the index cannot be written (catch up, then write and sync a small probe), or None.
+
+    A failure is always probed again at the next call; a success is trusted for PROBE_TTL.
+    """
     try:
         search.sync(session=session, index=index, timeout=0.5)  # a busy lock is not a problem
-        probe = Path(path) / f".healthz-{os.getpid()}-{threading.get_ident()}"
+        if time.monotonic() - state.probed_at < PROBE_TTL:
+            return None
+        probe = Path(state.path) / f".healthz-{os.getpid()}-{threading.get_ident()}"
         try:
             with open(probe, "wb") as handle:
                 handle.write(b"\0" * PROBE_BYTES)
@@ -334,7 +341,9 @@ def _write_problem(session: Session, index: Index, path: str) -> str | None:
             probe.unlink(missing_ok=True)
     except OSError as exc:
         session.rollback()
+        state.probed_at = float("-inf")
         return _short(exc)
+    state.probed_at = time.monotonic()
     return None
 
 

@@ -281,3 +281,27 @@ def test_an_index_that_cannot_be_repaired_is_tried_once_per_backoff_not_per_requ
     assert len(failures) == 1
     assert health.status_code == 503 and health.json is not None
     assert health.json["status"] == "rebuilding"
+
+
+def test_healthz_trusts_a_write_probe_briefly_and_probes_again_after_a_failure(
+    seeded: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll under load does not fsync each time; a folder that stops taking writes is seen
+    once the last good probe is PROBE_TTL old, and every poll after a failure probes again."""
+    client: FlaskClient = seeded.test_client()
+    assert client.get("/healthz").status_code == 200
+    real_fsync = os.fsync
+
+    def no_space(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index_ext.os, "fsync", no_space)
+    assert client.get("/healthz").status_code == 200  # the probe of a moment ago still holds
+    monkeypatch.setattr(index_ext, "PROBE_TTL", 0.0)
+    failed = client.get("/healthz")
+    assert failed.status_code == 503
+    assert "cannot be written" in failed.get_json()["reason"]
+    monkeypatch.setattr(index_ext, "PROBE_TTL", 3600.0)
+    assert client.get("/healthz").status_code == 503  # a failure is never trusted
+    monkeypatch.setattr(index_ext.os, "fsync", real_fsync)
+    assert client.get("/healthz").status_code == 200
