@@ -58,6 +58,26 @@ def validate(
     def err(name: str, message: str, /, **params: Any) -> None:
         errors.append(FieldError(FIELD_PATHS.get(name, name), message, **params))
 
+    _check_identity(err, data)
+    _check_terms(err, data, vocabulary, events)
+    _check_years(err, data)
+    _check_texts(err, data)
+    if not data.sources:
+        err("sources", N_("expected at least one source with a title and an http(s) URL"))
+    for i, source in enumerate(data.sources):
+        _check_source(err, f"sources[{i}]", source)
+    # Facts parsed from a file are already clean; facts typed in a form are checked here.
+    facts.parse(data.facts, err)
+    if len(repr(data.facts)) > LIMITS["text"]:
+        err("facts", N_("expected at most %(max)s characters in all"), max=LIMITS["text"])
+    _check_no_personal_contact(err, data)
+    return errors
+
+
+
+
+def _check_identity(err: Any, data: PracticeData) -> None:
+    """Slug, names, summaries, language, place, lead organisation and activity status."""
     if not SLUG_RE.match(data.slug or "") or len(data.slug) > 120:
         err(
             "slug",
@@ -104,6 +124,12 @@ def validate(
             choices=", ".join(ACTIVITY_STATUSES),
             status=data.status,
         )
+
+
+def _check_terms(
+    err: Any, data: PracticeData, vocabulary: Vocabulary, events: Sequence[str]
+) -> None:
+    """Themes, approaches, target groups, evidence level and events: known ones, each once."""
     if not data.themes:
         err(
             "themes",
@@ -138,6 +164,10 @@ def validate(
                 event=event,
                 choices=", ".join(events) or "none",
             )
+
+
+def _check_years(err: Any, data: PracticeData) -> None:
+    """Start and end years in range, in order, and no end year for an ongoing practice."""
     for name in ("start_year", "end_year"):
         year = getattr(data, name)
         if year is not None and (
@@ -162,6 +192,10 @@ def validate(
         )
     if data.end_year is not None and data.status == "ongoing":
         err("end_year", N_("an ongoing practice has no end year (set status: ended, or remove it)"))
+
+
+def _check_texts(err: Any, data: PracticeData) -> None:
+    """Lengths of the optional names, the longer texts and the Markdown bodies."""
     for name in (
         "original_title",
         "region",
@@ -185,16 +219,6 @@ def validate(
                 N_("expected Markdown text of at most %(max)s characters"),
                 max=LIMITS["body"],
             )
-    if not data.sources:
-        err("sources", N_("expected at least one source with a title and an http(s) URL"))
-    for i, source in enumerate(data.sources):
-        _check_source(err, f"sources[{i}]", source)
-    # Facts parsed from a file are already clean; facts typed in a form are checked here.
-    facts.parse(data.facts, err)
-    if len(repr(data.facts)) > LIMITS["text"]:
-        err("facts", N_("expected at most %(max)s characters in all"), max=LIMITS["text"])
-    _check_no_personal_contact(err, data)
-    return errors
 
 
 def _required_text(err: Any, name: str, value: object, limit: int) -> None:
