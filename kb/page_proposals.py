@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from kb import audit, diff, pages, proposals
+from kb import audit, diff, pages, proposal_moves, proposals
 from kb.errors import N_, BadRequest, Conflict, FieldError, ValidationError
-from kb.models import Proposal, User, utcnow
+from kb.models import Proposal, User
 from kb.pages import PageEdit
 from kb.permissions import Actor, require
 
@@ -132,23 +132,10 @@ def save(
 ) -> Proposal:
     """Store the author's latest text (a draft may be incomplete; sizes are limited)."""
     proposal = _page_proposal(session, proposal_id)
-    require(actor, "proposal.edit", proposal.author_id)
-    if proposal.status not in proposals.EDITABLE:
-        raise Conflict(
-            N_(
-                "status: a %(status)s proposal cannot be edited (withdraw it, or wait for the "
-                "reviewer's decision)"
-            ),
-            status=proposal.status,
-        )
+    proposal_moves.check_editable(actor, proposal)
     _check(data, note, sizes_only=True)
-    proposal.data = PageEdit.from_snapshot({**data.snapshot(), "slug": proposal.slug}).snapshot()
-    proposal.note = note
-    proposal.updated_at = utcnow()
-    session.add(proposal)
-    audit.record(session, actor, audit.ProposalEdited(proposal_id, proposal.slug))
-    session.flush()
-    return proposal
+    snapshot = PageEdit.from_snapshot({**data.snapshot(), "slug": proposal.slug}).snapshot()
+    return proposal_moves.store_edit(session, actor, proposal, snapshot, note)
 
 
 def submit(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -71,6 +72,32 @@ def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
             choices=", ".join(sorted(rule.sources)),
         )
     return rule.target or proposal.status
+
+
+def check_editable(actor: Actor, proposal: Proposal) -> None:
+    """Only the author edits, and only a draft or a proposal sent back for changes."""
+    require(actor, "proposal.edit", proposal.author_id)
+    if proposal.status not in EDITABLE:
+        raise Conflict(
+            N_(
+                "status: a %(status)s proposal cannot be edited (withdraw it, or wait for the "
+                "reviewer's decision)"
+            ),
+            status=proposal.status,
+        )
+
+
+def store_edit(
+    session: Session, actor: Actor, proposal: Proposal, snapshot: dict[str, Any], note: str
+) -> Proposal:
+    """Keep the author's latest text and note on the proposal, audited (the caller commits)."""
+    proposal.data = snapshot
+    proposal.note = note
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    audit.record(session, actor, audit.ProposalEdited(proposal.id or 0, proposal.slug))
+    session.flush()
+    return proposal
 
 
 def get(session: Session, proposal_id: int) -> Proposal:

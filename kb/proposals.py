@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from kb import audit, diff, harm, practices
 from kb.errors import N_, BadRequest, Conflict, FieldError, Gettext, ValidationError, english
-from kb.models import Event, Practice, Proposal, Revision, User, utcnow
+from kb.models import Event, Practice, Proposal, Revision, User
 from kb.permissions import Actor, require
 from kb.practice_json import from_snapshot
 from kb.practices import PracticeData
@@ -30,11 +30,13 @@ from kb.proposal_moves import (
     OPEN,
     Link,
     Move,
+    check_editable,
     check_move,
     enter_review,
     get,
     move,
     rebased,
+    store_edit,
 )
 from kb.taxonomy import Vocabulary
 
@@ -235,27 +237,13 @@ def save(
 ) -> Proposal:
     """Store the author's latest text (drafts may be incomplete; only sizes are limited)."""
     proposal = get_practice_proposal(session, proposal_id)
-    require(actor, "proposal.edit", proposal.author_id)
-    if proposal.status not in EDITABLE:
-        raise Conflict(
-            N_(
-                "status: a %(status)s proposal cannot be edited (withdraw it, or wait for the "
-                "reviewer's decision)"
-            ),
-            status=proposal.status,
-        )
+    check_editable(actor, proposal)
     note = proposal.note if note is None else note
     _check_size(data, note)
     if proposal.practice_id is not None:
         data = _with_slug(data, proposal.slug)
-    proposal.data = data.snapshot()
     proposal.slug = data.slug[:120] if isinstance(data.slug, str) else ""
-    proposal.note = note
-    proposal.updated_at = utcnow()
-    session.add(proposal)
-    audit.record(session, actor, audit.ProposalEdited(proposal_id, proposal.slug))
-    session.flush()
-    return proposal
+    return store_edit(session, actor, proposal, data.snapshot(), note)
 
 
 def submit(
