@@ -89,6 +89,12 @@ def test_the_notice_is_in_french_on_french_pages(broken: Flask) -> None:
     assert response.status_code == 200 and REBUILDING_FR in response.get_data(as_text=True)
 
 
+def test_a_facets_values_page_answers_with_the_notice(broken: Flask) -> None:
+    response = broken.test_client().get("/fr/search/filters/city?q=ville")
+    index_ext.wait_for_repair(broken)
+    assert response.status_code == 200 and REBUILDING_FR in response.get_data(as_text=True)
+
+
 def test_practice_pages_and_the_api_still_answer(broken: Flask) -> None:
     client = broken.test_client()
     practice = _first_published(broken)

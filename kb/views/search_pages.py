@@ -183,6 +183,7 @@ def facet_values(facet: str) -> ResponseReturnValue:
         back_url=url_for("public.search_page") + _encoded(search_args),
         query=context["query"],
         results=context["results"],
+        degraded=context["degraded"],
     )
 
 
