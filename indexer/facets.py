@@ -168,12 +168,19 @@ class SearcherArrays:
         """Value -> global docnums having it, from one pass per facet and searcher."""
         table = self._with.get(facet)
         if table is None:
-            grouped: dict[str, list[int]] = {}
-            for d, vals in enumerate(self.values[facet]):
-                for v in vals:
-                    grouped.setdefault(v, []).append(d)
+            grouped = self._grouped(facet)
             table = self._with[facet] = {v: frozenset(ds) for v, ds in grouped.items()}
         return table
+
+    def _grouped(self, facet: str) -> Mapping[str, Sequence[int] | frozenset[int]]:
+        """Value -> docnums, from the kept table when a filter built it, else a fresh pass."""
+        if facet in self._with:
+            return self._with[facet]
+        grouped: dict[str, list[int]] = {}
+        for d, vals in enumerate(self.values[facet]):
+            for v in vals:
+                grouped.setdefault(v, []).append(d)
+        return grouped
 
     def known(self, facet: str) -> dict[str, str]:
         """Folded value -> value as indexed, so "city:strasbourg" finds "Strasbourg"."""
@@ -266,7 +273,7 @@ class SearcherArrays:
         if facet in self._masks:
             return self._masks[facet]
         size = len(self.values[facet])
-        grouped = self._value_docs(facet)
+        grouped = self._grouped(facet)  # not kept: the masks replace it for counting
         cost = size * len(grouped)
         masks: dict[str, int] | None = None
         if self._mask_bytes + cost <= MASK_BUDGET:
