@@ -248,9 +248,7 @@ class SearcherArrays:
         if len(docs) * MASK_MIN_SHARE < size:
             # Few documents (a narrow query, the search right after a publish): counting them one
             # by one is cheaper than a pass over every mask, and builds no masks on a new searcher.
-            return lambda facet: Counter(
-                chain.from_iterable(map(self.values[facet].__getitem__, docs))
-            )
+            return lambda facet: self._count_each(facet, docs)
         marks = bytearray(size)
         deque(map(marks.__setitem__, docs, repeat(1)), maxlen=0)
         matched = int.from_bytes(marks, "little")
@@ -258,7 +256,7 @@ class SearcherArrays:
         def count(facet: str) -> Counter[str]:
             masks = self._value_masks(facet)
             if masks is None:
-                return Counter(chain.from_iterable(map(self.values[facet].__getitem__, docs)))
+                return self._count_each(facet, docs)
             out: Counter[str] = Counter()
             for value, mask in masks.items():
                 n = (mask & matched).bit_count()
@@ -267,6 +265,10 @@ class SearcherArrays:
             return out
 
         return count
+
+    def _count_each(self, facet: str, docs: Sequence[int]) -> Counter[str]:
+        """Count values over the docs one by one, in one C-level pass."""
+        return Counter(chain.from_iterable(map(self.values[facet].__getitem__, docs)))
 
     def _value_masks(self, facet: str) -> dict[str, int] | None:
         """Value -> mask of the documents having it; None when over the searcher's budget."""
