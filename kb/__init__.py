@@ -10,28 +10,30 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb import cli, config, db, errors_web, i18n, index_ext, security, urls
-from kb.views import (
-    account,
-    admin,
-    admin_webhooks,
-    api,
-    api_accounts,
-    api_collections,
-    api_proposals,
-    apidocs,
-    collection_pages,
-    curation,
-    exports,
-    feeds,
-    moderation,
-    page_editing,
-    preview,
-    propose,
-    public,
-    review,
-)
-from kb.web import auth, csrf, limits
+from kb import config, db
+from kb.accounts import admin_views as admin
+from kb.accounts import api as api_accounts
+from kb.accounts import auth
+from kb.accounts import views as account
+from kb.cli import commands as cli
+from kb.collections import api as api_collections
+from kb.collections import curation_views as curation
+from kb.collections import views as collection_pages
+from kb.distribution import api
+from kb.distribution import apidocs_views as apidocs
+from kb.distribution import export_views as exports
+from kb.distribution import feed_views as feeds
+from kb.distribution import webhook_views as admin_webhooks
+from kb.moderation import api as api_proposals
+from kb.moderation import page_views as page_editing
+from kb.moderation import preview_views as preview
+from kb.moderation import review_views as review
+from kb.moderation import suggest_views as propose
+from kb.moderation import views as moderation
+from kb.public import views as public
+from kb.search import service as index_ext
+from kb.web import csrf, i18n, limits, security, urls
+from kb.web import errors as errors_web
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -12,7 +12,7 @@ import logging
 from sqlmodel import Session
 
 from indexer import Index
-from kb import search
+from kb.search import index_sync as search
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from kb import create_app, db
-from kb.index_ext import get_index, reset
+from kb.content.folder import ContentSet, apply, load
 from kb.permissions import Actor
+from kb.search.service import get_index, reset
 from tests.skip_report import (  # noqa: F401 - hooks: one line per skip reason; CI fails them
     pytest_collectreport,
     pytest_make_collect_report,
@@ -190,20 +191,19 @@ BASE_PRACTICE: dict[str, Any] = {
 @pytest.fixture(scope="session")
 def seed_content() -> Any:
     """The seed content folder, parsed and validated once per test session."""
-    from kb import content
 
-    return content.load(CONTENT_DIR)
+    return load(CONTENT_DIR)
 
 
 @pytest.fixture
 def vocabulary_loaded(app: Flask, session: Session, seed_content: Any) -> Any:
     """The database with the seed taxonomy and events, and no practice."""
-    from kb import content, taxonomy
+    from kb.catalogue import taxonomy
 
-    vocabulary_only = content.ContentSet(
+    vocabulary_only = ContentSet(
         vocabulary=seed_content.vocabulary, events=seed_content.events
     )
-    content.apply(session=session, actor=Actor.system("tests"), content=vocabulary_only)
+    apply(session=session, actor=Actor.system("tests"), content=vocabulary_only)
     session.commit()
     return taxonomy.load(session)
 
@@ -211,8 +211,8 @@ def vocabulary_loaded(app: Flask, session: Session, seed_content: Any) -> Any:
 @pytest.fixture
 def make_practice(vocabulary_loaded: Any, session: Session, index: Any) -> Callable[..., Any]:
     """Create a practice through the domain's one write path; keyword overrides change fields."""
-    from kb import practices, taxonomy
-    from kb.practices import PracticeData, SourceData
+    from kb.catalogue import practices, taxonomy
+    from kb.catalogue.data import PracticeData, SourceData
 
     def make(state: str = "published", **overrides: Any) -> Any:
         values = {**BASE_PRACTICE, **overrides}
@@ -290,7 +290,7 @@ def cheap_password_hashing() -> Iterator[None]:
     """
     from argon2 import PasswordHasher
 
-    from kb import accounts
+    from kb.accounts import accounts
 
     previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
@@ -311,7 +311,8 @@ def csrf_token_of(html: str) -> str:
 @pytest.fixture
 def make_account(app: Flask) -> Callable[..., Any]:
     """Create an account through the domain (as the CLI does); returns the Account."""
-    from kb import accounts, uow
+    from kb import uow
+    from kb.accounts import accounts
 
     def make(
         *roles: str, email: str | None = None, password: str = PASSWORD, name: str = "Test Person"

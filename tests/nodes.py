@@ -92,7 +92,7 @@ class Node:
                 "--log-level", "warning", "wsgi:app",
             ]  # fmt: skip
         return [
-            sys.executable, "-m", "kb.console", "serve", "--port", str(self.port),
+            sys.executable, "-m", "kb.cli", "serve", "--port", str(self.port),
             "--threads", str(self.threads),
         ]  # fmt: skip
 
@@ -158,6 +158,6 @@ class Node:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a `kb` command against this node's database and index folder."""
         return subprocess.run(
-            [sys.executable, "-m", "kb.console", *args], cwd=ROOT, env=self.env,
+            [sys.executable, "-m", "kb.cli", *args], cwd=ROOT, env=self.env,
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip

@@ -14,7 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from kb import account_links, accounts, api_tokens, db, mail
+from kb import db, mail
+from kb.accounts import accounts
+from kb.accounts import links as account_links
+from kb.accounts import tokens as api_tokens
 from kb.errors import BadRequest
 from kb.models import AuditEvent, MailMessage, User
 from kb.permissions import Actor

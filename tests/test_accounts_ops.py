@@ -14,7 +14,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from kb import account_links, accounts, db
+from kb import db
+from kb.accounts import accounts
+from kb.accounts import links as account_links
 from kb.models import AuditEvent, MailMessage
 from kb.permissions import Actor
 from tests.conftest import PASSWORD, AuthActions

@@ -10,7 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import api_tokens, db, openapi
+from kb import db
+from kb.accounts import tokens as api_tokens
+from kb.distribution import openapi
 from kb.permissions import Actor
 from tests.writes import committed
 

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from kb import api_tokens, db
+from kb import db
+from kb.accounts import tokens as api_tokens
+from kb.moderation.reviews import CHECKLIST
 from kb.permissions import Actor
-from kb.reviews import CHECKLIST
 from tests.conftest import BASE_PRACTICE
 
 PRACTICE: dict[str, Any] = {

@@ -14,10 +14,12 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, col, select
 
-from kb import create_app, db, practices, taxonomy
-from kb.index_ext import reset
+from kb import create_app, db
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.data import PracticeData, SourceData
+from kb.catalogue.reads import to_data
 from kb.models import ChangeLog, Practice
-from kb.practices import PracticeData, SourceData
+from kb.search.service import reset
 from tests.conftest import BASE_PRACTICE, CONTENT_DIR, POSTGRES_URL, _postgres_schema_url
 from tests.writes import committed
 
@@ -52,7 +54,7 @@ def _records(app: Flask) -> dict[str, Any]:
         changes = session.exec(select(ChangeLog.id, ChangeLog.practice_id)).all()
         return {
             "practices": {
-                p.id: practices.to_data(session, p).snapshot() | {"v": p.version} for p in rows
+                p.id: to_data(session, p).snapshot() | {"v": p.version} for p in rows
             },
             "changes": sorted(changes),
         }

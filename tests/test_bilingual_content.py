@@ -7,8 +7,11 @@ from pathlib import Path
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session, select
 
-from kb import bilingual, content
+from kb.catalogue.data import PracticeData
+from kb.content.practice_file import parse_practice
+from kb.content.source import ContentError
 from kb.models import Practice
+from kb.text import bilingual
 
 TRANSLATED = """---
 slug: {slug}
@@ -73,9 +76,9 @@ def write(folder: Path, slug: str, text: str) -> Path:
     return path
 
 
-def parse(path: Path) -> tuple[content.PracticeData | None, list[content.ContentError]]:
-    errors: list[content.ContentError] = []
-    parsed = content.parse_practice(path, errors)
+def parse(path: Path) -> tuple[PracticeData | None, list[ContentError]]:
+    errors: list[ContentError] = []
+    parsed = parse_practice(path, errors)
     return (parsed[0] if parsed else None), errors
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from kb.typography import NNBSP
+from kb.text.typography import NNBSP
 
 TRANSLATED: dict[str, Any] = {
     "slug": "translated-practice",

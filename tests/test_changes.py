@@ -9,7 +9,10 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import collection_items, collections, practices, taxonomy
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.reads import to_data
+from kb.collections import collections
+from kb.collections import items as collection_items
 from tests.writes import committed
 
 Mirror = dict[str, dict[str, dict[str, Any]]]  # kind -> slug -> record
@@ -59,7 +62,7 @@ def _edit(session: Session, practice: Any, **changes: Any) -> Any:
         session=session,
         index=None,
         practice_id=practice.id,
-        data=replace(practices.to_data(session, practice), **changes),
+        data=replace(to_data(session, practice), **changes),
         expected_version=practice.version,
         vocabulary=taxonomy.load(session),
     )

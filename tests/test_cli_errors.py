@@ -14,7 +14,8 @@ from flask import Flask
 from sqlmodel import Session, func, select
 
 from indexer import IndexBusy
-from kb import cli_errors, db
+from kb import db
+from kb.cli import errors as cli_errors
 from kb.errors import Conflict
 from kb.models import Practice
 from tests.conftest import CONTENT_DIR, ROOT
@@ -23,7 +24,7 @@ from tests.conftest import CONTENT_DIR, ROOT
 def kb(
     *args: str, env: dict[str, str], shell_prefix: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "kb.console", *args]
+    command = [sys.executable, "-m", "kb.cli", *args]
     if shell_prefix is not None:
         import shlex
 
@@ -83,7 +84,7 @@ def test_two_imports_at_once_end_with_one_import_and_no_traceback(app: Flask) ->
         KB_DATABASE_URL=app.config["KB_DATABASE_URL"],
         KB_INDEX_DIR=app.config["KB_INDEX_DIR"],
     )
-    command = [sys.executable, "-m", "kb.console", "import"]
+    command = [sys.executable, "-m", "kb.cli", "import"]
     both = [
         subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -15,8 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import collection_items, collections, db, practices
-from kb.collections import CollectionData
+from kb import db
+from kb.catalogue import practices
+from kb.catalogue.reads import get_by_slug
+from kb.collections import collections
+from kb.collections import items as collection_items
+from kb.collections.collections import CollectionData
 from kb.models import Collection
 from tests.test_feeds import _check_rfc4287
 from tests.writes import committed
@@ -61,7 +65,7 @@ def client(seeded: Flask) -> FlaskClient:
 
 def _archive(app: Flask, slug: str) -> None:
     with Session(db.get_engine(app)) as s:
-        practice = practices.get_by_slug(s, slug)
+        practice = get_by_slug(s, slug)
         committed(
             practices.set_state,
             session=s,
@@ -208,7 +212,7 @@ def test_the_print_booklet_has_the_collection_title_intro_notes_and_contents(
 def test_the_print_booklet_prints_to_pdf_when_weasyprint_is_installed(
     client: FlaskClient, published: Collection
 ) -> None:
-    from kb.exports import pdf
+    from kb.distribution.exports import pdf
 
     if not pdf.AVAILABLE:
         pytest.skip("WeasyPrint or its system libraries are not installed")
@@ -253,7 +257,7 @@ def test_the_feed_is_updated_when_the_collection_changes(
             collection_items.set_note,
             session=s,
             collection_id=published.id,
-            practice_id=practices.get_by_slug(s, CHOSEN[1]).id,
+            practice_id=get_by_slug(s, CHOSEN[1]).id,
             note_fr="Ajoutée plus tard.",
             note_en="Added later.",
         )

@@ -11,7 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import db, practices
+from kb import db
+from kb.catalogue import practices
+from kb.catalogue.reads import get, to_data
 from kb.permissions import Actor
 from tests.conftest import AuthActions
 
@@ -174,17 +176,18 @@ def test_practices_that_changed_or_left_are_marked_on_the_public_page(
 ) -> None:
     from dataclasses import replace
 
-    from kb import taxonomy, uow
+    from kb import uow
+    from kb.catalogue import taxonomy
 
     build(auth, three)
     with Session(db.get_engine(app)) as s:
         operator = Actor.system("tests")
-        first = practices.get(s, three[0].id)
+        first = get(s, three[0].id)
         practices.update(
             session=s,
             actor=operator,
             practice_id=first.id or 0,
-            data=replace(practices.to_data(s, first), title_en="Practice one, revised"),
+            data=replace(to_data(s, first), title_en="Practice one, revised"),
             expected_version=first.version,
             vocabulary=taxonomy.load(s),
         )

@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from kb import collection_items, collection_reads, collections, practices, taxonomy
-from kb.collections import CollectionData
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.reads import get_by_slug, to_data
+from kb.collections import collections
+from kb.collections import items as collection_items
+from kb.collections import reads as collection_reads
+from kb.collections.collections import CollectionData
 from kb.errors import NotFound, PermissionDenied, ValidationError
 from kb.models import AuditEvent
 from kb.permissions import Actor
@@ -175,7 +179,7 @@ def test_adding_an_unknown_unpublished_or_duplicate_practice_is_a_field_error(
     collection = _new(session, curator)
     make_practice(slug="a-draft", state="draft")
     make_practice(slug="published-one")
-    _fill(session, curator, collection, [practices.get_by_slug(session, "published-one")])
+    _fill(session, curator, collection, [get_by_slug(session, "published-one")])
     for slug in ("no-such-practice", "a-draft", "published-one", "<script>x</script>"):
         with pytest.raises(ValidationError) as raised:
             collection_items.add_item(
@@ -262,7 +266,7 @@ def test_reading_marks_updated_archived_and_removed_practices_and_never_fails(
     collection = _new(session, curator)
     _fill(session, curator, collection, three)
     first, second, third = three
-    data = practices.to_data(session, first)
+    data = to_data(session, first)
     committed(
         practices.update,
         session=session,

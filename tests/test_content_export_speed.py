@@ -10,8 +10,18 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb import content, content_export
-from kb.content_export import _Block, _Dumper, _Quoted, dump_yaml, practice_front_matter
+from kb.content import export as content_export
+from kb.content.export import (
+    _Block,
+    _Dumper,
+    _Quoted,
+    dump_yaml,
+    practice_front_matter,
+    render_events,
+    render_practice,
+    render_taxonomy,
+)
+from kb.content.folder import load
 
 pytestmark = pytest.mark.skipif(
     content_export.DUMPER is _Dumper, reason="PyYAML is built without libyaml"
@@ -101,15 +111,15 @@ def _texts(value: Any) -> list[str]:
 
 
 def test_every_seed_file_is_written_identically(content_copy: Path) -> None:
-    loaded = content.load(content_copy)
+    loaded = load(content_copy)
     assert len(loaded.practices) > 30
     for record in loaded.practices:
         front = practice_front_matter(record)
         assert dump_yaml(front) == dump_yaml(front, dumper=_Dumper), record.slug
-        assert content.render_practice(record) == (
+        assert render_practice(record) == (
             content_copy / "practices" / f"{record.slug}.md"
         ).read_text(encoding="utf-8")
-    taxonomy = content.render_taxonomy(loaded.vocabulary)
+    taxonomy = render_taxonomy(loaded.vocabulary)
     assert taxonomy == (content_copy / "taxonomy.yaml").read_text(encoding="utf-8")
-    events = content.render_events(loaded.events)
+    events = render_events(loaded.events)
     assert events == (content_copy / "events.yaml").read_text(encoding="utf-8")

@@ -21,8 +21,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from kb import db, index_ext, practices
+from kb import db
+from kb.catalogue import practices
 from kb.models import Practice
+from kb.search import service as index_ext
 from tests.conftest import ROOT
 from tests.writes import committed
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb import diff
+from kb.catalogue import diff
 
 
 def test_short_values_are_compared_whole() -> None:

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
-from kb import create_app, db, practices, taxonomy
-from kb.index_ext import get_index, reset
-from kb.practices import PracticeData, SourceData
+from kb import create_app, db
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.data import PracticeData, SourceData
+from kb.search.service import get_index, reset
 from tests.conftest import BASE_PRACTICE, CONTENT_DIR, POSTGRES_URL, _postgres_schema_url
 from tests.nodes import Node, get, get_json
 from tests.writes import committed

@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
-from kb import db, fields
+from kb import db
+from kb.catalogue import fields
 from kb.models import Practice
 
 
@@ -155,7 +156,7 @@ def test_kb_export_writes_the_whole_catalogue(
 
 
 def test_the_booklet_prints_to_pdf_when_weasyprint_is_installed(reader: FlaskClient) -> None:
-    from kb.exports import pdf
+    from kb.distribution.exports import pdf
 
     if not pdf.AVAILABLE:
         pytest.skip("WeasyPrint or its system libraries are not installed")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from flask.testing import FlaskClient
 
-from kb import catalogue
+from kb.public import presenting as catalogue
 
 LIMIT = 3
 

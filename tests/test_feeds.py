@@ -13,7 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from kb import db, practices, taxonomy
+from kb import db
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.reads import to_data
 from kb.models import Practice
 from tests.writes import committed
 
@@ -87,7 +89,7 @@ def test_an_edit_keeps_the_entry_id_and_moves_its_updated_date(
 ) -> None:
     practice = make_practice()
     before = feedparser.parse(client.get("/en/feed.atom").data).entries[0]
-    data = practices.to_data(session, practice)
+    data = to_data(session, practice)
     from dataclasses import replace
 
     committed(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 
-from kb import security
+from kb.web import security
 
 BASE = "https://kb.example.org"
 EVIL = "evil.example.com"

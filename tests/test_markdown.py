@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb.markdown import EXTERNAL_REL, render, to_plain_text
+from kb.text.markdown import EXTERNAL_REL, render, to_plain_text
 
 XSS_VECTORS = [
     "<script>alert(1)</script>",
@@ -107,7 +107,7 @@ def test_each_thread_renders_with_its_own_cleaners() -> None:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from kb import markdown
+    from kb.text import markdown
 
     barrier = threading.Barrier(4)
 

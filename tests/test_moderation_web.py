@@ -19,8 +19,9 @@ from sqlmodel import Session, select
 from werkzeug.datastructures import MultiDict
 
 from kb import db
+from kb.catalogue.reads import to_data
 from kb.models import Practice, Proposal
-from kb.reviews import CHECKLIST
+from kb.moderation.reviews import CHECKLIST
 from tests.conftest import CONTENT_DIR, AuthActions
 
 FORM: dict[str, Any] = {
@@ -554,11 +555,10 @@ def test_every_field_of_every_seed_practice_survives_the_form(
 ) -> None:
     """The translation, French names, facts, events and source notes are on the form: an edit
     sent back as shown proposes no change at all."""
-    from kb import practices as practices_mod
 
     mod = Person(seeded, make_account("moderator", email="m@example.org", name="M"))
     with Session(db.get_engine(seeded)) as s:
-        live = {p.slug: practices_mod.to_data(s, p).snapshot() for p in s.exec(select(Practice))}
+        live = {p.slug: to_data(s, p).snapshot() for p in s.exec(select(Practice))}
     for slug, snapshot in live.items():
         page = mod.get(f"/en/moderation/proposals/new?from={slug}").get_data(as_text=True)
         values = form_values(page)

@@ -7,8 +7,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb import fields, openapi
-from kb.views.exports import EXPORT_FORMATS
+from kb.catalogue import fields
+from kb.distribution import openapi
+from kb.distribution.export_views import EXPORT_FORMATS
 
 
 def _openapi_paths(app: Flask, prefixes: tuple[str, ...]) -> set[str]:

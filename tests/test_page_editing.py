@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from kb import db
 from kb.models import AuditEvent, PageRevision, Proposal
-from kb.reviews import CHECKLIST
+from kb.moderation.reviews import CHECKLIST
 from tests.test_moderation_web import Person, proposal_id
 
 EDIT = {

@@ -12,32 +12,24 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from kb import (
-    account_links,
-    accounts,
-    api_tokens,
-    audit_reads,
-    collection_items,
-    collections,
-    content,
-    db,
-    history,
-    page_proposals,
-    pages,
-    practices,
-    proposals,
-    reviews,
-    suggestions,
-    taxonomy,
-    uow,
-    webhook_admin,
-    webhooks,
-)
-from kb.collections import CollectionData
+from kb import db, uow
+from kb.accounts import accounts
+from kb.accounts import audit_log as audit_reads
+from kb.accounts import links as account_links
+from kb.accounts import tokens as api_tokens
+from kb.catalogue import history, pages, practices, taxonomy
+from kb.catalogue.data import PracticeData, SourceData
+from kb.catalogue.pages import PageData, PageEdit
+from kb.collections import collections
+from kb.collections import items as collection_items
+from kb.collections.collections import CollectionData
+from kb.content.folder import ContentSet, apply
+from kb.distribution import webhook_admin, webhooks
 from kb.errors import PermissionDenied
-from kb.pages import PageData, PageEdit
+from kb.moderation import page_subject as page_proposals
+from kb.moderation import practice_subject as proposals
+from kb.moderation import reviews, suggestions
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
-from kb.practices import PracticeData, SourceData
 from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions
 
 WHO = ("anonymous", "no-role", *ROLES)
@@ -164,10 +156,10 @@ class World:
     def __init__(self, app: Flask, session: Session, seed_content: Any, who: str) -> None:
         self.app, self.session, self.who = app, session, who
         operator = Actor.system("tests")
-        content.apply(
+        apply(
             session=session,
             actor=operator,
-            content=content.ContentSet(
+            content=ContentSet(
                 vocabulary=seed_content.vocabulary, events=seed_content.events
             ),
         )
@@ -282,8 +274,8 @@ class World:
             "practice.delete": lambda: practices.delete(
                 session=s, actor=actor, practice_id=pid, expected_version=1
             ),
-            "content.import": lambda: content.apply(
-                session=s, actor=actor, content=content.ContentSet(vocabulary=self.vocabulary)
+            "content.import": lambda: apply(
+                session=s, actor=actor, content=ContentSet(vocabulary=self.vocabulary)
             ),
             "user.list": lambda: accounts.list_accounts(session=s, actor=actor),
             "user.create": lambda: accounts.create(

@@ -9,14 +9,16 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from kb import practices, taxonomy
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.data import PracticeData
+from kb.catalogue.reads import get, to_data
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.models import ChangeLog, Revision
 from tests.writes import committed
 
 
-def data_of(session: Session, practice: Any) -> practices.PracticeData:
-    return practices.to_data(session, practice)
+def data_of(session: Session, practice: Any) -> PracticeData:
+    return to_data(session, practice)
 
 
 def test_creating_a_practice_logs_one_change_and_one_revision(
@@ -80,7 +82,7 @@ def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(
             vocabulary=vocabulary,
         )
     session.expire_all()
-    assert practices.get(session, practice.id).region == "First editor"
+    assert get(session, practice.id).region == "First editor"
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,17 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from indexer import Query
-from kb import db, history, practice_json, proposals, reviews, search, taxonomy, uow
+from kb import db, uow
+from kb.catalogue import history, taxonomy
+from kb.catalogue import json_io as practice_json
+from kb.catalogue.data import PracticeData, SourceData
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models import MailMessage, Practice
-from kb.practices import PracticeData, SourceData
-from kb.proposals import StaleBase
+from kb.moderation import practice_subject as proposals
+from kb.moderation import reviews
+from kb.moderation.practice_subject import StaleBase
+from kb.moderation.workflow import get
+from kb.search import index_sync as search
 from tests.conftest import BASE_PRACTICE
 
 ALL_TICKED = dict.fromkeys(reviews.CHECKLIST, True)
@@ -87,7 +93,7 @@ def test_a_spotlight_is_published_only_after_another_person_approves_it(
         decide(session, index, people.mod1, pid, "request_changes", comment="")
     session.rollback()
     decide(session, index, people.mod1, pid, "request_changes", comment="Add the *year*.")
-    assert proposals.get(session, pid).status == "changes_requested"
+    assert get(session, pid).status == "changes_requested"
 
     proposals.save(
         session=session,
@@ -106,7 +112,7 @@ def test_a_spotlight_is_published_only_after_another_person_approves_it(
     assert outcome.practice is not None and outcome.practice.state == "published"
     assert outcome.practice.start_year == 2021
     assert found(session, index, "wombat") == ["spotlight"]
-    assert proposals.get(session, pid).status == "published"
+    assert get(session, pid).status == "published"
 
 
 def test_nobody_approves_their_own_proposal(session: Session, index: Any, people: People) -> None:
@@ -137,7 +143,7 @@ def test_two_approvals_from_distinct_moderators_when_configured(
     pid = submitted(session, people.writer, spotlight())
     first = decide(session, index, people.mod1, pid, "approve", approvals_needed=2)
     assert first.practice is None and first.approvals == 1
-    assert proposals.get(session, pid).status == "submitted"
+    assert get(session, pid).status == "submitted"
     with pytest.raises(Exception, match="already approved"):
         decide(session, index, people.mod1, pid, "approve", approvals_needed=2)
     session.rollback()
@@ -154,7 +160,7 @@ def test_an_edit_waits_for_review_while_the_live_practice_stays_unchanged(
     session.refresh(live)
     assert live.title_en == "Original title about kangaroos" and live.version == 1
     assert found(session, index, "kangaroos") == ["live-one"]
-    changes = proposals.changes(session, proposals.get(session, pid))
+    changes = proposals.changes(session, get(session, pid))
     assert [c.field for c in changes if c.changed] == ["title_en"]
     decide(session, index, people.mod1, pid, "approve")
     assert found(session, index, "koalas") == ["live-one"]
@@ -177,7 +183,7 @@ def test_publishing_over_a_newer_version_is_refused_with_what_changed_and_can_be
         decide(session, index, people.mod1, second, "approve")
     session.rollback()
     assert [c.field for c in refused.value.changes if c.changed] == ["title_en"]
-    kept = proposals.get(session, second)
+    kept = get(session, second)
     assert kept.status == "submitted" and kept.data["summary_en"] == "Second edit."
     proposals.rebase(session=session, actor=people.mod2.actor(), proposal_id=second)
     uow.commit(session=session)
@@ -224,7 +230,7 @@ def test_two_moderators_publishing_at_once_never_both_win(
         t.join()
     assert sorted(outcomes) == ["conflict", "published"]
     session.expire_all()
-    statuses = sorted(proposals.get(session, i).status for i in ids)
+    statuses = sorted(get(session, i).status for i in ids)
     assert statuses == ["published", "submitted"]  # the loser is kept, to rebase
     assert session.exec(select(Practice).where(Practice.slug == "raced")).one().version == 2
 
@@ -307,7 +313,7 @@ def test_comments_are_threaded_sanitised_and_mailed_to_the_author(
 
 
 def test_nobody_is_mailed_who_turned_notifications_off(session: Session, people: People) -> None:
-    from kb import accounts
+    from kb.accounts import accounts
 
     for who in (people.mod1, people.mod2):
         accounts.edit_profile(

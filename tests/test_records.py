@@ -6,7 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from kb import db, fields, practices, records
+from kb import db
+from kb.catalogue import fields, records
+from kb.catalogue.reads import get_by_slug, to_data
 from kb.models import Practice
 
 
@@ -16,7 +18,7 @@ def _urls(slug: str) -> dict[str, str]:
 
 def test_a_record_carries_exactly_the_declared_json_fields(seeded_app: Flask) -> None:
     with Session(db.get_engine(seeded_app)) as session:
-        practice = practices.get_by_slug(session, "aarhus-model")
+        practice = get_by_slug(session, "aarhus-model")
         record = records.practice_record(session, practice, urls=_urls)
     assert list(record) == [f.name for f in fields.carried_by("json")]
     assert record["urls"] == _urls("aarhus-model")
@@ -27,16 +29,16 @@ def test_batched_records_equal_the_stored_practices_read_one_by_one(seeded_app: 
         all_published = list(session.exec(select(Practice).where(Practice.state == "published")))
         batch = records.practice_records(session, all_published, urls=_urls)
         for practice, record in zip(all_published, batch, strict=True):
-            assert records.to_practice_data(record) == practices.to_data(session, practice)
+            assert records.to_practice_data(record) == to_data(session, practice)
             assert record["version"] == practice.version
 
 
 def test_the_api_serves_the_same_record(seeded_app: Flask, reader: FlaskClient) -> None:
     api = reader.get("/api/v1/practices/aarhus-model").get_json()
     with seeded_app.test_request_context(), Session(db.get_engine(seeded_app)) as session:
-        from kb.views.urls import practice_urls
+        from kb.web.record_urls import practice_urls
 
-        practice = practices.get_by_slug(session, "aarhus-model")
+        practice = get_by_slug(session, "aarhus-model")
         assert api == records.practice_record(session, practice, urls=practice_urls)
 
 

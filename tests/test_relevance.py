@@ -13,8 +13,9 @@ from flask import Flask
 from sqlmodel import Session
 
 from indexer import Query
-from kb import db, search
-from kb.index_ext import get_index
+from kb import db
+from kb.search import index_sync as search
+from kb.search.service import get_index
 
 CASES = [
     # (query, reader's language, expected practice, worst acceptable rank)

@@ -20,8 +20,11 @@ from sqlmodel import Session
 from whoosh import index as whoosh_index
 
 from indexer import Query
-from kb import db, practices, search, taxonomy
-from kb.index_ext import get_index
+from kb import db
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.reads import get_by_slug, to_data
+from kb.search import index_sync as search
+from kb.search.service import get_index
 from tests.writes import committed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +80,7 @@ def test_an_edit_is_searchable_at_once(
     make_practice: Callable[..., Any], session: Session, index: Any
 ) -> None:
     practice = make_practice()
-    data = replace(practices.to_data(session, practice), title_en="Narwhal dialogue nights")
+    data = replace(to_data(session, practice), title_en="Narwhal dialogue nights")
     committed(
         practices.update,
         session=session,
@@ -188,7 +191,7 @@ def test_two_processes_writing_to_one_index_converge(
 
 def kb_cli(app: Flask, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kb.console", *args],
+        [sys.executable, "-m", "kb.cli", *args],
         env=_env(app),
         cwd=ROOT,
         capture_output=True,
@@ -201,7 +204,7 @@ def test_verify_reports_differences_and_rebuild_repairs_them(
     seeded: Flask, runner: Any, session: Session, index: Any
 ) -> None:
     assert runner.invoke(args=["index", "verify"]).exit_code == 0
-    victim = practices.get_by_slug(session, "aarhus-model")
+    victim = get_by_slug(session, "aarhus-model")
     # Damage the index behind the change log's back: sync cannot see it, verify must.
     writer = whoosh_index.open_dir(str(Path(seeded.config["KB_INDEX_DIR"]) / "current")).writer()
     writer.delete_by_term("id", str(victim.id))
@@ -245,7 +248,7 @@ def test_a_rebuild_killed_midway_leaves_search_serving_and_verify_clean_after_re
     for _attempt in range(5):  # a fast machine may finish a small rebuild before the kill lands
         before = set(index_dir.glob("gen-*"))
         rebuild = subprocess.Popen(
-            [sys.executable, "-m", "kb.console", "index", "rebuild", "--procs", "2"],
+            [sys.executable, "-m", "kb.cli", "index", "rebuild", "--procs", "2"],
             env=_env(seeded),
             cwd=ROOT,
             start_new_session=True,

@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 import yaml
 
-from kb import bilingual, content, facts
-from kb.practices import EMAIL_RE, PHONE_RE
-from kb.sources import is_unofficial_copy
+from kb.catalogue import facts
+from kb.catalogue.sources import is_unofficial_copy
+from kb.catalogue.validation import EMAIL_RE, PHONE_RE
+from kb.content.folder import load
+from kb.text import bilingual
 from tests.conftest import CONTENT_DIR
 
 DOSSIER = CONTENT_DIR.parent.parent / "shared" / "research" / "practices_dossier.yaml"
-LOADED = content.load(CONTENT_DIR)
+LOADED = load(CONTENT_DIR)
 PRACTICES = {p.slug: p for p in LOADED.practices}
 # URLs the dossier gives in a broken form, and their repaired form in the content.
 TOULOUSE_DELIBERATION = "fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse"

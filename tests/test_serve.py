@@ -40,7 +40,7 @@ def test_serve_prepares_an_empty_instance_and_serves_the_seed_content(tmp_path: 
     env.update(KB_INSTANCE_DIR=str(tmp_path / "instance"), KB_CONTENT_DIR=str(CONTENT_DIR))
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "kb.console", "serve", "--port", str(port)],
+        [sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -21,7 +21,7 @@ def test_serve_with_two_workers_answers_searches_and_health(tmp_path: Path) -> N
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "kb.console", "serve", "--port", str(port), "--workers", "2"],
+            [sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--workers", "2"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:

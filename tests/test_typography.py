@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.typography import NBSP, NNBSP, french, french_html
+from kb.text.typography import NBSP, NNBSP, french, french_html
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_html_text_is_fixed_but_tags_scripts_code_and_english_are_not() -> None:
 
 def _every_rule(text: str) -> str:
     """The rules applied one after the other with no shortcut, as a reference for `french`."""
-    from kb import typography as t
+    from kb.text import typography as t
 
     text = t._BEFORE_SEMI_COLON.sub(NNBSP + r"\1", text)
     text = t._BEFORE_COLON.sub(NNBSP + r"\1", text)

@@ -16,7 +16,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session
 
-from kb import collection_items, collections, practices, taxonomy, webhooks
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.reads import to_data
+from kb.collections import collections
+from kb.collections import items as collection_items
+from kb.distribution import webhooks
 from kb.models import utcnow
 from tests.writes import committed
 
@@ -66,7 +70,7 @@ def _edit(session: Session, practice: Any, summary: str) -> Any:
         session=session,
         index=None,
         practice_id=practice.id,
-        data=replace(practices.to_data(session, practice), summary_en=summary),
+        data=replace(to_data(session, practice), summary_en=summary),
         expected_version=practice.version,
         vocabulary=taxonomy.load(session),
     )
@@ -74,7 +78,7 @@ def _edit(session: Session, practice: Any, summary: str) -> Any:
 
 def _enqueue(session: Session) -> int:
     """Queue the waiting changes (inside a request context: records carry absolute URLs)."""
-    from kb.views.urls import practice_urls, record_url
+    from kb.web.record_urls import practice_urls, record_url
 
     return webhooks.enqueue(session=session, urls=practice_urls, collection_url=record_url)
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import yaml
 
-from kb import bilingual, practices
+from kb.catalogue.data import SourceData
+from kb.catalogue.validation import is_http_url
 from kb.content.source import ContentError, Located, read_file, split_front_matter, yaml_error
 from kb.errors import N_, Text
-from kb.practices import SourceData
+from kb.text import bilingual
 
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note")
 
@@ -204,7 +205,7 @@ def check_sources(check: Checker, sources: tuple[SourceData, ...], where: str) -
     for i, source in enumerate(sources):
         if not source.title.strip():
             check.error(f"{where}[{i}].title", N_("required; expected the source's title"))
-        if not practices.is_http_url(source.url):
+        if not is_http_url(source.url):
             check.error(
                 f"{where}[{i}].url", N_("expected an http(s) URL, got %(url)r"), url=source.url
             )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import practices
+from kb.catalogue.meetings import EventData
+from kb.catalogue.validation import SLUG_RE
 from kb.content.checker import check_sources, open_file
+from kb.content.export import _source_dict
 from kb.content.source import ContentError
-from kb.content_export import _source_dict
 from kb.errors import N_
-from kb.events import EventData
 
 EVENT_KEYS = (
     "slug",
@@ -38,7 +38,7 @@ def parse_events(path: Path, errors: list[ContentError]) -> list[EventData]:
         where = f"events[{i}]"
         item = check.mapping(item, where, EVENT_KEYS)
         slug = check.text(item, "slug", f"{where}.slug") or ""
-        if not practices.SLUG_RE.match(slug):
+        if not SLUG_RE.match(slug):
             check.error(f"{where}.slug", N_("expected lowercase letters, digits and hyphens"))
         title = check.bilingual(item, "title", f"{where}.title")
         note = check.bilingual(item, "note", f"{where}.note") if "note" in item else ("", "")

@@ -8,21 +8,23 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from kb import events as events_mod
-from kb import pages as pages_mod
-from kb import practices, taxonomy
+from kb.catalogue import meetings as events_mod
+from kb.catalogue import pages as pages_mod
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.data import PracticeData
+from kb.catalogue.meetings import EventData
+from kb.catalogue.pages import PageData
+from kb.catalogue.reads import to_data
+from kb.catalogue.taxonomy import Vocabulary
+from kb.catalogue.validation import validate
 from kb.content.event_file import parse_events
 from kb.content.page_file import parse_page
 from kb.content.practice_file import parse_practice
 from kb.content.source import ContentError, ContentErrors
 from kb.content.taxonomy_file import parse_taxonomy
 from kb.errors import N_
-from kb.events import EventData
 from kb.models import Practice
-from kb.pages import PageData
 from kb.permissions import Actor, require
-from kb.practices import PracticeData
-from kb.taxonomy import Vocabulary
 
 
 @dataclass
@@ -63,7 +65,7 @@ def load(directory: str | Path) -> ContentSet:
         if parsed is None:
             continue
         record, checker = parsed
-        for problem in practices.validate(record, vocabulary=vocabulary, events=event_slugs):
+        for problem in validate(record, vocabulary=vocabulary, events=event_slugs):
             checker.error(problem.field, problem.text)
         known_cities = vocabulary.slugs("city")
         for i, city in enumerate(record.cities if known_cities else ()):
@@ -116,7 +118,7 @@ def apply(
                 state="published",
             )
             report.created += 1
-        elif practices.to_data(session, current) != record:
+        elif to_data(session, current) != record:
             assert current.id is not None
             practices.update(
                 session=session,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import bilingual, practices
+from kb.catalogue.data import LANGUAGES
+from kb.catalogue.pages import PageData
+from kb.catalogue.validation import EMAIL_RE, PHONE_RE
 from kb.content.checker import check_sources, open_text
+from kb.content.export import _source_dict
 from kb.content.source import MAX_FILE_BYTES, ContentError, read_file
-from kb.content_export import _source_dict
 from kb.errors import N_
-from kb.pages import PageData
+from kb.text import bilingual
 
 PAGE_KEYS = ("slug", "language", "title", "sources")
 
@@ -55,16 +57,16 @@ def _page_of(text: str, display: str, stem: str, errors: list[ContentError]) -> 
             slug=slug,
             language=language,
         )
-    if language not in practices.LANGUAGES:
+    if language not in LANGUAGES:
         check.error(
-            "language", N_("expected one of %(choices)s"), choices=", ".join(practices.LANGUAGES)
+            "language", N_("expected one of %(choices)s"), choices=", ".join(LANGUAGES)
         )
     if not title.strip():
         check.error("title", N_("required; expected the page's title"))
     sources = check.sources(data, "sources")
     check_sources(check, sources, "sources")
     for name, value in (("title", title), ("body", body)):
-        if practices.EMAIL_RE.search(value) or practices.PHONE_RE.search(value):
+        if EMAIL_RE.search(value) or PHONE_RE.search(value):
             check.error(name, N_("contains an e-mail address or phone number"))
     return PageData(
         slug, language, title, bilingual.normalise(body), tuple(_source_dict(s) for s in sources)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import bilingual, facts
+from kb.catalogue import facts
+from kb.catalogue.data import PracticeData
 from kb.content.checker import Checker, open_file, open_text
 from kb.content.source import MAX_FILE_BYTES, ContentError
 from kb.errors import N_
-from kb.practices import PracticeData
+from kb.text import bilingual
 
 PRACTICE_KEYS = (
     "slug",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kb import practices, taxonomy
+from kb.catalogue import taxonomy
+from kb.catalogue.data import LANGUAGES
+from kb.catalogue.taxonomy import SECTION_OF_KIND, Narrower, Term, Vocabulary
+from kb.catalogue.validation import SLUG_RE
 from kb.content.checker import Checker, open_file
 from kb.content.source import ContentError
 from kb.errors import N_
 from kb.models import TERM_KINDS
-from kb.taxonomy import SECTION_OF_KIND, Narrower, Term, Vocabulary
 
 TERM_KEYS = ("slug", "label", "definition", "synonyms", "narrower")
 NARROWER_KEYS = ("slug", "label", "target", "synonyms")
@@ -83,13 +85,13 @@ def _slug_and_label(
 ) -> tuple[str, tuple[str, str]]:
     """A term's (or narrower concept's) slug, unique among `seen`, and its bilingual label."""
     slug = check.text(item, "slug", f"{where}.slug") or ""
-    if not practices.SLUG_RE.match(slug):
+    if not SLUG_RE.match(slug):
         check.error(f"{where}.slug", N_("expected lowercase letters, digits and hyphens"))
     if slug in seen:
         check.error(f"{where}.slug", N_("duplicate slug %(slug)r"), slug=slug)
     seen.add(slug)
     label = check.bilingual(item, "label", f"{where}.label")
-    for lang, text_value in zip(practices.LANGUAGES, label, strict=True):
+    for lang, text_value in zip(LANGUAGES, label, strict=True):
         if not text_value.strip():
             check.error(f"{where}.label.{lang}", N_("required; expected a label"))
     return slug, label
@@ -101,9 +103,9 @@ def _synonyms(check: Checker, item: dict[str, Any], where: str) -> tuple[tuple[s
     if not isinstance(synonyms, dict):
         check.error(f"{where}.synonyms", N_("expected a mapping with fr and en lists"))
         synonyms = {}
-    check.mapping(synonyms, f"{where}.synonyms", practices.LANGUAGES)
+    check.mapping(synonyms, f"{where}.synonyms", LANGUAGES)
     return tuple(
-        check.strings(synonyms, lang, f"{where}.synonyms.{lang}") for lang in practices.LANGUAGES
+        check.strings(synonyms, lang, f"{where}.synonyms.{lang}") for lang in LANGUAGES
     )
 
 

@@ -28,7 +28,7 @@ def typed_values() -> list[tuple[str, str]]:
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     if request.path.startswith("/api/"):
-        from kb.errors_web import handle_http_error
+        from kb.web.errors import handle_http_error
 
         return handle_http_error(error)
     referrer = request.referrer or ""

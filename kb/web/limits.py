@@ -20,7 +20,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 
-from kb import accounts
+from kb.accounts import accounts
 
 API_PREFIX = "/api/v1"
 

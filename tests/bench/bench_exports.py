@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kb.content.taxonomy_file import parse_taxonomy
+
 from .bench_web import CACHE, CONTENT_DIR, SPAWN, app_settings, practice_data
 from .corpus import make_record
 
@@ -89,9 +91,11 @@ def _build(size: int, folder: str, with_index: bool, conn: Any) -> None:
     from sqlmodel import Session
 
     from indexer import Index
-    from kb import content, create_app, db, search, taxonomy
+    from kb import create_app, db
+    from kb.catalogue import taxonomy
+    from kb.catalogue.data import SCALAR_FIELDS, TERM_FIELDS
     from kb.models import Practice, PracticeTerm, Source, utcnow
-    from kb.practices import SCALAR_FIELDS, TERM_FIELDS
+    from kb.search import index_sync as search
 
     app = create_app(app_settings(Path(folder)))
     engine = db.get_engine(app)
@@ -101,7 +105,7 @@ def _build(size: int, folder: str, with_index: bool, conn: Any) -> None:
         errors: list[Any] = []
         taxonomy.save(
             session=session,
-            vocabulary=content.parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors),
+            vocabulary=parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors),
         )
         session.commit()
         term_ids = taxonomy.term_ids(session)

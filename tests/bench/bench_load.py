@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         database = f"sqlite:///{base / 'kb.sqlite3'}"
         env = node_env(database, base / "import-index", base / "instance")
         done = subprocess.run(
-            [sys.executable, "-m", "kb.console", "import", str(CONTENT_DIR)],
+            [sys.executable, "-m", "kb.cli", "import", str(CONTENT_DIR)],
             cwd=ROOT, env=env, capture_output=True, text=True,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr

@@ -44,7 +44,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _kb(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     subprocess.run(
-        [sys.executable, "-m", "kb.console", *args],
+        [sys.executable, "-m", "kb.cli", *args],
         env=env,
         input=stdin,
         text=True,
@@ -98,7 +98,7 @@ def main() -> None:
             stdin=PASSWORD + "\n",
         )
         server = subprocess.Popen(
-            [sys.executable, "-m", "kb.console", "serve", "--port", str(port)],
+            [sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -17,10 +17,15 @@ from pathlib import Path
 from sqlmodel import Session
 
 from indexer import Query
-from kb import accounts, create_app, db, proposals, reviews, search, taxonomy, uow
-from kb.index_ext import get_index, reset
+from kb import create_app, db, uow
+from kb.accounts import accounts
+from kb.catalogue import taxonomy
+from kb.catalogue.data import PracticeData, SourceData
+from kb.moderation import practice_subject as proposals
+from kb.moderation import reviews
 from kb.permissions import Actor
-from kb.practices import PracticeData, SourceData
+from kb.search import index_sync as search
+from kb.search.service import get_index, reset
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from kb import create_app
-from kb.index_ext import reset
+from kb.search.service import reset
 from tests.relevance.topical import (
     CONTENT_DIR,
     JUDGMENTS,

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from kb.content.taxonomy_file import parse_taxonomy
+
 from .corpus import Record, make_record
 
 HERE = Path(__file__).resolve().parent
@@ -234,7 +236,7 @@ def _unique(values: Sequence[str]) -> tuple[str, ...]:
 
 def practice_data(record: Record) -> Any:
     """A generated record as the app's PracticeData (taxonomy slugs, ISO country, http sources)."""
-    from kb.practices import PracticeData, SourceData
+    from kb.catalogue.data import PracticeData, SourceData
 
     doc = record.document
     rng = random.Random(f"web-{doc.id}")  # string seeds are deterministic
@@ -295,8 +297,10 @@ def _build(size: int, folder: str, with_database: bool, conn: Any) -> None:
     from sqlmodel import Session
 
     from indexer import Index
-    from kb import content, create_app, db, practices, search, taxonomy
+    from kb import create_app, db
+    from kb.catalogue import practices, taxonomy
     from kb.permissions import Actor
+    from kb.search import index_sync as search
 
     root = Path(folder)
     app = create_app(app_settings(root))
@@ -306,7 +310,7 @@ def _build(size: int, folder: str, with_database: bool, conn: Any) -> None:
         if with_database:
             db.upgrade(engine)
             errors: list[Any] = []
-            vocab = content.parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors)
+            vocab = parse_taxonomy(CONTENT_DIR / "taxonomy.yaml", errors)
             if errors:
                 raise SystemExit("\n".join(map(str, errors)))
             taxonomy.save(session=session, vocabulary=vocab)
@@ -440,7 +444,7 @@ class Server:
         env["KB_SEARCH_CACHE_SIZE"] = str(self.cache_size)
         self.log = (self.folder / "serve.log").open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb.console", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "kb.cli", "serve", "--port", str(self.port),
              "--workers", str(self.workers), "--threads", str(self.threads)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )

@@ -284,8 +284,9 @@ def seed_synonyms(folder: str | None = None) -> list[SynonymGroup]:
     from pathlib import Path
 
     folder = folder or str(Path(__file__).resolve().parents[2] / "content")
-    from kb.content import ContentError, parse_taxonomy
-    from kb.taxonomy import synonym_groups
+    from kb.catalogue.taxonomy import synonym_groups
+    from kb.content.source import ContentError
+    from kb.content.taxonomy_file import parse_taxonomy
 
     errors: list[ContentError] = []
     vocabulary = parse_taxonomy(Path(folder) / "taxonomy.yaml", errors)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from kb import create_app, db
-from kb.index_ext import reset
+from kb.search.service import reset
 
 if TYPE_CHECKING:
     from browser_support import LiveServer

@@ -19,7 +19,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import Session
 from test_accessibility import axe_violations, describe
 
-from kb import accounts, api_tokens, db
+from kb import db
+from kb.accounts import accounts
+from kb.accounts import tokens as api_tokens
 from kb.permissions import Actor
 
 pytestmark = pytest.mark.browser

@@ -9,10 +9,13 @@ from flask import Flask
 from sqlmodel import Session
 
 from indexer import Query
-from kb import db, search, taxonomy
-from kb.content import ContentError, parse_taxonomy
-from kb.index_ext import get_index
-from kb.taxonomy import Narrower, Term, Vocabulary
+from kb import db
+from kb.catalogue import taxonomy
+from kb.catalogue.taxonomy import Narrower, Term, Vocabulary
+from kb.content.source import ContentError
+from kb.content.taxonomy_file import parse_taxonomy
+from kb.search import index_sync as search
+from kb.search.service import get_index
 from tests.conftest import CONTENT_DIR
 
 TAXONOMY = """\

@@ -90,8 +90,9 @@ def kb_ranker(app: object, k: int = K) -> Ranker:
     from sqlmodel import Session
 
     from indexer import Query
-    from kb import db, search
-    from kb.index_ext import get_index
+    from kb import db
+    from kb.search import index_sync as search
+    from kb.search.service import get_index
 
     assert isinstance(app, Flask)
 
@@ -112,7 +113,7 @@ _WORD = re.compile(r"\w+")
 
 def fts_ranker(content_dir: Path = CONTENT_DIR, k: int = K) -> Ranker:
     """Plain BM25: FTS5 over titles, summaries and bodies (unicode61, no stemming), OR of words."""
-    from kb.content import load
+    from kb.content.folder import load
 
     content = load(content_dir)
     db = sqlite3.connect(":memory:")

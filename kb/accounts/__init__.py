@@ -1,0 +1,1 @@
+"""accounts: see the README's "What is inside" table."""

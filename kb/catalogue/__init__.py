@@ -1,0 +1,1 @@
+"""catalogue: see the README's "What is inside" table."""

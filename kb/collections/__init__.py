@@ -1,0 +1,1 @@
+"""collections: see the README's "What is inside" table."""

@@ -1,0 +1,1 @@
+"""distribution: see the README's "What is inside" table."""

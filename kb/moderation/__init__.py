@@ -1,0 +1,1 @@
+"""moderation: see the README's "What is inside" table."""

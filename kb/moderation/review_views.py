@@ -1,0 +1,335 @@
+"""Moderation, reviewing side: the review page, decisions, comments, history, archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from kb import uow
+from kb.accounts.auth import current_actor
+from kb.accounts.forms import ConfirmForm
+from kb.catalogue import diff, history, pages
+from kb.db import get_session
+from kb.errors import BadRequest, Conflict, ValidationError
+from kb.models import Proposal
+from kb.moderation import checks as harm
+from kb.moderation import page_subject as page_proposals
+from kb.moderation import practice_subject as proposals
+from kb.moderation import reviews, suggestions
+from kb.moderation.views import link, never_cache, reason, signed_in
+from kb.moderation.workflow import get
+from kb.permissions import allowed
+from kb.search.service import get_index, vocabulary
+from kb.web.i18n import install_lang
+
+bp = Blueprint("review", __name__, url_prefix="/<lang>/moderation")
+install_lang(bp)
+bp.before_request(signed_in)
+bp.after_request(never_cache)
+
+CHECKLIST_LABELS = {
+    "no_personal_data": _l("No personal data of private persons"),
+    "no_minors_or_victims": _l("Nothing that identifies minors or victims"),
+    "no_operational_security": _l("No operational security detail"),
+    "evidence_matches_sources": _l("The evidence level matches the cited sources"),
+    "languages_match": _l("French and English say the same thing"),
+}
+DECISION_LABELS = {
+    "approve": _l("Approve and publish"),
+    "request_changes": _l("Request changes (comment required)"),
+    "reject": _l("Reject (reason required)"),
+}
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "submitted": _l("awaiting review"),
+    "changes_requested": _l("changes requested"),
+    "approved": _l("approved"),
+    "published": _l("published"),
+    "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"),
+    "archived": _l("archived"),
+}
+REVISION_LABELS = {
+    "create": _l("created"),
+    "update": _l("content changed"),
+    "state": _l("moved (published, archived…)"),
+    "delete": _l("deleted"),
+}
+FIELD_LABELS = {
+    "slug": _l("Slug"),
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "language": _l("Language of the text"),
+    "original_title": _l("Original name"),
+    "cities": _l("Cities"),
+    "country": _l("Country"),
+    "region": _l("Region"),
+    "themes": _l("Themes"),
+    "approaches": _l("Approaches"),
+    "target_groups": _l("Target groups"),
+    "lead_organisation": _l("Lead organisation"),
+    "partners": _l("Partners"),
+    "start_year": _l("Start year"),
+    "end_year": _l("End year"),
+    "status": _l("Status"),
+    "evidence_level": _l("Evidence level"),
+    "evaluation": _l("Evaluation"),
+    "lessons": _l("Lessons and transferability"),
+    "contact_organisation": _l("Public contact"),
+    "events": _l("Presented at"),
+    "sources": _l("Sources"),
+    "body": _l("Detailed description"),
+    "body_translation": _l("Translation of the description"),
+    "evaluation_translation": _l("Evaluation, translated"),
+    "lessons_translation": _l("Lessons and transferability, translated"),
+    "lead_organisation_fr": _l("Lead organisation, French name"),
+    "partners_fr": _l("Partners, French names"),
+    "region_fr": _l("Region, French name"),
+    "contact_organisation_fr": _l("Public contact, French name"),
+    "facts": _l("Practical facts"),
+    "checked_on": _l("Sources last checked on"),
+    "original_title_language": _l("Language of the original name"),
+    "body_fr": _l("Text in French"),
+    "body_en": _l("Text in English"),
+}
+
+
+@bp.app_context_processor
+def labels() -> dict[str, Any]:
+    return {
+        "proposal_status": lambda s: str(STATUS_LABELS.get(s, s)),
+        "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
+        "revision_label": lambda action: str(REVISION_LABELS.get(action, action)),
+    }
+
+
+def _review_page(proposal: Proposal, status: int = 200, **typed: Any) -> ResponseReturnValue:
+    session, actor = get_session(), current_actor()
+    assert proposal.id is not None
+    subject = _page_subject(proposal) if proposal.kind == "page" else _practice_subject(proposal)
+    return render_template(
+        "review/proposal.html",
+        proposal=proposal,
+        **subject,
+        decision_names={
+            "approve": _("approved"),
+            "request_changes": _("changes requested"),
+            "reject": _("rejected"),
+        },
+        threads=reviews.threads(session, proposal.id),
+        decisions=reviews.decisions_of(session, proposal.id),
+        approvals=reviews.approvals(session, proposal),
+        approvals_needed=_approvals_needed(),
+        checklist=[(k, str(CHECKLIST_LABELS[k])) for k in reviews.CHECKLIST],
+        decision_labels=[(k, str(v)) for k, v in DECISION_LABELS.items()],
+        may_decide=proposal.status == "submitted"
+        and allowed(actor, "proposal.approve", proposal.author_id),
+        is_author=proposal.author_id == actor.user_id,
+        confirm=ConfirmForm(formdata=None),
+        typed=typed,
+    ), status
+
+
+def _practice_subject(proposal: Proposal) -> dict[str, Any]:
+    """What the review page shows of a practice proposal: diff, checks, links."""
+    session = get_session()
+    live = proposals.live_snapshot(session, proposal)
+    stale = proposals.changed_since_base(session, proposal)
+    return {
+        "rows": diff.rows(proposals.changes(session, proposal)),
+        "flags": diff.translation_flags(live, proposal.data),
+        "checks": proposals.checks(session, proposal, vocabulary()),
+        "stale": stale,
+        "stale_rows": diff.rows(stale),
+        "preview_url": url_for("spotlight_preview.stored", proposal_id=proposal.id),
+        "edit_url": url_for("moderation.edit", proposal_id=proposal.id),
+        "history_url": url_for("review.practice_history", slug=proposal.slug)
+        if proposal.practice_id
+        else None,
+    }
+
+
+def _page_subject(proposal: Proposal) -> dict[str, Any]:
+    """What the review page shows of an editorial page's edit: the same, for a page."""
+    session = get_session()
+    bilingual = page_proposals.BILINGUAL
+    stale = page_proposals.changed_since_base(session, proposal)
+    problems = pages.validate_edit(page_proposals.data_of(proposal))
+    return {
+        "rows": diff.rows(page_proposals.changes(session, proposal), bilingual),
+        "flags": diff.translation_flags(
+            pages.edit_of(session, proposal.slug).snapshot(), proposal.data, bilingual
+        ),
+        "checks": [harm.Check("blocking", e.field, e.text) for e in problems],
+        "stale": stale,
+        "stale_rows": diff.rows(stale, bilingual),
+        "preview_url": url_for("page_editing.preview", proposal_id=proposal.id),
+        "edit_url": url_for("page_editing.edit", proposal_id=proposal.id),
+        "history_url": url_for("page_editing.history", slug=proposal.slug),
+    }
+
+
+def _approvals_needed() -> int:
+    from flask import current_app
+
+    return max(1, int(current_app.config.get("KB_REVIEW_APPROVALS") or 1))
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int) -> ResponseReturnValue:
+    return _review_page(proposals.read(get_session(), current_actor(), proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/decision")
+def decide(proposal_id: int) -> ResponseReturnValue:
+    session = get_session()
+    decision = request.form.get("decision", "")[:40]
+    comment = request.form.get("comment", "")
+    ticked = {k: True for k in request.form.getlist("checklist") if k in reviews.CHECKLIST}
+    try:
+        outcome = reviews.decide(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            decision=decision,
+            comment=comment,
+            checklist=ticked,
+            vocabulary=vocabulary(),
+            approvals_needed=_approvals_needed(),
+            link=link,
+        )
+    except (ValidationError, Conflict, BadRequest) as error:  # a stale base is a Conflict
+        session.rollback()
+        flash(_("No decision was recorded: %(reason)s", reason=reason(error)), "error")
+        proposal = proposals.read(session, current_actor(), proposal_id)
+        return _review_page(
+            proposal, error.status, decision=decision, comment=comment, ticked=ticked
+        )
+    uow.commit(session=session, index=get_index(session))
+    if outcome.practice is not None:
+        flash(_("Approved and published."), "success")
+        return redirect(url_for("public.practice", slug=outcome.practice.slug))
+    if outcome.proposal.status == "published":  # an editorial page
+        flash(_("Approved and published."), "success")
+        return redirect(url_for("page_editing.history", slug=outcome.proposal.slug))
+    if decision == "approve":
+        flash(
+            _(
+                "Approval recorded (%(n)d of %(needed)d).",
+                n=outcome.approvals,
+                needed=outcome.approvals_needed,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Decision recorded; the author is told."), "success")
+    return redirect(url_for("review.proposal", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/comments")
+def comment(proposal_id: int) -> ResponseReturnValue:
+    session = get_session()
+    parent = request.form.get("parent_id", "")
+    try:
+        reviews.comment(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            body=request.form.get("body", ""),
+            parent_id=int(parent) if parent.isdigit() else None,
+            link=link,
+        )
+    except ValidationError as error:
+        session.rollback()
+        flash(_("The comment was not added: %(reason)s", reason=reason(error)), "error")
+        proposal = proposals.read(session, current_actor(), proposal_id)
+        return _review_page(proposal, 422, body=request.form.get("body", ""), parent=parent)
+    uow.commit(session=session)
+    flash(_("Comment added."), "success")
+    return redirect(url_for("review.proposal", proposal_id=proposal_id) + "#conversation")
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+def withdraw(proposal_id: int) -> ResponseReturnValue:
+    session = get_session()
+    proposals.withdraw(session=session, actor=current_actor(), proposal_id=proposal_id)
+    uow.commit(session=session)
+    flash(_("Proposal withdrawn."), "success")
+    return redirect(url_for("moderation.queue"))
+
+
+@bp.post("/proposals/<int:proposal_id>/rebase")
+def rebase(proposal_id: int) -> ResponseReturnValue:
+    session = get_session()
+    kind = get(session, proposal_id).kind
+    rebase = page_proposals.rebase if kind == "page" else proposals.rebase
+    rebase(session=session, actor=current_actor(), proposal_id=proposal_id)
+    uow.commit(session=session)
+    flash(_("The proposal is now based on the live version; review it again."), "success")
+    return redirect(url_for("review.proposal", proposal_id=proposal_id))
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def version_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 7 else None
+
+
+@bp.get("/practices/<slug>/history")
+def practice_history(slug: str) -> ResponseReturnValue:
+    session, actor = get_session(), current_actor()
+    practice, entries = history.history(session, actor, slug)
+    versions = [e.version for e in entries if e.kind == "version" and e.version]
+    a = version_arg("a") or (versions[1] if len(versions) > 1 else None)
+    b = version_arg("b") or (versions[0] if versions else None)
+    rows: list[diff.DiffRow] = []
+    if a and b and a in versions and b in versions:
+        rows = diff.rows(history.compare_versions(session, actor, slug, a, b))
+    return render_template(
+        "review/history.html",
+        practice=practice,
+        entries=entries,
+        versions=versions,
+        a=a,
+        b=b,
+        rows=rows,
+        confirm=ConfirmForm(formdata=None),
+        reports=suggestions.reports_on(session, actor, slug)
+        if allowed(actor, "suggestion.manage")
+        else [],
+    )
+
+
+@bp.post("/practices/<slug>/history/<int:version>/restore")
+def restore_version(slug: str, version: int) -> ResponseReturnValue:
+    session = get_session()
+    proposal = history.restore_version(
+        session=session, actor=current_actor(), slug=slug, version=version
+    )
+    uow.commit(session=session)
+    flash(_("Version %(n)d is now a draft proposal: send it for review.", n=version), "success")
+    return redirect(url_for("moderation.edit", proposal_id=proposal.id))
+
+
+@bp.post("/practices/<slug>/archive")
+def archive(slug: str) -> ResponseReturnValue:
+    session = get_session()
+    history.archive(session=session, actor=current_actor(), slug=slug)
+    uow.commit(session=session, index=get_index(session))
+    flash(_("The practice is archived: it has left the public site and the search."), "success")
+    return redirect(url_for("review.practice_history", slug=slug))
+
+
+@bp.post("/practices/<slug>/unarchive")
+def unarchive(slug: str) -> ResponseReturnValue:
+    session = get_session()
+    history.unarchive(session=session, actor=current_actor(), slug=slug)
+    uow.commit(session=session, index=get_index(session))
+    flash(_("The practice is back on the public site."), "success")
+    return redirect(url_for("review.practice_history", slug=slug))

@@ -1,0 +1,152 @@
+"""The workflow of any proposal (a practice's or an editorial page's): statuses and their moves.
+
+Statuses and their moves are one table, `MOVES`, each move naming the permission (roles and guard
+in `kb.permissions.ACTIONS`) that allows it, checked with the proposal's author as target:
+
+    draft -> submitted -> {changes_requested -> submitted, approved -> published, rejected}
+    draft | submitted | changes_requested | approved -> withdrawn (by the author)
+
+A submit starts a review round (approvals count within the current round only); a rebase moves the
+base to the live version and starts a new round. What is proposed is the subject's business:
+`kb.proposals` for practices, `kb.page_proposals` for editorial pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from kb import audit
+from kb.errors import N_, Conflict, NotFound
+from kb.models import Proposal, utcnow
+from kb.moderation import notify
+from kb.permissions import Actor, require
+
+Link = Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str | None  # None: the status stays (rebase)
+    action: str  # the permission, checked with the proposal author's id as target
+
+
+MOVES: dict[str, Move] = {
+    "submit": Move(frozenset({"draft", "changes_requested"}), "submitted", "proposal.submit"),
+    "withdraw": Move(
+        frozenset({"draft", "submitted", "changes_requested", "approved"}),
+        "withdrawn",
+        "proposal.withdraw",
+    ),
+    "request_changes": Move(
+        frozenset({"submitted"}), "changes_requested", "proposal.request_changes"
+    ),
+    "approve": Move(frozenset({"submitted"}), "approved", "proposal.approve"),
+    "reject": Move(frozenset({"submitted"}), "rejected", "proposal.reject"),
+    "publish": Move(frozenset({"approved"}), "published", "proposal.approve"),
+    "rebase": Move(
+        frozenset({"draft", "submitted", "changes_requested", "approved"}), None, "proposal.rebase"
+    ),
+}
+EDITABLE = frozenset({"draft", "changes_requested"})
+OPEN = frozenset({"draft", "submitted", "changes_requested", "approved"})
+CLOSED = frozenset({"published", "rejected", "withdrawn"})
+NOTE_MAX = 2000
+
+
+def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
+    """The status after `move`, or PermissionDenied / BadRequest (409 when the status is wrong)."""
+    rule = MOVES[move]
+    require(actor, rule.action, proposal.author_id)
+    if proposal.status not in rule.sources:
+        raise Conflict(
+            N_(
+                "status: a %(status)s proposal cannot be moved by %(move)r (allowed from: "
+                "%(choices)s)"
+            ),
+            status=proposal.status,
+            move=move,
+            choices=", ".join(sorted(rule.sources)),
+        )
+    return rule.target or proposal.status
+
+
+def check_editable(actor: Actor, proposal: Proposal) -> None:
+    """Only the author edits, and only a draft or a proposal sent back for changes."""
+    require(actor, "proposal.edit", proposal.author_id)
+    if proposal.status not in EDITABLE:
+        raise Conflict(
+            N_(
+                "status: a %(status)s proposal cannot be edited (withdraw it, or wait for the "
+                "reviewer's decision)"
+            ),
+            status=proposal.status,
+        )
+
+
+def store_edit(
+    session: Session, actor: Actor, proposal: Proposal, snapshot: dict[str, Any], note: str
+) -> Proposal:
+    """Keep the author's latest text and note on the proposal, audited (the caller commits)."""
+    proposal.data = snapshot
+    proposal.note = note
+    proposal.updated_at = utcnow()
+    session.add(proposal)
+    audit.record(session, actor, audit.ProposalEdited(proposal.id or 0, proposal.slug))
+    session.flush()
+    return proposal
+
+
+def get(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound(N_("no proposal with id %(proposal_id)s"), proposal_id=proposal_id)
+    return proposal
+
+
+def move(session: Session, actor: Actor, proposal: Proposal, move: str) -> None:
+    assert proposal.id is not None
+    before = proposal.status
+    proposal.status = check_move(proposal, move, actor)
+    proposal.updated_at = utcnow()
+    if proposal.status in CLOSED or proposal.status == "approved":
+        proposal.decided_at = proposal.updated_at
+    session.add(proposal)
+    audit.record(
+        session,
+        actor,
+        audit.ProposalMoved(proposal.id, proposal.slug, move, before, proposal.status),
+    )
+
+
+def enter_review(session: Session, actor: Actor, proposal: Proposal, link: Link | None) -> None:
+    """The submit move, a new review round, and the reviewers told (any kind of proposal)."""
+    move(session, actor, proposal, "submit")
+    proposal.round += 1
+    proposal.submitted_at = utcnow()
+    session.flush()
+    assert proposal.id is not None
+    notify.send(
+        session,
+        "submitted",
+        notify.moderators(session),
+        acting_user_id=actor.user_id,
+        title_fr=str(proposal.data.get("title_fr") or proposal.slug),
+        title_en=str(proposal.data.get("title_en") or proposal.slug),
+        url=link(proposal.id) if link else "",
+    )
+
+
+def rebased(session: Session, proposal: Proposal, version: int) -> None:
+    """Move the base to `version`: an approved proposal goes back to review, approvals restart."""
+    proposal.base_version = version
+    if proposal.status == "approved":
+        proposal.status = "submitted"
+    if proposal.status == "submitted":
+        proposal.round += 1
+    session.add(proposal)
+    session.flush()

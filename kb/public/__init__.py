@@ -1,0 +1,1 @@
+"""public: see the README's "What is inside" table."""

@@ -1,0 +1,1 @@
+"""search: see the README's "What is inside" table."""

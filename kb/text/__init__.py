@@ -1,0 +1,1 @@
+"""text: see the README's "What is inside" table."""
