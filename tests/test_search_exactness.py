@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from indexer import Index, Query, Results
 from kb import db
 from kb.catalogue import practices, taxonomy
+from kb.catalogue.reads import get_by_slug, to_data
 from kb.collections import collections
 from kb.collections import items as collection_items
 from kb.collections.collections import CollectionData
@@ -115,7 +116,7 @@ class Catalogue:
             self.created += 1
             base = self.practices("published")[pick % 30]
             data = replace(
-                practices.to_data(self.session, base),
+                to_data(self.session, base),
                 slug=f"exactness-{self.created}-{pick}",
                 title_en=f"{word} exactness practice {self.created}",
             )
@@ -125,7 +126,7 @@ class Catalogue:
             found = self.practices("published")
             if found:
                 p = found[pick % len(found)]
-                data = replace(practices.to_data(self.session, p),
+                data = replace(to_data(self.session, p),
                                summary_en=f"{p.summary_en} {word}")
                 committed(practices.update, session=self.session, index=self.index,
                           practice_id=p.id, data=data, expected_version=p.version,
@@ -234,11 +235,11 @@ def test_one_edit_never_lists_a_practice_twice(catalogue: Catalogue) -> None:
     before = catalogue.index.search(query)
     slug = "barcelona-anti-rumour-strategy"
     for step in range(3):
-        p = practices.get_by_slug(catalogue.session, slug)
+        p = get_by_slug(catalogue.session, slug)
         catalogue.write("edit", [x.id for x in catalogue.practices("published")].index(p.id),
                         f"edit{step}")
         for state in ("archived", "published"):
-            p = practices.get_by_slug(catalogue.session, slug, published_only=False)
+            p = get_by_slug(catalogue.session, slug, published_only=False)
             committed(practices.set_state, session=catalogue.session, index=catalogue.index,
                       practice_id=p.id, expected_version=p.version, state=state)
     after = search.search(session=catalogue.session, index=catalogue.index, query=query)
@@ -263,7 +264,7 @@ def _index_a_second_copy(app: Flask, session: Session, slug: str) -> None:
     from indexer.schema import document_fields
     from kb.search.documents import documents
 
-    practice = practices.get_by_slug(session, slug)
+    practice = get_by_slug(session, slug)
     (doc,) = documents(session, [practice], taxonomy.load(session))
     folder = Path(app.config["KB_INDEX_DIR"]) / "current"
     writer = whoosh_index.open_dir(str(folder)).writer()
