@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +231,7 @@ class Index:
             concepts = self._concepts if self._served.concepts_on else None
             for probe in probes:
                 parsed = qmod.parse(probe, self._synonyms, arrays.resolve)
-                match = _match(s, eng, arrays, parsed, {}, meta, concepts)
+                match = scoring.match(s, eng, arrays, parsed, {}, meta, concepts)
                 check(f"search {probe!r}", match.docs)
         return tuple(problems)
 
@@ -289,7 +288,8 @@ class Index:
             }
             scored = sort == "relevance" and not parsed.is_browse
             concepts = self._concepts if self._served.concepts_on else None
-            match = _match(s, eng, arrays, parsed, selected, self._served.meta_docnum, concepts)
+            meta = self._served.meta_docnum
+            match = scoring.match(s, eng, arrays, parsed, selected, meta, concepts)
             matched, docs, relaxed = match.matched, match.docs, match.relaxed
             total = len(docs)
             top = page * per_page
@@ -374,40 +374,3 @@ class Index:
             best = top_k(scored, limit + 2, acc, arrays.keys())
             ids = [int(s.stored_fields(d)["id"]) for d in best if d not in skip]
             return ids[:limit]
-
-
-@dataclass
-class _Match:
-    matched: set[int]  # before the facet filters (facet counts ignore their own selection)
-    docs: set[int]  # after them
-    relaxed: bool  # fewer than all words had to match
-    natural: bool  # a sentence or question: any concept matches, ranked by coverage
-    covered: list[set[int]]  # documents matching each positive clause (natural queries)
-
-
-def _match(
-    s: Any,
-    eng: Engine,
-    arrays: SearcherArrays,
-    parsed: qmod.Parsed,
-    selected: Mapping[str, frozenset[int]],
-    meta: int | None,
-    concepts: Concepts | None,
-) -> _Match:
-    """The matching documents; an all-words query with no match is relaxed to any word."""
-    natural = ranking.is_natural(parsed)
-    matched = scoring.evaluate(
-        s, eng, arrays, parsed, relaxed=natural, meta=meta, concepts=concepts
-    )
-    docs = scoring.filtered(matched, selected)
-    if natural:
-        found = [scoring.clause_docs(s, eng, arrays, c, concepts) for c in parsed.positives]
-        covered = [c for c in found if c is not None]
-        return _Match(matched, docs, not ranking.covers_all(covered, docs), True, covered)
-    if not docs and qmod.can_relax(parsed):
-        matched = scoring.evaluate(
-            s, eng, arrays, parsed, relaxed=True, meta=meta, concepts=concepts
-        )
-        docs = scoring.filtered(matched, selected)
-        return _Match(matched, docs, bool(docs), False, [])
-    return _Match(matched, docs, False, False, [])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from . import query as qmod
+from . import ranking
 from .analysis import analyze, fold
 from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine
@@ -211,3 +213,40 @@ def order(
     published = arrays.published()
     best = heapq.nsmallest(top, docs, key=lambda d: (-published[d], keys[d]))
     return [(d, 0.0) for d in best]
+
+
+@dataclass
+class Match:
+    matched: set[int]  # before the facet filters (facet counts ignore their own selection)
+    docs: set[int]  # after them
+    relaxed: bool  # fewer than all words had to match
+    natural: bool  # a sentence or question: any concept matches, ranked by coverage
+    covered: list[set[int]]  # documents matching each positive clause (natural queries)
+
+
+def match(
+    s: Any,
+    eng: Engine,
+    arrays: SearcherArrays,
+    parsed: qmod.Parsed,
+    selected: Mapping[str, frozenset[int]],
+    meta: int | None,
+    concepts: Concepts | None,
+) -> Match:
+    """The matching documents; an all-words query with no match is relaxed to any word."""
+    natural = ranking.is_natural(parsed)
+    matched = evaluate(
+        s, eng, arrays, parsed, relaxed=natural, meta=meta, concepts=concepts
+    )
+    docs = filtered(matched, selected)
+    if natural:
+        found = [clause_docs(s, eng, arrays, c, concepts) for c in parsed.positives]
+        covered = [c for c in found if c is not None]
+        return Match(matched, docs, not ranking.covers_all(covered, docs), True, covered)
+    if not docs and qmod.can_relax(parsed):
+        matched = evaluate(
+            s, eng, arrays, parsed, relaxed=True, meta=meta, concepts=concepts
+        )
+        docs = filtered(matched, selected)
+        return Match(matched, docs, bool(docs), False, [])
+    return Match(matched, docs, False, False, [])

@@ -10,10 +10,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb import config, db
+from kb import config
 from kb.accounts import admin_views as admin
 from kb.accounts import api as api_accounts
-from kb.accounts import auth
 from kb.accounts import views as account
 from kb.cli import commands as cli
 from kb.collections import api as api_collections
@@ -32,7 +31,7 @@ from kb.moderation import suggest_views as propose
 from kb.moderation import views as moderation
 from kb.public import views as public
 from kb.search import service as index_ext
-from kb.web import csrf, i18n, limits, security, urls
+from kb.web import auth, csrf, database, i18n, limits, security, urls
 from kb.web import errors as errors_web
 
 
@@ -57,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["KB_PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
-    db.init_app(app)
+    database.init_app(app)
     index_ext.init_app(app)
     errors_web.init_app(app)
     i18n.init_app(app)

@@ -1,17 +1,20 @@
-"""The database engine of an app, a session per request, and schema migrations (Alembic)."""
+"""The database engine of an app and schema migrations (Alembic); the request's session is
+kb.web.database's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -72,22 +75,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 def get_engine(app: Flask) -> Engine:
     engine: Engine = app.extensions["kb.engine"]
     return engine
-
-
-def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
-    if "kb_session" not in g:
-        g.kb_session = Session(get_engine(current_app), expire_on_commit=False)
-    session: Session = g.kb_session
-    return session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("kb_session", None)
-    if session is not None:
-        session.close()
-
-
-def init_app(app: Flask) -> None:
-    app.extensions["kb.engine"] = make_engine(app.config["KB_DATABASE_URL"])
-    app.teardown_appcontext(_close_session)

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from kb import db
 from kb.catalogue import practices
 from kb.models import Practice
+from kb.search import health as search_health
 from kb.search import service as index_ext
 from tests.conftest import ROOT
 from tests.writes import committed
@@ -303,13 +304,13 @@ def test_healthz_trusts_a_write_probe_briefly_and_probes_again_after_a_failure(
     def no_space(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(index_ext.os, "fsync", no_space)
+    monkeypatch.setattr(os, "fsync", no_space)
     assert client.get("/healthz").status_code == 200  # the probe of a moment ago still holds
-    monkeypatch.setattr(index_ext, "PROBE_TTL", 0.0)
+    monkeypatch.setattr(search_health, "PROBE_TTL", 0.0)
     failed = client.get("/healthz")
     assert failed.status_code == 503
     assert "cannot be written" in failed.get_json()["reason"]
-    monkeypatch.setattr(index_ext, "PROBE_TTL", 3600.0)
+    monkeypatch.setattr(search_health, "PROBE_TTL", 3600.0)
     assert client.get("/healthz").status_code == 503  # a failure is never trusted
-    monkeypatch.setattr(index_ext.os, "fsync", real_fsync)
+    monkeypatch.setattr(os, "fsync", real_fsync)
     assert client.get("/healthz").status_code == 200

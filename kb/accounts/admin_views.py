@@ -24,9 +24,9 @@ from kb.accounts import accounts, forms
 from kb.accounts import audit_log as audit_reads
 from kb.accounts import links as account_links
 from kb.accounts import tokens as api_tokens
-from kb.accounts.auth import current_actor, login_required, secret_key
-from kb.db import get_session
 from kb.errors import ValidationError
+from kb.web.auth import current_actor, login_required, secret_key
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
 

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from kb.accounts import audit_log as audit_reads
 from kb.accounts.admin_views import audit_filters
-from kb.accounts.auth import current_actor
-from kb.db import get_session
+from kb.web.auth import current_actor
+from kb.web.database import get_session
 
 bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1")
 

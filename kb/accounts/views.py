@@ -11,7 +11,9 @@ from kb import uow
 from kb.accounts import accounts, forms
 from kb.accounts import links as account_links
 from kb.accounts import tokens as api_tokens
-from kb.accounts.auth import (
+from kb.errors import BadRequest, ValidationError
+from kb.web import limits
+from kb.web.auth import (
     client_address,
     current_account,
     current_actor,
@@ -20,9 +22,7 @@ from kb.accounts.auth import (
     secret_key,
     sign_in,
 )
-from kb.db import get_session
-from kb.errors import BadRequest, ValidationError
-from kb.web import limits
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
 

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from kb.collections import reads as collection_reads
 from kb.collections.views import last_change
-from kb.db import get_session
+from kb.web.database import get_session
 from kb.web.record_urls import record_url
 
 bp = Blueprint("api_collections", __name__, url_prefix="/api/v1/collections")

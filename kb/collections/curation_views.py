@@ -17,18 +17,18 @@ from flask_babel import gettext as _
 
 from indexer import Query
 from kb import uow
-from kb.accounts.auth import current_actor, login_required
 from kb.accounts.forms import ConfirmForm, show_errors
 from kb.collections import collections
 from kb.collections import forms as cf
 from kb.collections import items as collection_items
 from kb.collections import reads as collection_reads
-from kb.db import get_session
 from kb.errors import N_, BadRequest, Conflict, ValidationError
 from kb.models import Collection
 from kb.search import index_sync as search
 from kb.search.params import clean_text
 from kb.search.service import get_index
+from kb.web.auth import current_actor, login_required
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("curation", __name__, url_prefix="/<lang>/collections/manage")

@@ -9,12 +9,12 @@ from flask import Blueprint, g, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from kb.collections import reads as collection_reads
-from kb.db import get_session
 from kb.distribution.exports import pdf
 from kb.models import Collection
 from kb.public import presenting as catalogue
 from kb.search.service import get_index, vocabulary
 from kb.text.markdown import render
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("collections", __name__, url_prefix="/<lang>/collections")

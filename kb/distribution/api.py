@@ -14,7 +14,6 @@ from flask.typing import ResponseReturnValue
 from kb.catalogue import records
 from kb.catalogue.reads import get_by_slug
 from kb.collections import reads as collection_reads
-from kb.db import get_session
 from kb.distribution import changes, exports, openapi
 from kb.errors import N_, BadRequest
 from kb.public import presenting as catalogue
@@ -23,6 +22,7 @@ from kb.search import index_sync as search
 from kb.search import params
 from kb.search import service as index_ext
 from kb.search.service import load_vocabulary, usable_index, vocabulary
+from kb.web.database import get_session
 from kb.web.i18n import LANGS
 from kb.web.record_urls import practice_urls, record_url
 from kb.web.urls import external_url

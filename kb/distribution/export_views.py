@@ -33,13 +33,14 @@ from kb.catalogue import records, taxonomy
 from kb.collections import collections
 from kb.collections import files as collection_files
 from kb.collections import reads as collection_reads
-from kb.db import get_engine, get_session
+from kb.db import get_engine
 from kb.distribution import exports
 from kb.distribution.exports import booklet, csvfile, jsonfile, markdown_zip, pdf
 from kb.errors import N_, BadRequest
 from kb.public import views as public
 from kb.search import params
 from kb.search.service import get_index, vocabulary
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.record_urls import practice_urls, record_url
 

@@ -13,12 +13,12 @@ from sqlmodel import Session
 
 from kb.catalogue import records
 from kb.collections import reads as collection_reads
-from kb.db import get_session
 from kb.distribution import exports, feeds
 from kb.models import Practice
 from kb.public import presenting as catalogue
 from kb.search import params
 from kb.search.service import get_index, vocabulary
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.record_urls import practice_urls
 from kb.web.urls import external_url

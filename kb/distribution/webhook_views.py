@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from kb import uow
 from kb.accounts import admin_views as admin
 from kb.accounts import forms
-from kb.accounts.auth import current_actor
-from kb.db import get_session
 from kb.distribution import webhook_admin, webhooks
 from kb.errors import ValidationError
+from kb.web.auth import current_actor
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("admin_webhooks", __name__, url_prefix="/<lang>/admin/webhooks")

@@ -13,10 +13,8 @@ from flask.typing import ResponseReturnValue
 from sqlmodel import col, select
 
 from kb import uow
-from kb.accounts.auth import current_actor
 from kb.catalogue import history
 from kb.catalogue import json_io as practice_json
-from kb.db import get_session
 from kb.errors import N_, BadRequest, NotFound
 from kb.models import PROPOSAL_STATUSES, Proposal
 from kb.moderation import practice_subject as proposals
@@ -24,6 +22,8 @@ from kb.moderation import reviews
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
+from kb.web.auth import current_actor
+from kb.web.database import get_session
 from kb.web.i18n import api_message
 
 bp = Blueprint("api_proposals", __name__, url_prefix="/api/v1")

@@ -15,11 +15,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from kb import uow
-from kb.accounts.auth import current_actor
 from kb.accounts.forms import ConfirmForm
 from kb.catalogue import diff, pages
 from kb.catalogue.pages import PageEdit
-from kb.db import get_session
 from kb.errors import N_, Conflict, NotFound, ValidationError
 from kb.models import Proposal
 from kb.moderation import forms as spotlight
@@ -30,6 +28,8 @@ from kb.moderation.views import link, never_cache, reason, signed_in
 from kb.moderation.workflow import get
 from kb.permissions import require
 from kb.text.markdown import render
+from kb.web.auth import current_actor
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("page_editing", __name__, url_prefix="/<lang>/moderation/pages")

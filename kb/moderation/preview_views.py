@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 
 from kb.catalogue.data import SCALAR_FIELDS, PracticeData
 from kb.catalogue.validation import validate
-from kb.db import get_session
 from kb.errors import KBError
 from kb.models import Practice, Proposal, Source, utcnow
 from kb.moderation import forms as spotlight
@@ -26,9 +25,10 @@ from kb.moderation.views import (
     signed_in,
     spotlight_form,
 )
-from kb.public import display
+from kb.public import display_views as display
 from kb.public import presenting as catalogue
 from kb.search.service import vocabulary
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("spotlight_preview", __name__, url_prefix="/<lang>/moderation")

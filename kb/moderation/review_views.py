@@ -10,10 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kb import uow
-from kb.accounts.auth import current_actor
 from kb.accounts.forms import ConfirmForm
 from kb.catalogue import diff, history, pages
-from kb.db import get_session
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.models import Proposal
 from kb.moderation import checks as harm
@@ -24,6 +22,8 @@ from kb.moderation.views import link, never_cache, reason, signed_in
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
+from kb.web.auth import current_actor
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("review", __name__, url_prefix="/<lang>/moderation")

@@ -15,10 +15,10 @@ from wtforms import EmailField, StringField, TextAreaField
 from kb import uow
 from kb.accounts.forms import show_errors
 from kb.catalogue.reads import get_by_slug
-from kb.db import get_session
 from kb.errors import ValidationError
 from kb.moderation import suggestions
 from kb.web import limits
+from kb.web.database import get_session
 from kb.web.i18n import install_lang
 
 bp = Blueprint("propose", __name__, url_prefix="/<lang>")

@@ -26,12 +26,10 @@ from flask_login import current_user
 from sqlmodel import col, select
 
 from kb import uow
-from kb.accounts.auth import current_actor
 from kb.accounts.forms import ConfirmForm
 from kb.catalogue.data import PracticeData, SourceData
 from kb.catalogue.reads import get_by_slug, to_data
 from kb.content.practice_file import parse_practice_text
-from kb.db import get_session
 from kb.errors import N_, Conflict, KBError, NotFound, ValidationError
 from kb.models import Event, Proposal, utcnow
 from kb.moderation import forms as spotlight
@@ -41,6 +39,8 @@ from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
 from kb.web import csrf
+from kb.web.auth import current_actor
+from kb.web.database import get_session
 from kb.web.i18n import install_lang, localized
 
 bp = Blueprint("moderation", __name__, url_prefix="/<lang>/moderation")

@@ -17,7 +17,6 @@ from sqlmodel import select
 
 from kb.collections import collections
 from kb.collections import reads as collection_reads
-from kb.db import get_session
 from kb.models import Practice
 from kb.public import presenting as catalogue
 from kb.public.views import FACET_TITLES, bp
@@ -25,6 +24,7 @@ from kb.search import index_sync as search
 from kb.search import params
 from kb.search import service as index_ext
 from kb.search.service import load_vocabulary, vocabulary
+from kb.web.database import get_session
 
 NOTICES = {
     "query_truncated": lambda: _("Your search was too long and has been shortened."),

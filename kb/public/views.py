@@ -27,14 +27,15 @@ from sqlmodel import col, select
 
 from kb.catalogue import pages
 from kb.collections import reads as collection_reads
-from kb.db import get_session
 from kb.errors import KBError, NotFound
 from kb.models import Practice
-from kb.public import display
+from kb.public import display_views as display
 from kb.public import presenting as catalogue
+from kb.search import health as search_health
 from kb.search import service as index_ext
 from kb.search.service import load_vocabulary, usable_index, vocabulary
 from kb.text.markdown import render
+from kb.web.database import get_session
 from kb.web.i18n import LANGS, install_lang, preferred_lang
 from kb.web.urls import external_url
 
@@ -228,7 +229,7 @@ def sitemap() -> ResponseReturnValue:
 @root.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """200 with the figures, or 503 with the reason (database, rebuilding, cannot write, lag)."""
-    status, body = index_ext.health(
+    status, body = search_health.health(
         get_session(), max_lag=int(current_app.config["KB_HEALTH_MAX_LAG"])
     )
     return jsonify(body), status

@@ -102,7 +102,7 @@ def ensure_fresh(*, session: Session, index: Index, timeout: float = 0.5) -> Non
     """Catch the index up when the change log is ahead of it (cheap when it is not).
 
     On a request path a failed write (a full or read-only disk) must not fail the request: it is
-    logged and the index serves what it holds; /healthz reports it (kb.index_ext.health).
+    logged and the index serves what it holds; /healthz reports it (kb.search.health).
     """
     if latest_change_id(session) > index.last_change_id():
         try:

@@ -25,10 +25,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from flask import Flask, current_app
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from indexer import Index, Query
@@ -38,15 +36,14 @@ from kb.catalogue.taxonomy import Vocabulary
 from kb.search import fallback as search_fallback
 from kb.search import index_sync as search
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 VOCABULARY_TTL = 30.0  # seconds between checks that the taxonomy has not changed
 REPAIR_BACKOFF = 60.0  # seconds before a failed repair is tried again
 RETRY_DELAY = 0.02  # seconds before a failed index read is tried again
-PROBE_BYTES = 4096  # what /healthz writes into the index folder to know it can be written
-# A successful write probe is trusted this long: a load balancer polling /healthz under load
-# would otherwise pay a file create, fsync and unlink per poll, each a wait for the GIL.
-PROBE_TTL = 2.0
 
 
 @dataclass
@@ -86,14 +83,25 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _state(app: Flask | None) -> SearchState:
-    state: SearchState = (app or current_app).extensions["kb.index"]
+def _app(app: Flask | None) -> Flask:
+    """The app given, else the current one: the service is importable without Flask (the
+    domain, the CLI and workers reach the index through it), so Flask is imported on use."""
+    if app is not None:
+        return app
+    from flask import current_app
+
+    found: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return found
+
+
+def search_state(app: Flask | None) -> SearchState:
+    state: SearchState = _app(app).extensions["kb.index"]
     return state
 
 
 def get_index(session: Session, app: Flask | None = None) -> Index:
     """The index for this process, opened (and rebuilt if missing/corrupt) on first use."""
-    state = _state(app)
+    state = search_state(app)
     now = time.monotonic()
     if state.index is not None and now - state.checked_at < VOCABULARY_TTL:
         return state.index
@@ -161,7 +169,7 @@ def prune_corrupt(path: str, *, keep: int) -> None:
 
 def load_vocabulary(session: Session, app: Flask | None = None) -> Vocabulary:
     """The taxonomy, refreshed every VOCABULARY_TTL seconds, whether or not the index opens."""
-    state = _state(app)
+    state = search_state(app)
     now = time.monotonic()
     if now - state.vocabulary_at >= VOCABULARY_TTL and usable_index(session, app) is None:
         # get_index refreshes it along with the index; without an index, read it here.
@@ -171,8 +179,8 @@ def load_vocabulary(session: Session, app: Flask | None = None) -> Vocabulary:
 
 def usable_index(session: Session, app: Flask | None = None) -> Index | None:
     """The index if it can serve; None (and a repair under way) when it cannot."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    state = _state(app)
+    app = _app(app)
+    state = search_state(app)
     if state.problem is not None:
         _start_repair(app, state)  # no-op while one runs or soon after one failed
         return None
@@ -200,8 +208,8 @@ def _retrying(session: Session, call: Callable[[], T]) -> T:
 
 def index_failed(exc: BaseException, app: Flask | None = None) -> None:
     """Record that the index cannot serve, log why, and start a background repair."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    state = _state(app)
+    app = _app(app)
+    state = search_state(app)
     if state.problem is None:
         log.warning(
             "search index failed (%s: %s); serving from the database and repairing it",
@@ -226,7 +234,7 @@ def run_search(
     index = usable_index(session, app)
     if index is not None:
         try:
-            cache = _state(app).results
+            cache = search_state(app).results
             found, corrected_from = _retrying(
                 session,
                 lambda: search.search_correcting(
@@ -283,92 +291,10 @@ def _repair(app: Flask, state: SearchState) -> None:
 
 def wait_for_repair(app: Flask, timeout: float = 60.0) -> bool:
     """Wait for a running repair to end; True when the index serves again."""
-    thread = _state(app).repair
+    thread = search_state(app).repair
     if thread is not None:
         thread.join(timeout)
-    return _state(app).problem is None
-
-
-# --- /healthz ------------------------------------------------------------------------------
-
-
-def health(
-    session: Session, *, max_lag: int, app: Flask | None = None
-) -> tuple[int, dict[str, Any]]:
-    """/healthz: 503 with the reason (database, rebuilding, cannot write, lag, wrong answers),
-    else 200."""
-    state = _state(app)
-    try:
-        latest = search.latest_change_id(session)  # also proves the database answers
-    except SQLAlchemyError as exc:
-        return 503, {"status": "error", "reason": f"database unreachable: {_short(exc)}"}
-    index = usable_index(session, app)
-    if index is None:
-        reason = f"search index is being rebuilt ({state.problem})"
-        return 503, {"status": "rebuilding", "reason": reason, "database": "ok"}
-    try:
-        problem = _write_problem(session, index, state)
-        applied = index.last_change_id()
-        documents = index.doc_count()
-        wrong = _wrong_answers(index, state)
-    except Exception as exc:
-        index_failed(exc, app)
-        return 503, {"status": "rebuilding", "reason": f"search index failed: {_short(exc)}"}
-    figures: dict[str, Any] = {
-        "database": "ok",
-        "index_documents": documents,
-        "index_lag": latest - applied,
-        "index_change": applied,
-        "latest_change": latest,
-    }
-    if problem:
-        reason = f"search index cannot be written: {problem}"
-        return 503, {"status": "error", "reason": reason, **figures}
-    if wrong:
-        reason = f"search answers are wrong ({len(wrong)}): {wrong[0]}; run `kb index verify`"
-        return 503, {"status": "error", "reason": reason, **figures}
-    if latest - applied > max_lag:
-        reason = f"search index is {latest - applied} changes behind (KB_HEALTH_MAX_LAG={max_lag})"
-        return 503, {"status": "lagging", "reason": reason, **figures}
-    return 200, {"status": "ok", **figures}
-
-
-def _wrong_answers(index: Index, state: SearchState) -> tuple[str, ...]:
-    """search.audit of the index, redone only when the index changed since the last one."""
-    at = index.state()
-    done = state.audited
-    if done is None or done[0] != at:
-        done = state.audited = (at, search.audit(index))
-    return done[1]
-
-
-def _write_problem(session: Session, index: Index, state: SearchState) -> str | None:
-    """Why the index cannot be written (catch up, then write and sync a small probe), or None.
-
-    A failure is always probed again at the next call; a success is trusted for PROBE_TTL.
-    """
-    try:
-        search.sync(session=session, index=index, timeout=0.5)  # a busy lock is not a problem
-        if time.monotonic() - state.probed_at < PROBE_TTL:
-            return None
-        probe = Path(state.path) / f".healthz-{os.getpid()}-{threading.get_ident()}"
-        try:
-            with open(probe, "wb") as handle:
-                handle.write(b"\0" * PROBE_BYTES)
-                handle.flush()
-                os.fsync(handle.fileno())
-        finally:
-            probe.unlink(missing_ok=True)
-    except OSError as exc:
-        session.rollback()
-        state.probed_at = float("-inf")
-        return _short(exc)
-    state.probed_at = time.monotonic()
-    return None
-
-
-def _short(exc: BaseException) -> str:
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return search_state(app).problem is None
 
 
 # --- accessors -----------------------------------------------------------------------------
@@ -376,16 +302,16 @@ def _short(exc: BaseException) -> str:
 
 def result_cache(app: Flask | None = None) -> search.ResultCache:
     """This process's cache of search results (see kb.search.ResultCache)."""
-    return _state(app).results
+    return search_state(app).results
 
 
 def vocabulary(app: Flask | None = None) -> Vocabulary:
-    return _state(app).vocabulary
+    return search_state(app).vocabulary
 
 
 def reset(app: Flask) -> None:
     """Forget the open index (after an import changed the taxonomy, or a rebuild elsewhere)."""
-    state = _state(app)
+    state = search_state(app)
     thread = state.repair
     if thread is not None:
         thread.join(60)

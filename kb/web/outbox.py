@@ -7,7 +7,7 @@ import logging
 from flask import current_app
 
 from kb import mail
-from kb.db import get_session
+from kb.web.database import get_session
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from kb.accounts import accounts, forms
 from kb.accounts import tokens as api_tokens
 from kb.accounts.accounts import Account
-from kb.db import get_session
 from kb.permissions import Actor, allowed
+from kb.web.database import get_session
 from kb.web.i18n import current_lang
 
 
