@@ -22,7 +22,8 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP) $@
 
-# Interface translations are compiled from the .po files at install time (the .mo are not kept in git).
+# Interface translations: the build (setup.py) compiles the .po files into .mo (not kept in git),
+# into the source folder for an editable install; this rule recompiles a .po edited since.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard kb/translations/*/LC_MESSAGES/messages.po))
 
 %.mo: %.po | $(STAMP)

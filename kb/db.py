@@ -3,17 +3,17 @@ kb.web.database's."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
+    from alembic.config import Config
     from flask import Flask
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -45,6 +45,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def alembic_config(engine: Engine) -> Config:
+    """Alembic's configuration for kb's migrations on this engine."""
+    # Alembic (and every SQL dialect it registers, ~0.2 s) loads when migrations run, not with kb.
+    # Loaded after logging is set up, it would name each of its built-in plugins at INFO: noise
+    # before the one line a `kb` command prints.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -53,7 +60,10 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (creating it on an empty database)."""
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    from alembic import command
+
+    command.upgrade(config, revision)
 
 
 def is_empty(engine: Engine) -> bool:

@@ -214,7 +214,7 @@ def test_the_print_booklet_prints_to_pdf_when_weasyprint_is_installed(
 ) -> None:
     from kb.distribution.exports import pdf
 
-    if not pdf.AVAILABLE:
+    if not pdf.available():
         pytest.skip("WeasyPrint or its system libraries are not installed")
     response = client.get(f"{BASE}/print.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")

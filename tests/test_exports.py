@@ -158,7 +158,7 @@ def test_kb_export_writes_the_whole_catalogue(
 def test_the_booklet_prints_to_pdf_when_weasyprint_is_installed(reader: FlaskClient) -> None:
     from kb.distribution.exports import pdf
 
-    if not pdf.AVAILABLE:
+    if not pdf.available():
         pytest.skip("WeasyPrint or its system libraries are not installed")
     response = reader.get("/fr/search/print.pdf?slugs=aarhus-model,montreal-cprmv")
     assert response.status_code == 200

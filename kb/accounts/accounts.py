@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
@@ -27,14 +26,23 @@ NAME_MAX = 120
 # argon2-cffi's defaults: argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so a wrong address costs the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# Made on first need (one argon2 hash is ~0.3 s: not a cost for `import kb` or every CLI command).
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash of a random password, made by the current hasher on first use."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_hex(16))
+    return _dummy_hash
 
 
 def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
     """Swap the password hasher (tests use cheaper parameters); returns the previous one."""
-    global _hasher, _DUMMY_HASH
+    global _hasher, _dummy_hash
     previous, _hasher = _hasher, hasher
-    _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
+    _dummy_hash = None  # the next one is made with this hasher's parameters
     return previous
 
 
@@ -63,6 +71,9 @@ def normalize_email(email: str) -> str:
 
 def check_email(email: str) -> str:
     """The normalised address, or ValidationError naming the field."""
+    # Imported here: its grammar is compiled on import, a cost only account edits need to pay.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return normalize_email(validate_email(email, check_deliverability=False).normalized)
     except EmailNotValidError as exc:
@@ -268,7 +279,7 @@ def authenticate(
     account = find_by_email(session, email) if len(password) <= PASSWORD_MAX else None
     stored = account.user.password_hash if account and account.user.password_hash else ""
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        _hasher.verify(stored or _dummy(), password)
     except (VerificationError, InvalidHashError):
         return None
     if account is None or not stored or not account.user.active:
@@ -289,7 +300,7 @@ def change_password(
     require(actor, "account.change_password", user_id)
     account = get(session, user_id)
     try:
-        _hasher.verify(account.user.password_hash or _DUMMY_HASH, current)
+        _hasher.verify(account.user.password_hash or _dummy(), current)
     except (VerificationError, InvalidHashError):
         raise ValidationError(
             [FieldError("current_password", N_("this is not your current password"))]

@@ -56,7 +56,7 @@ def show(slug: str) -> ResponseReturnValue:
         note_html=lambda entry: render(entry.note(g.lang)),
         canonical_url=url_for("collections.show", slug=slug, _external=True),
         feed_url=url_for("feeds.collection", slug=slug),
-        pdf_available=pdf.AVAILABLE,
+        pdf_available=pdf.available(),
     )
     response = make_response(html)
     response.last_modified = last_change(collection, entries)

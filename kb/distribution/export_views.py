@@ -182,7 +182,7 @@ def _booklet_html(limit: int, chosen: exports.Selection | None = None) -> str:
         collection=_booklet_collection(chosen),
         generated_at=datetime.now(UTC),
         export_url=request.url,
-        pdf_available=pdf.AVAILABLE,
+        pdf_available=pdf.available(),
         theme_labels=lambda slugs: ", ".join(vocabulary().label("theme", s, g.lang) for s in slugs),
     )
 
@@ -204,7 +204,7 @@ def print_pdf() -> ResponseReturnValue:
 
 
 def _pdf(html_of: Callable[[], str], name: str = "practices") -> Response:
-    if not pdf.AVAILABLE:
+    if not pdf.available():
         abort(404, _("PDF export is not available on this server; use the printable page."))
     body = pdf.render(html_of(), base_url=request.url_root, fetch=_static_file)
     response = Response(body, mimetype=pdf.MEDIA_TYPE)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from feedgen.feed import FeedGenerator
 from sqlmodel import Session, col, select
 
 from kb.catalogue.records import Record
@@ -47,6 +46,9 @@ def render(
     info: FeedInfo, entries: Sequence[Record], *, theme_label: Callable[[str], str]
 ) -> bytes:
     """The Atom document of `entries` (newest change first)."""
+    # Imported here: feedgen brings lxml and dateutil, which only feed requests need.
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.id(feed_id(info.key, info.lang))
     fg.title(info.title)

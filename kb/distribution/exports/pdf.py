@@ -1,27 +1,19 @@
 """PDF of the print booklet with WeasyPrint, when its system libraries (Pango) are present.
 
-The only import of weasyprint. `AVAILABLE` is False when the package or its libraries are missing;
-the web tier then offers the printable page only. Resources are served by `fetch` (the app's own
-static files): a PDF render never reaches the network.
+The only import of weasyprint, made on first use: importing it loads Pango and its fonts (~0.7 s),
+which `import kb`, the CLI and every worker would otherwise pay before serving anything.
+`available()` is False when the package or its libraries are missing; the web tier then offers the
+printable page only. Resources are served by `fetch` (the app's own static files): a PDF render
+never reaches the network.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
-
-try:  # pragma: no cover - depends on the machine
-    with warnings.catch_warnings():
-        # Without libharfbuzz-subset WeasyPrint still renders but warns about future versions;
-        # a notice about the future must not stop the app (or a suite run with warnings as errors).
-        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
-        import weasyprint
-
-    AVAILABLE = True
-except (ImportError, OSError):  # OSError: the package is there, Pango is not
-    weasyprint = None
-    AVAILABLE = False
 
 MEDIA_TYPE = "application/pdf"
 MAX_PRACTICES = 50  # WeasyPrint lays out a few pages a second; longer booklets print from HTML
@@ -30,8 +22,32 @@ MAX_PRACTICES = 50  # WeasyPrint lays out a few pages a second; longer booklets 
 Fetch = Callable[[str], tuple[bytes, str] | None]
 
 
+@functools.cache
+def _weasyprint() -> ModuleType | None:
+    """The weasyprint module, imported once, or None when it cannot load here."""
+    try:  # pragma: no cover - depends on the machine
+        with warnings.catch_warnings():
+            # Without libharfbuzz-subset WeasyPrint still renders but warns about future
+            # versions; a notice about the future must not stop the app (or a suite run with
+            # warnings as errors).
+            warnings.filterwarnings(
+                "ignore", message="HarfBuzz-Subset", category=DeprecationWarning
+            )
+            import weasyprint
+    except (ImportError, OSError):  # OSError: the package is there, Pango is not
+        return None
+    module: ModuleType = weasyprint
+    return module
+
+
+def available() -> bool:
+    """Whether PDFs can be rendered on this machine (imports WeasyPrint on the first call)."""
+    return _weasyprint() is not None
+
+
 def render(html: str, *, base_url: str, fetch: Fetch) -> bytes:
     """The PDF of a booklet page."""
+    weasyprint = _weasyprint()
     if weasyprint is None:
         raise RuntimeError("WeasyPrint is not available on this machine")
 
