@@ -29,7 +29,8 @@ from kb.moderation import preview_views as preview
 from kb.moderation import review_views as review
 from kb.moderation import suggest_views as propose
 from kb.moderation import views as moderation
-from kb.public import views as public
+from kb.public import blueprint as public_site
+from kb.public import search_views, views  # noqa: F401 - their routes join public_site.bp
 from kb.search import service as index_ext
 from kb.web import auth, csrf, database, i18n, limits, security, urls
 from kb.web import errors as errors_web
@@ -65,8 +66,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     csrf.init_app(app)
     limits.init_app(app)
-    app.register_blueprint(public.root)
-    app.register_blueprint(public.bp)
+    app.register_blueprint(public_site.root)
+    app.register_blueprint(public_site.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_webhooks.bp)

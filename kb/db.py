@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
@@ -58,12 +58,45 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# The revision ids of releases before the migrations were renumbered in chain order. The files
+# had been numbered in the order they were written, not applied (0004 → 0007 → 0006 → 0005 → 0009
+# → 0008), so the next file's number made a second head. A database migrated by such a release
+# holds one of these ids; `upgrade` rewrites it to the id of the same migration first. Today's
+# ids are the file names, so no old id is a new one and the rewrite can never apply twice; left
+# alone, Alembic would read an old "0005" (moderation) as a prefix of "0005_taxonomy_narrower".
+RENAMED_REVISIONS: dict[str, str] = {
+    "0001": "0001_initial_schema",
+    "0002": "0002_accounts",
+    "0003": "0003_bilingual_practices",
+    "0004": "0004_webhooks",
+    "0007": "0005_taxonomy_narrower",
+    "0006": "0006_collections",
+    "0005": "0007_moderation",
+    "0009": "0008_page_edits",
+    "0008": "0009_webhook_collections",
+}
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (creating it on an empty database)."""
+    with engine.begin() as connection:
+        _rename_old_revisions(connection)
     config = alembic_config(engine)
     from alembic import command
 
     command.upgrade(config, revision)
+
+
+def _rename_old_revisions(connection: Connection) -> None:
+    if not inspect(connection).has_table("alembic_version"):
+        return
+    stamped = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+    for old in list(stamped):
+        if old in RENAMED_REVISIONS:
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+                {"new": RENAMED_REVISIONS[old], "old": old},
+            )
 
 
 def is_empty(engine: Engine) -> bool:

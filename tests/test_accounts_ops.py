@@ -220,7 +220,8 @@ def test_upgrading_a_0001_database_with_the_seed_content_loses_nothing(seeded: F
 
     before = practices_now()
     engine.dispose()
-    command.downgrade(db.alembic_config(engine), "0001")  # the schema of last month's instances
+    # The schema of last month's instances.
+    command.downgrade(db.alembic_config(engine), "0001_initial_schema")
     assert "user_role" not in inspect(engine).get_table_names()
     assert practices_now() == before
     db.upgrade(engine)

@@ -23,9 +23,11 @@ FLOORS = {"__init__", "config", "db", "errors", "uow", "permissions", "audit", "
 AREAS = {"catalogue", "search", "content", "moderation", "accounts", "collections", "public",
          "distribution", "web", "cli"}  # fmt: skip
 ASSETS = {"templates", "static", "translations"}
-# Only these import Flask: the package's create_app, web/ and cli/, and each area's views, API
-# and forms (a module named views, api or forms, or ending in _views).
-FLASK_TIER = re.compile(r"^kb$|^kb\.(web|cli)(\.|$)|^kb\.\w+\.(views|api|forms|\w+_views)$")
+# Only these import Flask: the package's create_app, web/ and cli/, and each area's blueprint,
+# views, API and forms (a module named blueprint, views, api or forms, or ending in _views).
+FLASK_TIER = re.compile(
+    r"^kb$|^kb\.(web|cli)(\.|$)|^kb\.\w+\.(blueprint|views|api|forms|\w+_views)$"
+)
 FLASK = {"flask", "flask_babel", "flask_login", "flask_wtf", "flask_limiter", "wtforms"}
 # Façades allowed to hand names on: every table for Alembic, and the search library's surface.
 FACADES = {"kb.models", "indexer"}

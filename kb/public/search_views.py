@@ -19,7 +19,7 @@ from kb.collections import collections
 from kb.collections import reads as collection_reads
 from kb.models import Practice
 from kb.public import presenting as catalogue
-from kb.public.views import FACET_TITLES, bp
+from kb.public.blueprint import FACET_TITLES, bp
 from kb.search import index_sync as search
 from kb.search import params
 from kb.search import service as index_ext

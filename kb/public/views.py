@@ -1,6 +1,6 @@
 """Practitioners' pages in French and English: home, practice, About, editorial pages, sitemap.
 
-The search pages (search, a facet's values, theme, country) are `kb.views.search_pages`, on
+The search pages (search, a facet's values, theme, country) are `kb.public.search_views`, on
 the same blueprint.
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     g,
@@ -31,29 +30,15 @@ from kb.errors import KBError, NotFound
 from kb.models import Practice
 from kb.public import display_views as display
 from kb.public import presenting as catalogue
+from kb.public.blueprint import FACET_TITLES, bp, root
 from kb.search import health as search_health
 from kb.search import service as index_ext
 from kb.search.service import load_vocabulary, usable_index, vocabulary
 from kb.text.markdown import render
 from kb.web.database import get_session
-from kb.web.i18n import LANGS, install_lang, preferred_lang
+from kb.web.i18n import LANGS, preferred_lang
 from kb.web.urls import external_url
 
-bp = Blueprint("public", __name__, url_prefix="/<lang>")
-install_lang(bp)
-display.register_filters(bp)
-root = Blueprint("root", __name__)
-
-FACET_TITLES: tuple[tuple[str, Callable[[], str]], ...] = (
-    ("theme", lambda: _("Theme")),
-    ("country", lambda: _("Country")),
-    ("city", lambda: _("City")),
-    ("approach", lambda: _("Approach")),
-    ("target", lambda: _("Target group")),
-    ("evidence", lambda: _("Evidence")),
-    ("language", lambda: _("Language of the text")),
-    ("year", lambda: _("Start year")),
-)
 STATUS_LABELS: dict[str, Callable[[], str]] = {
     "ongoing": lambda: _("Ongoing"),
     "ended": lambda: _("Ended"),

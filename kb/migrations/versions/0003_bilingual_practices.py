@@ -1,7 +1,7 @@
 """bilingual practices: translated body, evaluation and lessons; French names; facts; dates
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0003_bilingual_practices
+Revises: 0002_accounts
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0003_bilingual_practices"
+down_revision = "0002_accounts"
 branch_labels = None
 depends_on = None
 

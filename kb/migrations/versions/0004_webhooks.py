@@ -1,7 +1,7 @@
 """webhooks and their delivery outbox
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0004_webhooks
+Revises: 0003_bilingual_practices
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004_webhooks"
+down_revision = "0003_bilingual_practices"
 branch_labels = None
 depends_on = None
 

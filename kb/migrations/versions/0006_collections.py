@@ -1,7 +1,7 @@
 """collections: curated, ordered, version-pinned selections of practices, with their history
 
-Revision ID: 0006
-Revises: 0007
+Revision ID: 0006_collections
+Revises: 0005_taxonomy_narrower
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0007"
+revision = "0006_collections"
+down_revision = "0005_taxonomy_narrower"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """editorial pages edited through proposals: proposal.kind, page revisions
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0008_page_edits
+Revises: 0007_moderation
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0005"
+revision = "0008_page_edits"
+down_revision = "0007_moderation"
 branch_labels = None
 depends_on = None
 

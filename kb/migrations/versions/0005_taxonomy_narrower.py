@@ -1,7 +1,7 @@
 """Narrower concepts inside a taxonomy term (e.g. forms of hate under "hate")
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0005_taxonomy_narrower
+Revises: 0004_webhooks
 Create Date: 2026-12-02
 
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0004"
+revision = "0005_taxonomy_narrower"
+down_revision = "0004_webhooks"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """webhooks follow the collections' log too: a second cursor per webhook
 
-Revision ID: 0008
-Revises: 0005
+Revision ID: 0009_webhook_collections
+Revises: 0008_page_edits
 Create Date: 2026-12-02
 
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0009"
+revision = "0009_webhook_collections"
+down_revision = "0008_page_edits"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """moderation: proposals (working copies), comments, review decisions, public suggestions
 
-Revision ID: 0005
-Revises: 0006
+Revision ID: 0007_moderation
+Revises: 0006_collections
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0006"
+revision = "0007_moderation"
+down_revision = "0006_collections"
 branch_labels = None
 depends_on = None
 
