@@ -13,7 +13,6 @@ from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
     LowercaseFilter,
-    NgramFilter,
     RegexTokenizer,
     StemFilter,
     StopFilter,
@@ -170,8 +169,6 @@ ANALYZERS: dict[str, Any] = {lang: FastTextAnalyzer(lang) for lang in CHAINS}
 # Unstemmed and without stop words: the spelling field must hold real words to suggest.
 FOLD_ANALYZER: Any = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
 
-NGRAM_MAX = 10
-NGRAM_ANALYZER: Any = FOLD_ANALYZER | NgramFilter(minsize=2, maxsize=NGRAM_MAX, at="start")
 
 
 def fold(text: str) -> str:
@@ -189,12 +186,6 @@ def words(text: str) -> list[str]:
 def analyze(lang: str, word: str) -> tuple[str, ...]:
     """Terms the index holds for this text in one language (cached: queries repeat words)."""
     return tuple(t.text for t in CHAINS[lang](word, mode="query"))
-
-
-def spans(lang: str, text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield (term, start, end) of each indexed token, for highlighting stored or caller text."""
-    for token in CHAINS[lang](text, chars=True, mode="index"):
-        yield token.text, token.startchar, token.endchar
 
 
 @dataclass(frozen=True)

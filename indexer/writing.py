@@ -52,11 +52,6 @@ def small_merge_policy(threshold: int) -> Callable[[Any, list[Any]], list[Any]]:
     return policy
 
 
-def stored_last_id(searcher: Any) -> int:
-    """The last change id recorded in the meta document a searcher sees."""
-    return stored_meta(searcher)[0]
-
-
 def stored_meta(searcher: Any) -> tuple[int, str]:
     """The last change id and the concepts' fingerprint recorded in the meta document."""
     meta = searcher.document(id=META_ID)

@@ -8,7 +8,7 @@ pages, CSV) is `kb.audit_reads`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from sqlmodel import Session
@@ -333,5 +333,3 @@ def record(session: Session, actor: Actor, event: Event) -> AuditEvent:
     return row
 
 
-def event_fields(event_type: type[Event]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(event_type))

@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
         "INFO",
         "Logging level of the application (DEBUG, INFO, WARNING, ERROR).",
     ),
-    # Issue 11: who publishes the site, shown in the header, the legal notice and the statements.
+    # Who publishes the site, shown in the header, the legal notice and the statements.
     Setting(
         "KB_SITE_NAME",
         "kb",
@@ -132,7 +132,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Set to true behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto.",
         _bool,
     ),
-    # --- operations (issue 12) ---
+    # --- operations ---
     Setting(
         "KB_PROXY_HOPS",
         "1",
@@ -168,7 +168,7 @@ SETTINGS: tuple[Setting, ...] = (
         "are kept, older ones deleted.",
         int,
     ),
-    # Moderation (issue 9).
+    # Moderation.
     Setting(
         "KB_REVIEW_APPROVALS",
         "1",

@@ -140,7 +140,7 @@ ACTIONS: dict[str, Rule] = {
     "practice.set_state": Rule(frozenset({"moderator"}), help="publish, archive, unpublish"),
     "practice.delete": Rule(frozenset({"admin"}), help="remove a practice for good"),
     "content.import": Rule(frozenset({"admin"}), help="import content files"),
-    # Moderation (issue 9). Targets are the proposal author's user id. Archiving and restoring a
+    # Moderation. Targets are the proposal author's user id. Archiving and restoring a
     # published practice is an admin's decision, done directly (no second person asked).
     "proposal.create": Rule(WRITERS, help="start a proposal (new practice or edit)"),
     "proposal.edit": Rule(WRITERS, is_author, help="change one's own working copy"),

@@ -537,7 +537,7 @@ def test_every_action_with_a_screen_is_in_the_http_matrix(app: Flask) -> None:
     assert set(HTTP_ACTIONS) <= set(ACTIONS)
 
 
-# Moderation screens (issue 9): each row through its form, on the World's proposals. Anonymous
+# Moderation screens: each row through its form, on the World's proposals. Anonymous
 # visitors are sent to sign in (GET) or shown back what they typed with a 401 (POST).
 MODERATION_HTTP: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     ("proposal.read", "GET", "/fr/moderation/proposals/{mine}", {}),

@@ -320,12 +320,3 @@ def store_password(session: Session, user: User, password: str) -> None:
     session.add(user)
 
 
-def set_password_cli(*, session: Session, actor: Actor, user_id: int, password: str) -> Account:
-    """The operator sets a password from the command line (first admin, lost access)."""
-    require(actor, "user.create")
-    check_password(password)
-    account = get(session, user_id)
-    store_password(session, account.user, password)
-    audit.record(session, actor, audit.PasswordChanged(account.id, "cli"))
-    session.flush()
-    return account

@@ -29,6 +29,7 @@ from kb.web.auth import current_actor, login_required, secret_key
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
+from kb.web.security import never_cache
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
 install_lang(bp)
@@ -41,10 +42,7 @@ def signed_in() -> None:
     """Every admin page needs a signed-in account; the domain checks the role."""
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(never_cache)
 
 
 def _users_page(invite: forms.InviteForm | None = None, status: int = 200) -> ResponseReturnValue:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import logout_user
@@ -25,16 +25,13 @@ from kb.web.auth import (
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
+from kb.web.security import never_cache
 
 bp = Blueprint("account", __name__, url_prefix="/<lang>")
 install_lang(bp)
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    # Pages about an account, or showing a token, must not be kept by a browser or a proxy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(never_cache)
 
 
 def _link_builder(token: str) -> str:

@@ -10,7 +10,6 @@ Formats: `json` (the API record, JSON exports, the changes feed and webhooks), `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,8 +200,6 @@ FIELDS: tuple[Field, ...] = (
     Field("urls", "urls", "Adresses", "URLs",
           "Public page of the practice in French and in English.", formats=NOT_MARKDOWN),
 )  # fmt: skip
-
-BY_NAME: Mapping[str, Field] = {f.name: f for f in FIELDS}
 
 
 def carried_by(fmt: str) -> tuple[Field, ...]:

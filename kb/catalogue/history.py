@@ -1,8 +1,8 @@
 """A practice's history: every published version and every proposal, diffs, restore, archive.
 
 Restoring a version creates a new proposal from its snapshot, reviewed like any other. Archiving
-and restoring the live practice are an admin's decision, done directly (the option chosen in
-issue 9: no second person is asked); they go through `kb.practices.set_state`, so the change log
+and restoring the live practice are an admin's decision, done directly (no second person is
+asked: it changes no text); they go through `kb.catalogue.practices.set_state`, so the change log
 takes the practice out of (or back into) every index, and the audit log names the admin.
 """
 

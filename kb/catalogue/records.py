@@ -76,7 +76,7 @@ def practice_records(
         record["published_at"] = p.published_at.isoformat() if p.published_at else None
         record["updated_at"] = p.updated_at.isoformat()
         record["urls"] = dict(urls(p.slug))
-        # Issue 11: the translated side named by its language; honest dates; city names.
+        # The translated side named by its language; honest dates; city names.
         record["translation_language"] = bilingual.other(p.language) if p.body_translation else None
         record["changed_at"] = p.changed_at.isoformat() if p.changed_at else None
         record["city_names"] = [

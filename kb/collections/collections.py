@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from kb import audit
@@ -249,6 +248,3 @@ def set_state(*, session: Session, actor: Actor, collection_id: int, state: str)
     return record_change(session, collection, actor, event)
 
 
-def count_published(session: Session) -> int:
-    statement = select(func.count()).select_from(Collection).where(Collection.state == "published")
-    return int(session.exec(statement).one())

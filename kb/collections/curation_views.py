@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -30,6 +30,7 @@ from kb.search.service import get_index
 from kb.web.auth import current_actor, login_required
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
+from kb.web.security import never_cache
 
 bp = Blueprint("curation", __name__, url_prefix="/<lang>/collections/manage")
 install_lang(bp)
@@ -41,10 +42,7 @@ def signed_in() -> None:
     """Every curator page needs a signed-in account; the domain checks the role."""
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(never_cache)
 
 
 @bp.get("/")

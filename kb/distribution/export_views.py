@@ -43,6 +43,7 @@ from kb.search.service import get_index, vocabulary
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.record_urls import practice_urls, record_url
+from kb.web.security import NO_STORE
 
 bp = Blueprint("exports", __name__, url_prefix="/<lang>")
 install_lang(bp)
@@ -86,7 +87,7 @@ def _stream(
     if "charset" in media_type:
         response.headers["Content-Type"] = media_type
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(ext, name)}"'
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = NO_STORE
     return response
 
 

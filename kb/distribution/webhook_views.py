@@ -18,11 +18,12 @@ from kb.errors import ValidationError
 from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
+from kb.web.security import never_cache
 
 bp = Blueprint("admin_webhooks", __name__, url_prefix="/<lang>/admin/webhooks")
 install_lang(bp)
 bp.before_request(admin.signed_in)
-bp.after_request(admin.never_cache)
+bp.after_request(never_cache)
 
 
 def _list_page(

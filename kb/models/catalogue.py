@@ -34,7 +34,7 @@ class Practice(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=120)
     lead_organisation: str = Field(max_length=400)
     partners: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # Issue 11: the translated side of bilingual fields (migration 0003). `body`, `evaluation`
+    # The translated side of bilingual fields (migration 0003). `body`, `evaluation`
     # and `lessons` hold the original (`language`); the `*_translation` columns the other
     # language. `lead_organisation`, `partners`, `region`, `contact_organisation` hold the
     # English form and the `*_fr` columns the French one (None / [] when it is the same).

@@ -24,13 +24,14 @@ from kb.moderation import forms as spotlight
 from kb.moderation import page_subject as page_proposals
 from kb.moderation import practice_subject as proposals
 from kb.moderation.review_views import version_arg
-from kb.moderation.views import link, never_cache, reason, signed_in
+from kb.moderation.views import link, reason, signed_in
 from kb.moderation.workflow import get
 from kb.permissions import require
 from kb.text.markdown import render
 from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
+from kb.web.security import never_cache
 
 bp = Blueprint("page_editing", __name__, url_prefix="/<lang>/moderation/pages")
 install_lang(bp)

@@ -20,7 +20,6 @@ from kb.moderation import forms as spotlight
 from kb.moderation import practice_subject as proposals
 from kb.moderation.views import (
     form_page,
-    never_cache,
     read_practice_proposal,
     signed_in,
     spotlight_form,
@@ -30,6 +29,7 @@ from kb.public import presenting as catalogue
 from kb.search.service import vocabulary
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
+from kb.web.security import never_cache
 
 bp = Blueprint("spotlight_preview", __name__, url_prefix="/<lang>/moderation")
 install_lang(bp)

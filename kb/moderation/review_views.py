@@ -18,13 +18,14 @@ from kb.moderation import checks as harm
 from kb.moderation import page_subject as page_proposals
 from kb.moderation import practice_subject as proposals
 from kb.moderation import reviews, suggestions
-from kb.moderation.views import link, never_cache, reason, signed_in
+from kb.moderation.views import link, reason, signed_in
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
 from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
+from kb.web.security import never_cache
 
 bp = Blueprint("review", __name__, url_prefix="/<lang>/moderation")
 install_lang(bp)

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     g,
     redirect,
@@ -42,6 +41,7 @@ from kb.web import csrf
 from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import install_lang, localized
+from kb.web.security import never_cache
 
 bp = Blueprint("moderation", __name__, url_prefix="/<lang>/moderation")
 install_lang(bp)
@@ -60,10 +60,7 @@ def signed_in() -> ResponseReturnValue | None:
     return redirect(url_for("account.login", next=request.full_path))
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(never_cache)
 
 
 @bp.app_context_processor

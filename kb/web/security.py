@@ -40,6 +40,13 @@ NEVER_CACHED = {"root.healthz", "root.choose_language"}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def never_cache(response: Response) -> Response:
+    """An after_request hook for blueprints whose every page is personal (account, moderation,
+    curation, admin): neither a browser nor a proxy keeps them."""
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
 def no_store(view: F) -> F:
     """Mark a view's responses `Cache-Control: no-store` (pages behind a login, forms)."""
 

@@ -1,4 +1,4 @@
-"""Issue 9's done-when journey in a real Chromium: a contributor submits a city spotlight, a
+"""The moderation journey in a real Chromium: a contributor submits a city spotlight, a
 moderator sends it back with a comment, the contributor revises, the moderator approves and the
 practice is on the public search within a second; a moderator cannot approve their own edit (on
 screen and through the API); the history shows both versions and their diff; restoring the first

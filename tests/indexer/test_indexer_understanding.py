@@ -68,7 +68,7 @@ def test_two_plain_words_still_must_all_match(index: Any) -> None:
     assert ids(index, "workshops pupils") == [2]
 
 
-# -- words inside synonym runs and words that name nothing (issue 14, second round) -----------
+# -- words inside synonym runs and words that name nothing -----------
 
 TABLE = SynonymTable(
     [
