@@ -163,7 +163,8 @@ def test_repeated_corruption_keeps_a_bounded_number_of_corrupt_generations(seede
 PROBE = textwrap.dedent(
     """
     import json, os, shutil, sys
-    from kb import create_app, db, practices
+    from kb import create_app, db
+    from kb.catalogue import practices
     from kb.models import Practice
     from tests.writes import committed
     from sqlmodel import Session, select

@@ -322,7 +322,7 @@ def test_two_gunicorn_workers_answer_exactly_while_the_other_publishes(
     for name, role in (("writer", "contributor"), ("moderator", "moderator")):
         email = f"{name}@example.org"
         made = subprocess.run(
-            [sys.executable, "-m", "kb.console", "user", "create", email, "--name", name,
+            [sys.executable, "-m", "kb.cli", "user", "create", email, "--name", name,
              "--role", role, "--password-stdin"],
             input="a long passphrase for tests\n", cwd=ROOT, env=node.env,
             capture_output=True, text=True, timeout=120,

@@ -132,11 +132,11 @@ def test_two_nodes_with_their_own_index_folders_converge(
 
 WRITER = """
 import sys
-from kb import create_app, db, practices, taxonomy
-from kb.index_ext import get_index
-from kb import uow
+from kb import create_app, db, uow
+from kb.catalogue import practices, taxonomy
+from kb.catalogue.data import PracticeData, SourceData
 from kb.permissions import Actor
-from kb.practices import PracticeData, SourceData
+from kb.search.service import get_index
 from sqlmodel import Session
 
 app = create_app()
