@@ -83,6 +83,19 @@ SETTINGS: tuple[Setting, ...] = (
         "from the public sources cited on each page, with no publishing organisation declared.",
     ),
     Setting(
+        "KB_PUBLICATION_DIRECTOR",
+        None,
+        "The directeur de la publication named in the legal notice (French law, LCEN article 6): "
+        "a person's name and function. Unset, the notice says it is the publisher's legal "
+        "representative and that the name is not declared yet.",
+    ),
+    Setting(
+        "KB_HOST",
+        None,
+        "Who hosts the site, as the legal notice must state it (LCEN article 6): name, address "
+        "and telephone number in one line. Unset, the notice says they are not declared yet.",
+    ),
+    Setting(
         "KB_SESSION_HOURS",
         "12",
         "Hours a sign-in lasts; after that the person signs in again.",

@@ -54,3 +54,23 @@ def test_the_publisher_and_site_name_come_from_the_settings(
 
 def test_the_privacy_page_names_the_only_cookie(reader: FlaskClient) -> None:
     assert "kb_lang" in text(reader.get("/en/privacy"))
+
+
+def test_the_director_of_publication_and_the_host_come_from_the_settings(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(
+        KB_PUBLICATION_DIRECTOR="la directrice générale des services de Testville",
+        KB_HOST="Hébergeur Exemple SAS, 1 rue de l'Exemple, 67000 Strasbourg",
+    )
+    assert app.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)]).exit_code == 0
+    page = text(app.test_client().get("/fr/legal"))
+    assert "la directrice générale des services de Testville" in page
+    assert "Hébergeur Exemple SAS, 1 rue de l’Exemple, 67000 Strasbourg" in page
+    assert "{publication_director}" not in page and "{host}" not in page
+
+
+def test_without_them_the_legal_notice_says_they_are_not_declared(reader: FlaskClient) -> None:
+    page = text(reader.get("/fr/legal"))
+    assert "représentant légal de l’éditeur (son nom n’est pas encore déclaré)" in page
+    assert "ne sont pas encore déclarés pour cette installation" in page

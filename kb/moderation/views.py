@@ -33,7 +33,7 @@ from kb.errors import N_, Conflict, KBError, NotFound, ValidationError
 from kb.models import Event, Proposal, utcnow
 from kb.moderation import forms as spotlight
 from kb.moderation import practice_subject as proposals
-from kb.moderation import reviews, suggestions
+from kb.moderation import reviews, suggestions, workflow
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
@@ -71,7 +71,10 @@ def badge() -> dict[str, Any]:
         except Exception:  # the header never fails a page
             return 0
 
-    return {"moderation_count": moderation_count}
+    def can_move(proposal: Proposal, move: str) -> bool:
+        return workflow.allows(current_actor(), proposal, move)
+
+    return {"moderation_count": moderation_count, "can_move": can_move}
 
 
 def reason(error: KBError) -> str:

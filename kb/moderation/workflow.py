@@ -23,7 +23,7 @@ from kb import audit
 from kb.errors import N_, Conflict, NotFound
 from kb.models import Proposal, utcnow
 from kb.moderation import notify
-from kb.permissions import Actor, require
+from kb.permissions import Actor, allowed, require
 
 Link = Callable[[int], str]
 
@@ -73,6 +73,15 @@ def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
             choices=", ".join(sorted(rule.sources)),
         )
     return rule.target or proposal.status
+
+
+def allows(actor: Actor, proposal: Proposal, move: str) -> bool:
+    """Whether `move` (one of MOVES, or "edit") is open to `actor` on this proposal now: what
+    pages ask instead of listing statuses, so the table stays the one place that knows them."""
+    if move == "edit":
+        return proposal.status in EDITABLE and allowed(actor, "proposal.edit", proposal.author_id)
+    rule = MOVES[move]
+    return proposal.status in rule.sources and allowed(actor, rule.action, proposal.author_id)
 
 
 def check_editable(actor: Actor, proposal: Proposal) -> None:

@@ -149,15 +149,32 @@ def publisher_name() -> str:
     ))
 
 
-# Legal notice, privacy and accessibility statements: content pages naming the site and publisher.
+# Legal notice, privacy and accessibility statements: content pages naming the site, and
+# placeholders filled from the settings, each with what the page says when it is unset.
 EDITORIAL_PAGES = ("legal", "privacy", "accessibility")
+PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "{site_name}": lambda: str(current_app.config["KB_SITE_NAME"]),
+    "{publisher}": publisher_name,
+    "{publication_director}": lambda: str(
+        current_app.config.get("KB_PUBLICATION_DIRECTOR")
+        or _("the legal representative of the publisher (the name is not declared yet)")
+    ),
+    "{host}": lambda: str(
+        current_app.config.get("KB_HOST")
+        or _(
+            "a host whose name, address and telephone number are not declared yet for this "
+            "installation (the publisher gives them on request)"
+        )
+    ),
+}
 
 
 def _editorial(slug: str) -> ResponseReturnValue:
     page = pages.get(get_session(), slug, g.lang)
-    body = page.body.replace("{site_name}", current_app.config["KB_SITE_NAME"]).replace(
-        "{publisher}", publisher_name()
-    )
+    body = page.body
+    for placeholder, value in PLACEHOLDERS.items():
+        if placeholder in body:
+            body = body.replace(placeholder, value())
     return render_template("public/about.html", page=page, body_html=render(body))
 
 
