@@ -15,12 +15,31 @@ from kb.sources import is_unofficial_copy
 from tests.conftest import CONTENT_DIR
 
 DOSSIER = CONTENT_DIR.parent.parent / "shared" / "research" / "practices_dossier.yaml"
+DOSSIER_2 = DOSSIER.with_name("practices_dossier_2.yaml")
 LOADED = content.load(CONTENT_DIR)
 PRACTICES = {p.slug: p for p in LOADED.practices}
 # URLs the dossier gives in a broken form, and their repaired form in the content.
 TOULOUSE_DELIBERATION = "fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse"
+NEWSLINE = "newsline.ccc.govt.nz"
 REPAIRED_URLS = {
     f"https://1.800.gay:443/https/{TOULOUSE_DELIBERATION}": f"https://{TOULOUSE_DELIBERATION}",
+    # http where the site serves https; a mailing's tracking query; a search redirect's target.
+    "http://wien.gv.at/menschen/kind-familie/servicestellen/wned.html": (
+        "https://wien.gv.at/menschen/kind-familie/servicestellen/wned.html"
+    ),
+    "http://www.ekd.de/aktuell_presse/news_2009_04_07_1_rat_der_religionen.html": (
+        "https://www.ekd.de/aktuell_presse/news_2009_04_07_1_rat_der_religionen.html"
+    ),
+    "https://www.nyc.gov/office-of-the-mayor/news/058-23/mayor-adams-launches-breaking-bread-"
+    "building-bonds-citywide-combat-rising-hate-foster?utm_medium=email&utm_name=&utm_source="
+    "govdelivery#/0": "https://www.nyc.gov/office-of-the-mayor/news/058-23/mayor-adams-launches-"
+    "breaking-bread-building-bonds-citywide-combat-rising-hate-foster",
+    f"http://{NEWSLINE}/search-results/searchRedirect?collection=252fda80-ea0b-43a5-a3be-"
+    "5c9d0de11669~sp-christchurch-city-council---newsline&url=https%3A%2F%2Fnewsline.ccc.govt.nz"
+    "%2Fnews%2Fstory%2Fchristchurch-city-council-condemns-terror-attacks&auth=6KbjFZHeJFACZqG4G"
+    "HnrCw&profile=news-v1&rank=36&query=keyword%3A%22Mosque+attacks%22": (
+        f"https://{NEWSLINE}/news/story/christchurch-city-council-condemns-terror-attacks"
+    ),
 }
 FILES = sorted(CONTENT_DIR.rglob("*.md")) + sorted(CONTENT_DIR.glob("*.yaml"))
 
@@ -73,12 +92,19 @@ def share(text: str, words: set[str]) -> float:
 def dossier() -> dict[str, Any]:
     if not DOSSIER.exists():
         pytest.skip(f"research dossier not found at {DOSSIER} (shared/ is laid beside the repo)")
-    data = yaml.safe_load(DOSSIER.read_text(encoding="utf-8"))
-    return {p["id"]: p for p in data["practices"]}
+    practices = {}
+    for path in (DOSSIER, DOSSIER_2):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        practices.update({p["id"]: p for p in data["practices"]})
+    return practices
 
 
 def test_every_dossier_practice_has_exactly_one_content_file(dossier: dict[str, Any]) -> None:
-    assert set(PRACTICES) == set(dossier)
+    # The second dossier's practices are being written in several branches: every file is a
+    # dossier entry and the first dossier is complete (equality once all of them are merged).
+    first = yaml.safe_load(DOSSIER.read_text(encoding="utf-8"))["practices"]
+    assert set(PRACTICES) <= set(dossier)
+    assert {p["id"] for p in first} <= set(PRACTICES)
 
 
 @pytest.mark.parametrize("slug", sorted(PRACTICES))
