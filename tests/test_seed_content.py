@@ -21,6 +21,7 @@ LOADED = content.load(CONTENT_DIR)
 PRACTICES = {p.slug: p for p in LOADED.practices}
 # URLs the dossier gives in a broken form, and their repaired form in the content.
 TOULOUSE_DELIBERATION = "fr.scribd.com/document/503029453/Deliberation-contrat-de-securite-Toulouse"
+NEWSLINE = "newsline.ccc.govt.nz"
 REPAIRED_URLS = {
     f"https://1.800.gay:443/https/{TOULOUSE_DELIBERATION}": f"https://{TOULOUSE_DELIBERATION}",
     # well-known sites that serve https, given as http:// in the second dossier
@@ -32,6 +33,23 @@ REPAIRED_URLS = {
             "pascal-holenweg.blogspot.com/2021/01/des-correspondants-de-nuit-geneve.html",
         )
     },
+    # http where the site serves https; a mailing's tracking query; a search redirect's target.
+    "http://wien.gv.at/menschen/kind-familie/servicestellen/wned.html": (
+        "https://wien.gv.at/menschen/kind-familie/servicestellen/wned.html"
+    ),
+    "http://www.ekd.de/aktuell_presse/news_2009_04_07_1_rat_der_religionen.html": (
+        "https://www.ekd.de/aktuell_presse/news_2009_04_07_1_rat_der_religionen.html"
+    ),
+    "https://www.nyc.gov/office-of-the-mayor/news/058-23/mayor-adams-launches-breaking-bread-"
+    "building-bonds-citywide-combat-rising-hate-foster?utm_medium=email&utm_name=&utm_source="
+    "govdelivery#/0": "https://www.nyc.gov/office-of-the-mayor/news/058-23/mayor-adams-launches-"
+    "breaking-bread-building-bonds-citywide-combat-rising-hate-foster",
+    f"http://{NEWSLINE}/search-results/searchRedirect?collection=252fda80-ea0b-43a5-a3be-"
+    "5c9d0de11669~sp-christchurch-city-council---newsline&url=https%3A%2F%2Fnewsline.ccc.govt.nz"
+    "%2Fnews%2Fstory%2Fchristchurch-city-council-condemns-terror-attacks&auth=6KbjFZHeJFACZqG4G"
+    "HnrCw&profile=news-v1&rank=36&query=keyword%3A%22Mosque+attacks%22": (
+        f"https://{NEWSLINE}/news/story/christchurch-city-council-condemns-terror-attacks"
+    ),
 }
 
 
