@@ -55,11 +55,12 @@ REPAIRED_URLS = {
 
 def same_source(url: str) -> str:
     """A URL as the content may repair it (source hygiene): `https` for `http`, no trailing dot
-    after the host. The content keeps the dossier's sources, in their repaired form."""
+    after the host, no default port. The content keeps the dossier's sources, repaired."""
     url = REPAIRED_URLS.get(url, url)
     scheme, _, rest = url.partition("://")
     host, slash, path = rest.partition("/")
-    return f"https://{host.rstrip('.').lower()}{slash}{path}"
+    host = host.removesuffix(":443").removesuffix(":80").rstrip(".").lower()
+    return f"https://{host}{slash}{path}"
 
 FILES = sorted(CONTENT_DIR.rglob("*.md")) + sorted(CONTENT_DIR.glob("*.yaml"))
 
