@@ -23,6 +23,15 @@ TOULOUSE_DELIBERATION = "fr.scribd.com/document/503029453/Deliberation-contrat-d
 REPAIRED_URLS = {
     f"https://1.800.gay:443/https/{TOULOUSE_DELIBERATION}": f"https://{TOULOUSE_DELIBERATION}",
 }
+# Links of the second dossier given as http:// to sites that serve https (the content uses https).
+REPAIRED_URLS |= {
+    f"http://{rest}": f"https://{rest}"
+    for rest in (
+        "mpdc.dc.gov/node/141292",
+        "www.washingtontimes.com/news/2007/jun/22/dc-police-retain-hispanic-liaisons/",
+        "docplayer.se/112309716-Bilaga-02-reviderad-handlingsplan-mot-valdsbejakande-extremism.html",
+    )
+}
 FILES = sorted(CONTENT_DIR.rglob("*.md")) + sorted(CONTENT_DIR.glob("*.yaml"))
 
 FRENCH = {
