@@ -15,8 +15,7 @@ from kb.sources import is_unofficial_copy
 from tests.conftest import CONTENT_DIR
 
 DOSSIER = CONTENT_DIR.parent.parent / "shared" / "research" / "practices_dossier.yaml"
-# The second batch (41 practices), written in parallel: a practice may come from either dossier.
-DOSSIER_2 = DOSSIER.with_name("practices_dossier_2.yaml")
+DOSSIER_2 = DOSSIER.with_name("practices_dossier_2.yaml")  # the second batch, written in parallel
 LOADED = content.load(CONTENT_DIR)
 PRACTICES = {p.slug: p for p in LOADED.practices}
 # URLs the dossier gives in a broken form, and their repaired form in the content.
@@ -109,22 +108,23 @@ def share(text: str, words: set[str]) -> float:
     return sum(t in words for t in tokens) / max(1, len(tokens))
 
 
+def _entries(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {p["id"]: p for p in data["practices"]}
+
+
 @pytest.fixture(scope="module")
 def dossier() -> dict[str, Any]:
     if not DOSSIER.exists():
         pytest.skip(f"research dossier not found at {DOSSIER} (shared/ is laid beside the repo)")
-    data = yaml.safe_load(DOSSIER.read_text(encoding="utf-8"))
-    first = {p["id"]: p for p in data["practices"]}
+    entries = _entries(DOSSIER)
     if DOSSIER_2.exists():
-        second = yaml.safe_load(DOSSIER_2.read_text(encoding="utf-8"))
-        return {**first, **{p["id"]: p for p in second["practices"]}}
-    return first
+        entries |= _entries(DOSSIER_2)
+    return entries
 
 
 def test_every_dossier_practice_has_exactly_one_content_file(dossier: dict[str, Any]) -> None:
-    # Every practice of the first dossier has its file; the second dossier's arrive in batches.
-    data = yaml.safe_load(DOSSIER.read_text(encoding="utf-8"))
-    assert {p["id"] for p in data["practices"]} <= set(PRACTICES) <= set(dossier)
+    assert set(PRACTICES) == set(dossier)
 
 
 @pytest.mark.parametrize("slug", sorted(PRACTICES))
