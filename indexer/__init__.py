@@ -16,6 +16,7 @@ from .model import (
     SynonymGroup,
     VerifyReport,
 )
+from .schema import facet_values
 
 __all__ = [
     "FACETS",
@@ -30,4 +31,5 @@ __all__ = [
     "Suggestion",
     "SynonymGroup",
     "VerifyReport",
+    "facet_values",
 ]

@@ -5,12 +5,15 @@ span by span. Here a term's postings are read block by block into plain lists (i
 matching is done with Python sets (intersection, union, difference run in C), phrases check
 positions of the candidate documents only, and BM25 is computed only for the terms of the query with
 per-searcher cached length norms. The formula is Whoosh's BM25F (B=0.75, K1=1.2, same idf and
-length bytes), so ranking matches what `searcher.search` would give.
+length bytes), with one difference: document counts, frequencies and average lengths are those
+of live documents (Whoosh's include deleted ones until a merge), and equal scores are ordered
+by document id, so an index grown by edits ranks exactly as one rebuilt from the same documents.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -120,8 +123,11 @@ class Engine:
         phrase_term: PhraseTerm | None = None,
         store: PostingsStore | None = None,
         vectors: ScoreVectors | None = None,
+        keys: Callable[[], Sequence[int]] | None = None,
     ) -> None:
         self._s = searcher
+        self._live = int(searcher.doc_count())  # live documents (doc_count_all() counts deleted)
+        self._keys = keys
         self._leaves = leaves
         # Per leaf: the terms of a small segment (skip it when the term is absent), or None.
         self._filters = list(term_filters) if term_filters else [None] * len(leaves)
@@ -219,7 +225,7 @@ class Engine:
         if acc is None:
             acc = self.acc = [0.0] * self._s.doc_count_all()
         norm = self._norms(field)
-        c = self._s.idf(field, term) * (K1 + 1) * boost
+        c = self.idf(len(ids)) * (K1 + 1) * boost
         if only is None:
             for d, w in zip(ids, weights, strict=True):
                 acc[d] += c * w / (w + norm[d])
@@ -228,10 +234,40 @@ class Engine:
                 if d in only:
                     acc[d] += c * w / (w + norm[d])
 
+    def idf(self, df: int) -> float:
+        """Whoosh's BM25 idf, from the live document count and a term's live postings."""
+        return math.log(self._live / (df + 1)) + 1
+
+    def key_terms(self, field: str, text: str, number: int) -> list[tuple[str, float]]:
+        """The `number` most telling terms of a text for one field, with their weights.
+
+        Whoosh's key_terms_from_text (the Bo1 model, normalised), computed from live postings
+        instead of collection statistics that still count deleted documents.
+        """
+        in_text: dict[str, float] = {}
+        for btext, _freq, weight, _value in self._s.schema[field].index(text):
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            in_text[word] = in_text.get(word, 0.0) + weight
+        n = self._live or 1
+        scored: list[tuple[float, str]] = []
+        for word, weight in in_text.items():
+            frequency = sum(self.postings(field, word)[1])
+            if frequency:
+                f = frequency / n
+                scored.append((weight * math.log((1.0 + f) / f, 2) + math.log(1.0 + f, 2), word))
+        if not scored:
+            return []
+        top = max(sc for sc, _w in scored)
+        f = top / n
+        norm = (top * math.log((1.0 + f) / f) + math.log(1.0 + f)) / math.log(2.0)
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return [(word, sc / norm) for sc, word in scored[:number]]
+
     def fork(self) -> Engine:
         """An engine on the same searcher and caches with an empty accumulator."""
         other = type(self)(  # a subclass (e.g. field weights) scores the same way in the fork
-            self._s, self._leaves, self._norms, None, self._phrase_term, self._store, self.vectors
+            self._s, self._leaves, self._norms, None, self._phrase_term, self._store,
+            self.vectors, self._keys,
         )
         other._filters = self._filters
         other._memo = self._memo
@@ -261,9 +297,30 @@ class Engine:
         return True
 
     def top(self, docs: Sequence[int], k: int) -> list[tuple[int, float]]:
-        """The k best (docnum, score) of docs (ascending docnums: ties keep docnum order)."""
+        """The k best (docnum, score) of docs; equal scores in document-id order."""
         acc = self.acc
+        keys = self._keys() if self._keys else None
         if acc is None:
-            return [(d, 0.0) for d in docs[:k]]
-        best = heapq.nlargest(k, docs, key=acc.__getitem__)
-        return [(d, acc[d]) for d in best]
+            first = heapq.nsmallest(k, docs, key=keys.__getitem__) if keys else docs[:k]
+            return [(d, 0.0) for d in first]
+        return [(d, acc[d]) for d in top_k(docs, k, acc, keys)]
+
+
+def top_k(
+    docs: Iterable[int], k: int, score: Sequence[float], keys: Sequence[int] | None
+) -> list[int]:
+    """The k docs of highest score, ties broken by ascending key.
+
+    heapq on the bare score (C speed), then only the documents tied at the cut-off and the runs
+    of equal scores above it are ordered by key: a tuple key on every document cost 2-3 times more.
+    """
+    docs = list(docs)
+    best = heapq.nlargest(k, docs, key=score.__getitem__)
+    if keys is None or not best:
+        return best
+    cut = score[best[-1]]
+    above = [d for d in best if score[d] > cut]
+    tied = sorted((d for d in docs if score[d] == cut), key=keys.__getitem__)
+    chosen = above + tied[: k - len(above)]
+    chosen.sort(key=lambda d: (-score[d], keys[d]))
+    return chosen

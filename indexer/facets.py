@@ -43,6 +43,7 @@ class _Segment:
                     arr[docnum] = arr[docnum] + (value,)
             self.values[facet] = arr
         self.published: list[float] | None = None
+        self.keys: list[int] | None = None
         self.titles: dict[str, list[bytes]] = {}
         self.lengths: dict[str, list[int]] = {}
         self.title_index: tuple[list[str], list[array[int]], array[int]] | None = None
@@ -97,6 +98,13 @@ class _Segment:
             self.published = [float(column[i]) for i in range(self.size)]
         return self.published
 
+    def sort_keys(self, reader: Any) -> list[int]:
+        """Document ids as numbers, the tie-break of every order (read once per segment)."""
+        if self.keys is None:
+            column = reader.column_reader("key")
+            self.keys = [int(column[i]) for i in range(self.size)]
+        return self.keys
+
     def sort_titles(self, reader: Any, lang: str) -> list[bytes]:
         """Folded titles, read from the column only when someone sorts by title."""
         if lang not in self.titles:
@@ -110,14 +118,28 @@ class SearcherArrays:
 
     def __init__(self, leaves: Sequence[tuple[Any, int, _Segment]]) -> None:
         self._leaves = leaves
+        # Segment arrays outlive deletions (an edit deletes the old document in its segment);
+        # a searcher's arrays blank the deleted ones, so that filters, counts, masks, known
+        # values and suggestions built from them only ever see live documents.
+        self.deleted = sorted(
+            offset + d
+            for reader, offset, _seg in leaves
+            if reader.has_deletions()
+            for d in reader.deleted_docs_set
+        )
         self.values: dict[str, list[Values]] = {}
         for facet in FACETS:
             arr: list[Values] = []
             for _reader, _offset, seg in leaves:
                 arr.extend(seg.values[facet])
+            for d in self.deleted:
+                arr[d] = _EMPTY
             self.values[facet] = arr
+        self.size = sum(seg.size for _r, _o, seg in leaves)
+        self.live_count = self.size - len(self.deleted)
         self._known: dict[str, dict[str, str]] = {}
         self._published: list[float] | None = None
+        self._keys: list[int] | None = None
         self._titles: dict[str, list[bytes]] = {}
         self._norms: dict[str, list[float]] = {}
         self._with: dict[str, dict[str, frozenset[int]]] = {}
@@ -131,18 +153,21 @@ class SearcherArrays:
         """Per leaf (searcher order): the small segment's terms, or None for a big segment."""
         return [seg.terms_of(reader) for reader, _o, seg in self._leaves]
 
-    def norms(self, searcher: Any, field: str) -> list[float]:
-        """BM25 length norm K1*(1-B+B*len/avg) per global docnum, for one field."""
+    def norms(self, field: str) -> list[float]:
+        """BM25 length norm K1*(1-B+B*len/avg) per global docnum, for one field.
+
+        The average is over live documents (Whoosh's counts deleted ones too), so an index
+        that grew by edits scores exactly as one rebuilt from the same documents.
+        """
         found = self._norms.get(field)
         if found is None:
-            avg = searcher.avg_field_length(field) or 1.0
-            a, b = K1 * (1 - B), K1 * B / avg
-            found = [
-                a + b * n
-                for reader, _o, seg in self._leaves
-                for n in seg.field_lengths(reader, field)
+            lengths = [
+                n for reader, _o, seg in self._leaves for n in seg.field_lengths(reader, field)
             ]
-            self._norms[field] = found
+            total = sum(lengths) - sum(lengths[d] for d in self.deleted)
+            avg = total / self.live_count if self.live_count and total else 1.0
+            a, b = K1 * (1 - B), K1 * B / avg
+            found = self._norms[field] = [a + b * n for n in lengths]
         return found
 
     def live_docs(self, searcher: Any, meta: int | None) -> list[int]:
@@ -157,11 +182,7 @@ class SearcherArrays:
         return self._live
 
     def docs_with(self, facet: str, value: str) -> frozenset[int]:
-        """Global docnums having one facet value, from one pass per facet and searcher.
-
-        May include documents deleted since the segment's arrays were built: callers only
-        intersect these sets with matched documents, which never include deleted ones.
-        """
+        """Live global docnums having one facet value, from one pass per facet and searcher."""
         return self._value_docs(facet).get(value, frozenset())
 
     def _value_docs(self, facet: str) -> dict[str, frozenset[int]]:
@@ -204,6 +225,12 @@ class SearcherArrays:
             ]
         return self._published
 
+    def keys(self) -> list[int]:
+        """Document id per global docnum: the tie-break that does not depend on docnums."""
+        if self._keys is None:
+            self._keys = [k for reader, _o, seg in self._leaves for k in seg.sort_keys(reader)]
+        return self._keys
+
     def titles(self, lang: str) -> list[bytes]:
         """Folded title per global docnum in one language."""
         if lang not in self._titles:
@@ -218,14 +245,14 @@ class SearcherArrays:
         needles = [w for w in dict.fromkeys(typed) if len(w) >= 2]
         if not needles or limit <= 0:
             return []
-        ranked: list[tuple[int, int]] = []
+        ranked: list[tuple[int, int, int]] = []
         for reader, offset, seg in self._leaves:
-            keys, posts, sizes = seg.title_words(reader)
+            words_, posts, sizes = seg.title_words(reader)
             sets: list[set[int]] = []
             for needle in needles:
                 found: set[int] = set()
-                i = bisect_left(keys, needle)
-                while i < len(keys) and keys[i].startswith(needle):
+                i = bisect_left(words_, needle)
+                while i < len(words_) and words_[i].startswith(needle):
                     found.update(posts[i])
                     i += 1
                 sets.append(found)
@@ -233,8 +260,9 @@ class SearcherArrays:
             docs = sets[0].intersection(*sets[1:])
             if docs and reader.has_deletions():
                 docs = {d for d in docs if not reader.is_deleted(d)}
-            ranked.extend((sizes[d], d + offset) for d in docs)
-        return [d for _n, d in heapq.nsmallest(limit, ranked)]
+            ids = seg.sort_keys(reader)
+            ranked.extend((sizes[d], ids[d], d + offset) for d in docs)
+        return [d for _n, _k, d in heapq.nsmallest(limit, ranked)]
 
     def counter(self, docs: Sequence[int]) -> Counter_:
         """A function counting each facet's values over `docs` (the doc set is read once).

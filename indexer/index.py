@@ -8,7 +8,6 @@ shown page and `spelling` proposes "did you mean".
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from . import bulk, ranking, scoring, writing
 from . import query as qmod
 from .analysis import SynonymTable, fold, words
 from .concepts import CONCEPT_FIELD, Concepts
-from .engine import Engine
+from .engine import Engine, top_k
 from .facets import SearcherArrays, facet_counts
 from .hits import BodyText, build_hits, wants_bodies
 from .model import (
@@ -104,11 +103,12 @@ class Index:
         return kind(
             s,
             leaves,
-            lambda field: arrays.norms(s, field),
+            arrays.norms,
             arrays.term_filters(),
             self._phrase_term if self._served.concepts_on else None,
             self._served.store,
             arrays.vectors,
+            arrays.keys,
         )
 
     def _phrase_term(self, field: str, terms: Sequence[str], slop: int) -> tuple[str, str] | None:
@@ -157,22 +157,84 @@ class Index:
             self.needs_rebuild = False
         return count
 
-    def verify(self, expected: Mapping[int, int]) -> VerifyReport:
-        """Compare doc id -> version with the index: missing, stale and extra documents."""
+    def verify(
+        self,
+        expected: Mapping[int, int],
+        *,
+        facets: Mapping[str, Mapping[str, int]] | None = None,
+        probes: Sequence[str] = (),
+    ) -> VerifyReport:
+        """Compare doc id -> version with the stored documents, and what searches answer
+        (`audit`) with the expected facet counts: the report says what differs."""
         with self._lock:
             s = self._served.searcher()
             indexed: dict[int, int] = {}
+            duplicated: set[int] = set()
             for stored in s.all_stored_fields():
                 key = stored.get("id")
                 if key is None or key == META_ID:
                     continue
+                if int(key) in indexed:
+                    duplicated.add(int(key))
                 indexed[int(key)] = int(stored.get("version", 0))
+            searches = self.audit(probes, facets=facets)
         missing = tuple(sorted(k for k in expected if k not in indexed))
         extra = tuple(sorted(k for k in indexed if k not in expected))
         stale = tuple(
             sorted(k for k, v in expected.items() if k in indexed and indexed[k] != v)
         )
-        return VerifyReport(missing=missing, stale=stale, extra=extra)
+        return VerifyReport(
+            missing=missing,
+            stale=stale,
+            extra=extra,
+            duplicated=tuple(sorted(duplicated)),
+            searches=searches,
+        )
+
+    def audit(
+        self, probes: Sequence[str], *, facets: Mapping[str, Mapping[str, int]] | None = None
+    ) -> tuple[str, ...]:
+        """What is wrong with the answers of the served searcher, as readable lines.
+
+        Browsing, every facet value, and each probe query must match only live documents,
+        each document once; with `facets` (value -> count over the expected documents), each
+        value's count must be that. Reads per-searcher arrays only: cheap enough for /healthz.
+        """
+        problems: list[str] = []
+        with self._lock:
+            s = self._served.searcher()
+            arrays = self._served.arrays(s)
+            meta = self._served.meta_docnum
+            live = set(arrays.live_docs(s, meta))
+            keys = arrays.keys()
+
+            def check(label: str, docs: Iterable[int]) -> None:
+                found = set(docs)
+                dead = len(found - live)
+                twice = len(found) - len({keys[d] for d in found})
+                if dead:
+                    problems.append(f"{label}: {dead} deleted document(s) matched")
+                if twice:
+                    problems.append(f"{label}: {twice} document(s) matched twice")
+
+            check("browse", live)
+            for facet in FACETS:
+                table = arrays.counter(sorted(live))(facet)
+                wanted = (facets or {}).get(facet)
+                for value in sorted(set(table) | set(wanted or {})):
+                    check(f"{facet}:{value}", arrays.docs_with(facet, value))
+                    if wanted is not None and table.get(value, 0) != wanted.get(value, 0):
+                        problems.append(
+                            f"{facet}:{value}: search counts {table.get(value, 0)}, "
+                            f"expected {wanted.get(value, 0)}"
+                        )
+            eng = self._engine(s, arrays, ranking.WeightedEngine)
+            concepts = self._concepts if self._served.concepts_on else None
+            for probe in probes:
+                parsed = qmod.parse(probe, self._synonyms, arrays.resolve)
+                match = _match(s, eng, arrays, parsed, {}, meta, concepts)
+                check(f"search {probe!r}", match.docs)
+        return tuple(problems)
 
     def optimize(self, *, timeout: float = 30.0) -> None:
         """Merge all segments into one (run off-peak: it rewrites the whole index)."""
@@ -192,6 +254,12 @@ class Index:
     def segment_count(self) -> int:
         """Number of segments of the served generation (merge_segments() keeps it bounded)."""
         return writing.segment_count(self._layout)
+
+    def state(self) -> tuple[str, int]:
+        """The served generation and commit: a key for what is derived from the searcher
+        (like last_change_id, never waits for a search)."""
+        snap = self._served.snapshot()
+        return str(snap.gen), snap.toc
 
     def doc_count(self) -> int:
         """Number of indexed practices (like last_change_id, never waits for a search)."""
@@ -232,9 +300,9 @@ class Index:
                         scoring.score_clause(s, eng, clause)
                 if match.natural:
                     ranking.coordinate(eng, match.covered, docs)
-                ranked = eng.top(sorted(docs), top)
+                ranked = eng.top(list(docs), top)
             else:
-                ranked = scoring.order(arrays, sorted(docs), sort, lang, top)
+                ranked = scoring.order(arrays, list(docs), sort, lang, top)
             shown = [(sc, s.stored_fields(d)) for d, sc in ranked[(page - 1) * per_page :]]
             facets = facet_counts(arrays, sorted(matched), selected, filters)
             suggestion = did_you_mean(s, self._served.vocabulary, parsed, query.text or "", total)
@@ -294,7 +362,7 @@ class Index:
                     continue
                 # Titles and summaries only: their postings are short, where scoring the
                 # same terms over every body cost ~100 ms at 10k for little change in order.
-                for term, weight in s.key_terms_from_text(head_field(lang), text, numterms=8):
+                for term, weight in eng.key_terms(head_field(lang), text, 8):
                     eng.score(head_field(lang), term, float(weight))
             for theme in arrays.values["theme"][docnum]:
                 eng.score(facet_field("theme"), theme)
@@ -302,9 +370,8 @@ class Index:
             if acc is None:
                 return []
             skip = {docnum, self._served.meta_docnum}
-            best = heapq.nlargest(
-                limit + 2, (d for d, sc in enumerate(acc) if sc > 0.0), key=acc.__getitem__
-            )
+            scored = (d for d, sc in enumerate(acc) if sc > 0.0)
+            best = top_k(scored, limit + 2, acc, arrays.keys())
             ids = [int(s.stored_fields(d)["id"]) for d in best if d not in skip]
             return ids[:limit]
 

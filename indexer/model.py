@@ -122,16 +122,23 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """Differences between the database and the index, so `kb index verify` can fail loudly."""
+    """Differences between the database and the index, so `kb index verify` can fail loudly.
+
+    `missing`, `stale`, `extra` and `duplicated` compare the stored documents; `searches` names
+    the searches whose answer is wrong (a document counted twice, a deleted one listed, a facet
+    count that differs from the database's).
+    """
 
     missing: tuple[int, ...]
     stale: tuple[int, ...]
     extra: tuple[int, ...]
+    duplicated: tuple[int, ...] = ()
+    searches: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the index holds exactly the expected documents at the expected versions."""
-        return not (self.missing or self.stale or self.extra)
+        """True when the index holds exactly the expected documents and answers accordingly."""
+        return not (self.missing or self.stale or self.extra or self.duplicated or self.searches)
 
 
 class IndexBusy(Exception):

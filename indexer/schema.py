@@ -13,8 +13,8 @@ from .model import FACETS, LANGS, Document
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
 # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes); 4: concepts;
-# 5: text_<lang> also holds the body translated into <lang>
-SCHEMA_VERSION = 5
+# 5: text_<lang> also holds the body translated into <lang>; 6: `key` column (tie-breaks)
+SCHEMA_VERSION = 6
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 
@@ -79,6 +79,9 @@ def build_schema() -> Any:
         # Synonym groups and their multi-word members found in the document (concepts.py).
         CONCEPT_FIELD: fields.KEYWORD(commas=True, lowercase=False, scorable=False),
         "published": fields.COLUMN(columns.NumericColumn("d", default=0.0)),
+        # The document id as a number: equal scores and sort keys are ordered by it, so an
+        # index grown by edits lists ties as a rebuilt one does (docnums differ between them).
+        "key": fields.COLUMN(columns.NumericColumn("q", default=0)),
         # No spelling or n-gram field: "did you mean" reads the generation's vocabulary file
         # (vocab.py) and suggestions the folded-title columns, so each document writes about
         # half the postings it used to.
@@ -116,6 +119,7 @@ def document_fields(doc: Document, concepts: Concepts | None = None) -> dict[str
         "summary_en": doc.summary_en,
         "cities": list(doc.cities),
         "published": float(doc.published),
+        "key": int(doc.id),
     }
     for lang in LANGS:
         out[head_field(lang)] = f"{titles[lang]}\n{summaries[lang]}"
@@ -127,7 +131,17 @@ def document_fields(doc: Document, concepts: Concepts | None = None) -> dict[str
             positions[lang] = ANALYZERS[lang].positions(text)
         title = titles[lang] or titles["en" if lang == "fr" else "fr"]
         out[sort_field(lang)] = fold(title).strip().encode("utf-8")
-    facet_values: dict[str, Sequence[str]] = {
+    for facet, values in facet_values(doc).items():
+        out[facet_field(facet)] = ",".join(values)
+    if concepts:
+        out[CONCEPT_FIELD] = ",".join(concepts.terms_of(positions))
+    return out
+
+
+def facet_values(doc: Document) -> dict[str, tuple[str, ...]]:
+    """Each facet's values of a document, as indexed (and as filters and counts name them)."""
+    body_lang = doc.language if doc.language in LANGS else "en"
+    raw: dict[str, Sequence[str]] = {
         "theme": doc.themes,
         "country": (doc.country.upper(),) if doc.country else (),
         "city": doc.cities,
@@ -137,12 +151,10 @@ def document_fields(doc: Document, concepts: Concepts | None = None) -> dict[str
         "year": (str(doc.year),) if doc.year is not None else (),
         "evidence": (doc.evidence,) if doc.evidence else (),
     }
-    for facet in FACETS:
-        values = [_facet_value(v) for v in facet_values[facet]]
-        out[facet_field(facet)] = ",".join(v for v in values if v)
-    if concepts:
-        out[CONCEPT_FIELD] = ",".join(concepts.terms_of(positions))
-    return out
+    return {
+        facet: tuple(dict.fromkeys(v for v in map(_facet_value, raw[facet]) if v))
+        for facet in FACETS
+    }
 
 
 def vocab_texts(doc: Document) -> tuple[str, ...]:

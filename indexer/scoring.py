@@ -202,11 +202,12 @@ def _stems(seq: Sequence[str]) -> set[tuple[str, tuple[str, ...]]]:
 def order(
     arrays: SearcherArrays, docs: list[int], sort: str, lang: str, top: int
 ) -> list[tuple[int, float]]:
-    """The first `top` (docnum, 0.0) by title or newest first, ties broken by docnum."""
+    """The first `top` (docnum, 0.0) by title or newest first, ties broken by document id."""
+    keys = arrays.keys()
     if sort == "title":
         titles = arrays.titles(lang)
-        best = heapq.nsmallest(top, docs, key=lambda d: (titles[d], d))
+        best = heapq.nsmallest(top, docs, key=lambda d: (titles[d], keys[d]))
         return [(d, 0.0) for d in best]
     published = arrays.published()
-    best = heapq.nsmallest(top, docs, key=lambda d: (-published[d], d))
+    best = heapq.nsmallest(top, docs, key=lambda d: (-published[d], keys[d]))
     return [(d, 0.0) for d in best]

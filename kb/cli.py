@@ -296,11 +296,14 @@ def index_verify() -> None:
         index = get_index(session, app)
         search.sync(session=session, index=index, timeout=30.0)
         report = search.verify(session=session, index=index)
-    for name in ("missing", "stale", "extra"):
+    for name in ("missing", "stale", "extra", "duplicated"):
         ids = getattr(report, name)
         click.echo(
             f"{name}: {len(ids)}" + (f" (ids {', '.join(map(str, ids[:20]))})" if ids else "")
         )
+    click.echo(f"wrong answers: {len(report.searches)}")
+    for line in report.searches[:20]:
+        click.echo(f"  {line}")
     if not report.ok:
         click.echo("index differs from the database; run `kb index rebuild`", err=True)
         sys.exit(1)

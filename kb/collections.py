@@ -242,7 +242,7 @@ def set_state(*, session: Session, actor: Actor, collection_id: int, state: str)
     collection.state = state
     event: audit.Event
     if state == "published":
-        collection.published_at = utcnow()
+        collection.published_at = collection.published_at or utcnow()  # the first publication
         event = audit.CollectionPublished(collection_id, collection.slug, collection.version)
     else:
         event = audit.CollectionUnpublished(collection_id, collection.slug, collection.version)

@@ -61,6 +61,9 @@ class SearchState:
     repair: threading.Thread | None = None
     repair_failed_at: float = float("-inf")
     probed_at: float = float("-inf")  # when /healthz last wrote its probe successfully
+    # The answers' audit (search.audit) and the index state it was made on: audited once per
+    # change, so a load balancer's polling costs nothing more between changes.
+    audited: tuple[tuple[str, int], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,8 @@ def wait_for_repair(app: Flask, timeout: float = 60.0) -> bool:
 def health(
     session: Session, *, max_lag: int, app: Flask | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """/healthz: 503 with the reason (database, rebuilding, cannot write, lag), else 200."""
+    """/healthz: 503 with the reason (database, rebuilding, cannot write, lag, wrong answers),
+    else 200."""
     state = _state(app)
     try:
         latest = search.latest_change_id(session)  # also proves the database answers
@@ -303,6 +307,7 @@ def health(
         problem = _write_problem(session, index, state)
         applied = index.last_change_id()
         documents = index.doc_count()
+        wrong = _wrong_answers(index, state)
     except Exception as exc:
         index_failed(exc, app)
         return 503, {"status": "rebuilding", "reason": f"search index failed: {_short(exc)}"}
@@ -316,10 +321,22 @@ def health(
     if problem:
         reason = f"search index cannot be written: {problem}"
         return 503, {"status": "error", "reason": reason, **figures}
+    if wrong:
+        reason = f"search answers are wrong ({len(wrong)}): {wrong[0]}; run `kb index verify`"
+        return 503, {"status": "error", "reason": reason, **figures}
     if latest - applied > max_lag:
         reason = f"search index is {latest - applied} changes behind (KB_HEALTH_MAX_LAG={max_lag})"
         return 503, {"status": "lagging", "reason": reason, **figures}
     return 200, {"status": "ok", **figures}
+
+
+def _wrong_answers(index: Index, state: SearchState) -> tuple[str, ...]:
+    """search.audit of the index, redone only when the index changed since the last one."""
+    at = index.state()
+    done = state.audited
+    if done is None or done[0] != at:
+        done = state.audited = (at, search.audit(index))
+    return done[1]
 
 
 def _write_problem(session: Session, index: Index, state: SearchState) -> str | None:

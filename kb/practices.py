@@ -189,7 +189,9 @@ def set_state(
     _bump_version(session, practice, expected_version)
     practice.state = state
     practice.updated_at = utcnow()
-    if state == "published":
+    if state == "published" and practice.published_at is None:
+        # The first publication: feeds and the API date a practice by it, so an unarchive or
+        # a republish never makes an old practice look new.
         practice.published_at = practice.updated_at
     session.add(practice)
     _log(session, practice, "state", to_data(session, practice), actor)

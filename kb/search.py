@@ -28,6 +28,7 @@ from indexer import (
     Results,
     Suggestion,
     VerifyReport,
+    facet_values,
 )
 from kb import taxonomy
 from kb.models import ChangeLog, Practice
@@ -131,10 +132,30 @@ def rebuild(*, session: Session, index: Index, procs: int = 2) -> int:
     return count
 
 
+# Searches whose answers `verify` and /healthz check (browsing and every facet value always are):
+# single words and a phrase in both languages, a synonym group, a prefix, a natural question.
+PROBES = (
+    "polarisation", "haine", "hate", "radicalisation", "jeunes", "youth", "discrimination",
+    '"social cohesion"', "radical*", "comment prévenir la haine en ligne",
+)
+
+
 def verify(*, session: Session, index: Index) -> VerifyReport:
-    """Compare the published practices with the index: missing, stale and extra documents."""
-    rows = session.exec(select(Practice.id, Practice.version).where(Practice.state == "published"))
-    return index.verify({pid: version for pid, version in rows if pid is not None})
+    """Compare the published practices with the index: the stored documents (missing, stale,
+    extra, twice) and what searches answer (probes, and every facet value's count)."""
+    practices = published_practices(session)
+    counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    for doc in documents(session, practices, taxonomy.load(session)):
+        for facet, values in facet_values(doc).items():
+            counts[facet].update(values)
+    return index.verify(
+        {p.id: p.version for p in practices if p.id is not None}, facets=counts, probes=PROBES
+    )
+
+
+def audit(index: Index) -> tuple[str, ...]:
+    """What is wrong with the index's answers (`Index.audit` over PROBES), for /healthz."""
+    return index.audit(PROBES)
 
 
 def body_loader(session: Session) -> Callable[[Sequence[int]], Mapping[int, str]]:

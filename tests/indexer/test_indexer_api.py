@@ -25,6 +25,7 @@ def test_all_declares_exactly_the_public_names() -> None:
             "Suggestion",
             "SynonymGroup",
             "VerifyReport",
+            "facet_values",
         ]
     )
 
