@@ -32,8 +32,8 @@ CASES = [
         "foreign residents council",
         "en",
         "strasbourg-foreign-residents-council",
-        1,
-    ),  # EN for FR text
+        2,
+    ),  # EN for FR text; Paris's Citizens' Assembly (non-EU residents) may come first
     ("observatoire des discriminations", "fr", "montpellier-observatoire-discriminations", 1),
     ("discrimination observatory", "en", "montpellier-observatoire-discriminations", 1),  # plural
     ("racisme anti-noir", "fr", "toronto-confronting-anti-black-racism", 1),  # FR for EN text

@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 from topical import CONTENT_DIR, K, evaluate, kb_ranker, load_needs, mean
 
-FLOOR = 0.87  # measured mean nDCG@10 0.873, rounded down (see tests/bench/README.md)
+FLOOR = 0.85  # measured 0.857 with the 14 practices of branch content-B (0.873 on the first 37);
+# re-measure once all 41 practices of the second dossier are merged (see tests/bench/README.md)
 
 NEEDS = load_needs()
 
