@@ -66,11 +66,11 @@ def test_the_director_of_publication_and_the_host_come_from_the_settings(
     assert app.test_cli_runner().invoke(args=["import", str(CONTENT_DIR)]).exit_code == 0
     page = text(app.test_client().get("/fr/legal"))
     assert "la directrice générale des services de Testville" in page
-    assert "Hébergeur Exemple SAS, 1 rue de l’Exemple, 67000 Strasbourg" in page
+    assert "Hébergeur Exemple SAS, 1 rue de l'Exemple, 67000 Strasbourg" in page
     assert "{publication_director}" not in page and "{host}" not in page
 
 
 def test_without_them_the_legal_notice_says_they_are_not_declared(reader: FlaskClient) -> None:
     page = text(reader.get("/fr/legal"))
-    assert "représentant légal de l’éditeur (son nom n’est pas encore déclaré)" in page
+    assert "représentant légal de l'éditeur (son nom n'est pas encore déclaré)" in page
     assert "ne sont pas encore déclarés pour cette installation" in page
