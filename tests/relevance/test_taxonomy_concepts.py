@@ -170,9 +170,10 @@ def test_interfaith_dialogue_is_narrower_than_every_dialogue(
     seeded_app: Flask, text: str, lang: str
 ) -> None:
     found = slugs(seeded_app, text, lang)
-    # Both work with religious communities (mosques, families of young people who left); so does
-    # Washington D.C.'s police liaison with interfaith communities, which may rank above them.
-    assert {"aarhus-model", "vilvoorde-deradicalisation-approach"} <= set(found[:5])
+    # The two practices of interfaith dialogue itself (Bordeaux's Partages, Marseille Espérance)
+    # come first; practices that work with religious communities follow.
+    assert set(found[:2]) == {"bordeaux-partages-interreligious-dialogue", "marseille-esperance"}
+    assert {"aarhus-model", "vilvoorde-deradicalisation-approach"} <= set(found)
     # A consultative council is community dialogue, but no dialogue between faiths.
     assert "strasbourg-foreign-residents-council" not in found
     assert "strasbourg-foreign-residents-council" in slugs(seeded_app, "dialogue", lang)
@@ -195,5 +196,6 @@ def test_street_outreach_finds_outreach_teams_not_every_community_dialogue(
         "berlin-gangway-street-social-work",
         "calgary-redirect",
         "copenhagen-vink",
+        "paris-correspondants-de-nuit",
         "oslo-salto",
     ]

@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from topical import CONTENT_DIR, K, evaluate, kb_ranker, load_needs, mean
 
-FLOOR = 0.85  # measured 0.857 with the 14 practices of branch content-B (0.873 on the first 37);
-# re-measure once all 41 practices of the second dossier are merged (see tests/bench/README.md)
+# Measured 0.801 on 78 practices and 62 needs, rounded down (0.873 was measured on the first 37
+# practices and 50 needs: the two are different sets, see tests/bench/README.md).
+FLOOR = 0.80
 
 NEEDS = load_needs()
 
