@@ -281,12 +281,14 @@ def reader(seeded_app: Flask) -> FlaskClient:
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """Real argon2id, with the smallest parameters: the suite hashes hundreds of passwords.
 
-    Production keeps argon2-cffi's defaults; `test_accounts` checks that a hash made with other
-    parameters is replaced at the next sign-in.
+    Session-scoped: restoring production's hasher after each test cost an argon2 hash with its
+    64 MiB (the dummy hash `use_hasher` makes), ~0.13 s a test. Production keeps argon2-cffi's
+    defaults; a test that needs other parameters sets its own hasher and restores this one
+    (`test_accounts` checks that a hash made with other parameters is replaced at sign-in).
     """
     from argon2 import PasswordHasher
 
