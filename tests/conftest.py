@@ -31,6 +31,8 @@ from tests.skip_report import (  # noqa: F401 - hooks: one line per skip reason;
 )
 from tests.writes import committed
 
+pytest_plugins = ["tests.screenshot_report"]  # a plugin: its hooks' names are skip_report's too
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
 POSTGRES_URL = os.environ.get("KB_TEST_POSTGRES_URL")
