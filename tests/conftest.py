@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlmodel import Session
 
 from kb import create_app, db
@@ -35,7 +35,19 @@ pytest_plugins = ["tests.screenshot_report"]  # a plugin: its hooks' names are s
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
-POSTGRES_URL = os.environ.get("KB_TEST_POSTGRES_URL")
+
+
+def _worker_database(base: str | None) -> str | None:
+    """Under pytest-xdist, each worker its own PostgreSQL database (see `postgres_database`)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_BASE_URL = os.environ.get("KB_TEST_POSTGRES_URL")
+POSTGRES_URL = _worker_database(POSTGRES_BASE_URL)
 
 BACKENDS = [
     "sqlite",
@@ -49,6 +61,30 @@ BACKENDS = [
         ],
     ),
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_database() -> Iterator[None]:
+    """Create this xdist worker's database, dropped at the end of its session.
+
+    kb's advisory locks (one `kb import` at a time, the change log's writers in order) hold for
+    a whole database, whatever the schema: two workers' tests in one database would meet there.
+    """
+    if not POSTGRES_BASE_URL or POSTGRES_URL == POSTGRES_BASE_URL:
+        yield
+        return
+    assert POSTGRES_URL
+    name = make_url(POSTGRES_URL).database
+    admin = create_engine(POSTGRES_BASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # a run killed before its teardown leaves its database behind
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _postgres_schema_url(base: str, schema: str) -> str:
@@ -70,7 +106,7 @@ Statement = tuple[str, Any]
 
 
 @pytest.fixture(scope="session")
-def postgres_migrations() -> list[Statement]:
+def postgres_migrations(postgres_database: None) -> list[Statement]:
     """The statements that migrate an empty PostgreSQL schema to head, recorded once per session.
 
     PostgreSQL has no schema templates and `CREATE DATABASE … TEMPLATE` needs the template left
