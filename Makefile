@@ -7,6 +7,9 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Two processes (pytest-xdist; this machine has 2 cores); tests marked xdist_group (the browser
+# tests: one server, one Chromium) stay together on one. PYTEST_WORKERS= runs in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: run test test-fast lint typecheck bench install install-test translations clean
 
@@ -47,11 +50,11 @@ run: $(STAMP) $(MO_FILES)
 test: $(TEST_STAMP) $(MO_FILES)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	eval "$$(.ci/detect-services)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
+	eval "$$(.ci/detect-services)" && $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## The suite without slow and browser tests, for quick local runs
 test-fast: $(TEST_STAMP) $(MO_FILES)
-	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlmodel import Session
 
 from kb import create_app, db
@@ -32,9 +32,23 @@ from tests.skip_report import (  # noqa: F401 - hooks: one line per skip reason;
 )
 from tests.writes import committed
 
+pytest_plugins = ["tests.screenshot_report"]  # a plugin: its hooks' names are skip_report's too
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
-POSTGRES_URL = os.environ.get("KB_TEST_POSTGRES_URL")
+
+
+def _worker_database(base: str | None) -> str | None:
+    """Under pytest-xdist, each worker its own PostgreSQL database (see `postgres_database`)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_BASE_URL = os.environ.get("KB_TEST_POSTGRES_URL")
+POSTGRES_URL = _worker_database(POSTGRES_BASE_URL)
 
 BACKENDS = [
     "sqlite",
@@ -50,26 +64,107 @@ BACKENDS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def postgres_database() -> Iterator[None]:
+    """Create this xdist worker's database, dropped at the end of its session.
+
+    kb's advisory locks (one `kb import` at a time, the change log's writers in order) hold for
+    a whole database, whatever the schema: two workers' tests in one database would meet there.
+    """
+    if not POSTGRES_BASE_URL or POSTGRES_URL == POSTGRES_BASE_URL:
+        yield
+        return
+    assert POSTGRES_URL
+    name = make_url(POSTGRES_URL).database
+    admin = create_engine(POSTGRES_BASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # a run killed before its teardown leaves its database behind
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def _postgres_schema_url(base: str, schema: str) -> str:
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kb.sqlite3'}"
-        return
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per xdist worker), copied by each test."""
+    template = tmp_path_factory.mktemp("migrated-template") / "kb.sqlite3"
+    engine = db.make_engine(f"sqlite:///{template}")
+    db.upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL: the one file holds everything
+    return template
+
+
+Statement = tuple[str, Any]
+
+
+@pytest.fixture(scope="session")
+def postgres_migrations(postgres_database: None) -> list[Statement]:
+    """The statements that migrate an empty PostgreSQL schema to head, recorded once per session.
+
+    PostgreSQL has no schema templates and `CREATE DATABASE … TEMPLATE` needs the template left
+    without connections; replaying what Alembic sent in one transaction builds the same schema
+    (`test_a_test_database_is_the_migrated_schema` compares them) in a tenth of the time.
+    """
     assert POSTGRES_URL
     schema = f"kb_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = db.make_engine(_postgres_schema_url(POSTGRES_URL, schema))
+    statements: list[Statement] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        # Alembic's and SQLAlchemy's look-ups of what exists change nothing: not replayed.
+        if not (statement.lstrip().upper().startswith("SELECT") and "pg_catalog" in statement):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+    return statements
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database migrated to head: a SQLite file, or a PostgreSQL schema of its own.
+
+    Both are copies, not nine migrations per test: the SQLite file of a session's migrated
+    template, the statements that migrated a session's PostgreSQL schema replayed in a new one.
+    """
+    if request.param == "sqlite":
+        path = tmp_path / "kb.sqlite3"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    assert POSTGRES_URL
+    statements: list[Statement] = request.getfixturevalue("postgres_migrations")
+    schema = f"kb_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:  # one transaction, as Alembic's
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(text(f'SET LOCAL search_path TO "{schema}"'))
+        cursor = conn.connection.cursor()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters or None)
+        cursor.close()
     try:
         yield _postgres_schema_url(POSTGRES_URL, schema)
     finally:
-        with admin.connect() as conn:
+        with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
@@ -89,7 +184,8 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
         }
         settings.update(overrides)
         application = create_app(settings)
-        db.upgrade(db.get_engine(application))
+        if settings["KB_DATABASE_URL"] != database_url:  # this test's database is migrated already
+            db.upgrade(db.get_engine(application))
         built.append(application)
         return application
 
@@ -281,12 +377,14 @@ def reader(seeded_app: Flask) -> FlaskClient:
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing() -> Iterator[None]:
     """Real argon2id, with the smallest parameters: the suite hashes hundreds of passwords.
 
-    Production keeps argon2-cffi's defaults; `test_accounts` checks that a hash made with other
-    parameters is replaced at the next sign-in.
+    Session-scoped: restoring production's hasher after each test cost an argon2 hash with its
+    64 MiB (the dummy hash `use_hasher` makes), ~0.13 s a test. Production keeps argon2-cffi's
+    defaults; a test that needs other parameters sets its own hasher and restores this one
+    (`test_accounts` checks that a hash made with other parameters is replaced at sign-in).
     """
     from argon2 import PasswordHasher
 

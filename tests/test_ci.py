@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 LOCK_ERROR = "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242"
@@ -89,9 +91,13 @@ SKIPPING = textwrap.dedent(
 )
 
 
-def _pytest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+# `make test` runs the suite on pytest-xdist workers: the hooks must work there too.
+PROCESSES = pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+
+
+def _pytest(tmp_path: Path, workers: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_skips.py").write_text(SKIPPING)
-    args = [sys.executable, "-m", "pytest", "-c", os.devnull, "-p", "tests.skip_report"]
+    args = [sys.executable, "-m", "pytest", "-c", os.devnull, "-p", "tests.skip_report", *workers]
     clean = {k: v for k, v in os.environ.items() if k != "CI"}
     return subprocess.run(
         [*args, "--rootdir", str(tmp_path), str(tmp_path / "test_skips.py")],
@@ -103,15 +109,17 @@ def _pytest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_skips_are_summarised_in_one_line_per_reason(tmp_path: Path) -> None:
-    result = _pytest(tmp_path)
+@PROCESSES
+def test_skips_are_summarised_in_one_line_per_reason(tmp_path: Path, workers: list[str]) -> None:
+    result = _pytest(tmp_path, workers)
     assert result.returncode == 0, result.stdout
     assert "    3 skipped: KB_TEST_POSTGRES_URL is not set (no PostgreSQL server)" in result.stdout
     assert "    1 skipped: not relevant on this platform" in result.stdout
 
 
-def test_in_ci_a_skip_for_a_missing_dependency_fails(tmp_path: Path) -> None:
-    result = _pytest(tmp_path, CI="true")
+@PROCESSES
+def test_in_ci_a_skip_for_a_missing_dependency_fails(tmp_path: Path, workers: list[str]) -> None:
+    result = _pytest(tmp_path, workers, CI="true")
     assert result.returncode == 1
     assert "3 failed" in result.stdout and "1 skipped" in result.stdout
     assert "a test dependency is missing" in result.stdout

@@ -23,6 +23,7 @@ import pytest
 
 from kb import create_app, db
 from kb.search.service import reset
+from tests.screenshot_report import PROPERTY
 
 if TYPE_CHECKING:
     from browser_support import LiveServer
@@ -37,8 +38,6 @@ CONTENT_DIR = ROOT / "content"
 # axe-core comes from the npm registry, pinned, into a git-ignored cache next to this file.
 AXE_VERSION = "4.14.1"
 AXE_CACHE = Path(__file__).resolve().parent / ".axe"
-
-SCREENSHOTS = pytest.StashKey[list[Path]]()
 
 
 # --- the app in a real WSGI server -------------------------------------------------------------
@@ -200,14 +199,16 @@ def record_screenshot(request: pytest.FixtureRequest) -> Callable[[Path], None]:
 
     def record(path: Path) -> None:
         print(f"screenshot: {path}")
-        request.config.stash.setdefault(SCREENSHOTS, []).append(path)
+        # Listed by tests/screenshot_report.py, also from a pytest-xdist worker.
+        request.node.user_properties.append((PROPERTY, str(path)))
 
     return record
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    paths = config.stash.get(SCREENSHOTS, [])
-    if paths:
-        terminalreporter.write_sep("-", "browser screenshots")
-        for path in paths:
-            terminalreporter.write_line(str(path))
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests share one server, one Chromium and one axe-core install: one process."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
