@@ -10,7 +10,7 @@ from typing import Any
 
 from whoosh import query as wq
 
-from .analysis import ANALYZERS, SynonymTable, analyze, fold, words
+from .analysis import ANALYZERS, STOP_ANY, SynonymTable, analyze, fold, words
 from .schema import facet_field, head_field, text_field
 from .understand import is_stop, strip_filler
 
@@ -340,6 +340,10 @@ def highlight_terms(parsed: Parsed) -> tuple[dict[str, frozenset[str]], tuple[st
             if clause.kind == "group" and len(seq) > 1:
                 continue
             for word in seq:
+                if word.lower() in STOP_ANY:
+                    # A stop word in one language ("de" in French) is a word of the other's
+                    # text only by accident, as in "(de)radicalisation": never marked.
+                    continue
                 for lang in ANALYZERS:
                     per_lang[lang].update(analyze(lang, word))
     return {k: frozenset(v) for k, v in per_lang.items()}, tuple(prefixes)

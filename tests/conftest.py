@@ -43,8 +43,12 @@ def _worker_database(base: str | None) -> str | None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not base or not worker:
         return base
+    # The run's id too: two runs on one machine (two checkouts, CI beside a local run) must not
+    # drop each other's databases.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
     url = make_url(base)
-    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+    name = f"{url.database}_{run}_{worker}" if run else f"{url.database}_{worker}"
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 POSTGRES_BASE_URL = os.environ.get("KB_TEST_POSTGRES_URL")
