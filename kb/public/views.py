@@ -162,7 +162,7 @@ PLACEHOLDERS: dict[str, Callable[[], str]] = {
     "{host}": lambda: str(
         current_app.config.get("KB_HOST")
         or _(
-            "a host whose name, address and telephone number are not declared yet for this "
+            "a provider whose name, address and telephone number are not declared yet for this "
             "installation (the publisher gives them on request)"
         )
     ),
