@@ -312,7 +312,7 @@ def top_k(
     """The k docs of highest score, ties broken by ascending key.
 
     heapq on the bare score (C speed), then only the documents tied at the cut-off and the runs
-    of equal scores above it are ordered by key: a tuple key on every document cost 2-3 times more.
+    of equal scores above it are ordered by key, rather than a tuple key on every document.
     """
     docs = list(docs)
     best = heapq.nlargest(k, docs, key=score.__getitem__)
