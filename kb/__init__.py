@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,29 +12,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import config
-from kb.accounts import admin_views as admin
-from kb.accounts import api as api_accounts
-from kb.accounts import views as account
 from kb.cli import commands as cli
-from kb.collections import api as api_collections
-from kb.collections import curation_views as curation
-from kb.collections import views as collection_pages
-from kb.distribution import api
-from kb.distribution import apidocs_views as apidocs
-from kb.distribution import export_views as exports
-from kb.distribution import feed_views as feeds
-from kb.distribution import webhook_views as admin_webhooks
-from kb.moderation import api as api_proposals
-from kb.moderation import page_views as page_editing
-from kb.moderation import preview_views as preview
-from kb.moderation import review_views as review
-from kb.moderation import suggest_views as propose
-from kb.moderation import views as moderation
-from kb.public import blueprint as public_site
-from kb.public import search_views, views  # noqa: F401 - their routes join public_site.bp
 from kb.search import service as index_ext
 from kb.web import auth, csrf, database, i18n, limits, security, urls
 from kb.web import errors as errors_web
+
+# The areas with pages or an API; each declares its blueprints in `kb/<area>/blueprints.py`.
+AREAS = ("public", "accounts", "distribution", "collections", "moderation")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -66,26 +51,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     csrf.init_app(app)
     limits.init_app(app)
-    app.register_blueprint(public_site.root)
-    app.register_blueprint(public_site.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(admin_webhooks.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(api_accounts.bp)
-    app.register_blueprint(curation.bp)
-    app.register_blueprint(collection_pages.bp)
-    app.register_blueprint(api_collections.bp)
-    app.register_blueprint(exports.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(apidocs.bp)
-    app.register_blueprint(moderation.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(page_editing.bp)
-    app.register_blueprint(preview.bp)
-    app.register_blueprint(api_proposals.bp)
-    app.register_blueprint(propose.bp)
-    for blueprint in (api.bp, api_accounts.bp, api_collections.bp, api_proposals.bp):
-        csrf.csrf.exempt(blueprint)  # the API reads bearer tokens, never the session cookie
+    for area in AREAS:
+        blueprints = importlib.import_module(f"kb.{area}.blueprints")
+        for blueprint in blueprints.BLUEPRINTS:
+            app.register_blueprint(blueprint)
+        for blueprint in blueprints.TOKEN_APIS:
+            csrf.csrf.exempt(blueprint)
     cli.init_app(app)
     return app

@@ -26,7 +26,7 @@ ASSETS = {"templates", "static", "translations"}
 # Only these import Flask: the package's create_app, web/ and cli/, and each area's blueprint,
 # views, API and forms (a module named blueprint, views, api or forms, or ending in _views).
 FLASK_TIER = re.compile(
-    r"^kb$|^kb\.(web|cli)(\.|$)|^kb\.\w+\.(blueprint|views|api|forms|\w+_views)$"
+    r"^kb$|^kb\.(web|cli)(\.|$)|^kb\.\w+\.(blueprints?|views|api|forms|\w+_views)$"
 )
 FLASK = {"flask", "flask_babel", "flask_login", "flask_wtf", "flask_limiter", "wtforms"}
 # Façades allowed to hand names on: every table for Alembic, and the search library's surface.
