@@ -90,4 +90,4 @@ def test_no_password_is_hashed_before_one_is_checked(loaded: dict[str, Any]) -> 
 
 def test_the_module_that_renders_pdfs_is_loaded_all_the_same(loaded: dict[str, Any]) -> None:
     # Without it, "weasyprint was not loaded" could mean the probe never reached kb's modules.
-    assert "kb.distribution.exports.pdf" in loaded["after_import"]
+    assert "kb.distribution.exports.pdf" in loaded["after_create_app"]
