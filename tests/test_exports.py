@@ -165,3 +165,9 @@ def test_the_booklet_prints_to_pdf_when_weasyprint_is_installed(reader: FlaskCli
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     assert len(response.data) > 5_000
+
+
+def test_a_selection_drops_what_cannot_be_a_slug_before_the_database_sees_it() -> None:
+    from kb.catalogue.records import parse_slugs
+
+    assert parse_slugs("a-b,\x00,A-B, c ,x y,é,../d") == ["a-b", "c"]

@@ -28,7 +28,7 @@ from kb.distribution import webhook_admin, webhooks
 from kb.errors import PermissionDenied
 from kb.moderation import page_subject as page_proposals
 from kb.moderation import practice_subject as proposals
-from kb.moderation import reviews, suggestions
+from kb.moderation import reviews, subjects, suggestions, workflow
 from kb.permissions import ACTIONS, ROLES, Actor, allowed
 from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions
 
@@ -370,14 +370,14 @@ class World:
             "proposal.submit": lambda: proposals.submit(
                 session=s, actor=actor, proposal_id=mine, vocabulary=vocabulary
             ),
-            "proposal.withdraw": lambda: proposals.withdraw(
+            "proposal.withdraw": lambda: subjects.withdraw(
                 session=s, actor=actor, proposal_id=mine
             ),
-            "proposal.read": lambda: proposals.read(s, actor, mine),
+            "proposal.read": lambda: workflow.read(s, actor, mine),
             "proposal.comment": lambda: reviews.comment(
                 session=s, actor=actor, proposal_id=mine, body="A remark."
             ),
-            "proposal.rebase": lambda: proposals.rebase(session=s, actor=actor, proposal_id=mine),
+            "proposal.rebase": lambda: subjects.rebase(session=s, actor=actor, proposal_id=mine),
             "proposal.approve": decide("approve"),
             "proposal.request_changes": decide("request_changes"),
             "proposal.reject": decide("reject"),

@@ -23,9 +23,9 @@ from kb.catalogue.data import PracticeData, SourceData
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models import MailMessage, Practice
 from kb.moderation import practice_subject as proposals
-from kb.moderation import reviews
+from kb.moderation import reviews, subjects
 from kb.moderation.practice_subject import StaleBase
-from kb.moderation.workflow import get
+from kb.moderation.workflow import CLOSED, MOVES, OPEN, STATUSES, get
 from kb.search import index_sync as search
 from tests.conftest import BASE_PRACTICE
 
@@ -185,7 +185,7 @@ def test_publishing_over_a_newer_version_is_refused_with_what_changed_and_can_be
     assert [c.field for c in refused.value.changes if c.changed] == ["title_en"]
     kept = get(session, second)
     assert kept.status == "submitted" and kept.data["summary_en"] == "Second edit."
-    proposals.rebase(session=session, actor=people.mod2.actor(), proposal_id=second)
+    subjects.rebase(session=session, actor=people.mod2.actor(), proposal_id=second)
     uow.commit(session=session)
     decide(session, index, people.mod1, second, "approve")
     live = session.exec(select(Practice).where(Practice.slug == "shared")).one()
@@ -383,3 +383,21 @@ def test_api_json_is_checked_field_by_field() -> None:
     }
     data = practice_json.data_from_json({**spotlight().snapshot(), "version": 4, "urls": {}})
     assert data == spotlight()
+
+
+def test_the_workflow_declares_every_status_once_and_no_transient_one() -> None:
+    """Each status a move names is declared, with its label; an approval publishes directly, so
+    no status exists only inside a transaction."""
+    named = {m.target for m in MOVES.values() if m.target} | {
+        s for m in MOVES.values() for s in m.sources
+    }
+    assert named <= set(STATUSES)
+    assert OPEN | CLOSED == set(STATUSES) and not OPEN & CLOSED
+    assert MOVES["approve"].target == "published"
+    assert "approved" not in STATUSES
+
+
+def test_every_proposal_kind_has_a_subject() -> None:
+    assert set(subjects.SUBJECTS) == {"practice", "page"}
+    for kind, subject in subjects.SUBJECTS.items():
+        assert subject.kind == kind

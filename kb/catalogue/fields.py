@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kb.errors import N_
+
 FORMATS = ("json", "csv", "markdown", "print")
 ALL = frozenset(FORMATS)
 NOT_MARKDOWN = frozenset({"json", "csv", "print"})
@@ -66,6 +68,14 @@ SOURCE_SCHEMA: dict[str, Any] = {
     },
     "required": ["title", "url", "publisher", "date", "language", "note_fr", "note_en"],
     "additionalProperties": False,
+}
+
+
+# Whether a practice still runs, with the label shown to readers and in forms.
+ACTIVITY_STATUSES: dict[str, str] = {
+    "ongoing": N_("Ongoing"),
+    "ended": N_("Ended"),
+    "unknown": N_("Unknown (no recent source)"),
 }
 
 
@@ -147,7 +157,7 @@ FIELDS: tuple[Field, ...] = (
     Field("end_year", "optional_year", "Année de fin", "End year",
           "Year the practice ended; empty while ongoing or unknown."),
     Field("status", "string", "Statut", "Status",
-          "Whether the practice is still running.", enum=("ongoing", "ended", "unknown")),
+          "Whether the practice is still running.", enum=tuple(ACTIVITY_STATUSES)),
     Field("evidence_level", "string", "Niveau de preuve", "Evidence level",
           "Evidence level slug from the taxonomy."),
     Field("evaluation", "optional_string", "Évaluation", "Evaluation",

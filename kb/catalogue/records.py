@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from kb.catalogue import fields, taxonomy
 from kb.catalogue import sources as sources_mod
 from kb.catalogue.data import SCALAR_FIELDS, PracticeData, SourceData
+from kb.catalogue.validation import SLUG_RE
 from kb.models import Event, Practice, PracticeEvent, Source
 from kb.search import documents as search_documents
 from kb.text import bilingual
@@ -133,11 +134,13 @@ def published_count(session: Session) -> int:
 
 
 def parse_slugs(raw: str) -> list[str]:
-    """`a,b,c` as a list of distinct slugs in their order (at most MAX_SLUGS)."""
+    """`a,b,c` as a list of distinct slugs in their order (at most MAX_SLUGS); what cannot be a
+    slug (a NUL byte, spaces, any other character) names no practice and is dropped here, before
+    a database that refuses it sees it."""
     seen: dict[str, None] = {}
     for part in raw.split(","):
         slug = part.strip().lower()
-        if slug and len(slug) <= 120:
+        if len(slug) <= 120 and SLUG_RE.match(slug):
             seen.setdefault(slug, None)
     return list(seen)[:MAX_SLUGS]
 

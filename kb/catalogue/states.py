@@ -1,9 +1,17 @@
-"""The moderation workflow: which state moves are allowed, as one table."""
+"""The states of a practice (its place in the public catalogue), their labels and moves, as one
+table. A proposal's statuses are the moderation workflow's (`kb.moderation.workflow`)."""
 
 from __future__ import annotations
 
 from kb.errors import N_, BadRequest
 
+# Every state, with its label (translated where shown).
+STATES: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("awaiting review"),
+    "published": N_("published"),
+    "archived": N_("archived"),
+}
 # state -> states it may move to. Seed imports create practices directly as published.
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted", "archived"}),

@@ -15,9 +15,9 @@ import pycountry
 
 from kb.catalogue import facts
 from kb.catalogue.data import LANGUAGES, TERM_FIELDS, PracticeData, SourceData
+from kb.catalogue.fields import ACTIVITY_STATUSES
 from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import N_, FieldError
-from kb.models import ACTIVITY_STATUSES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")

@@ -32,7 +32,6 @@ from kb.models.collections import (
     CollectionRevision,
 )
 from kb.models.common import (
-    ACTIVITY_STATUSES,
     CHANGE_ACTIONS,
     TERM_KINDS,
     WORKFLOW_STATES,
@@ -53,7 +52,6 @@ from kb.models.webhooks import (
 __all__ = [
     "COLLECTION_STATES",
     "PROPOSAL_STATUSES",
-    "ACTIVITY_STATUSES",
     "ApiToken",
     "AuditEvent",
     "CHANGE_ACTIONS",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 WORKFLOW_STATES = ("draft", "submitted", "published", "archived")
-ACTIVITY_STATUSES = ("ongoing", "ended", "unknown")
 TERM_KINDS = ("theme", "approach", "target", "evidence", "city")
 CHANGE_ACTIONS = ("create", "update", "state", "delete")
 

@@ -18,7 +18,7 @@ from kb.catalogue import json_io as practice_json
 from kb.errors import N_, BadRequest, NotFound
 from kb.models import PROPOSAL_STATUSES, Proposal
 from kb.moderation import practice_subject as proposals
-from kb.moderation import reviews
+from kb.moderation import reviews, workflow
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
@@ -150,7 +150,7 @@ def listing() -> ResponseReturnValue:
 
 @bp.get("/proposals/<int:proposal_id>")
 def show(proposal_id: int) -> ResponseReturnValue:
-    return jsonify(_record(proposals.read(get_session(), current_actor(), proposal_id)))
+    return jsonify(_record(workflow.read(get_session(), current_actor(), proposal_id)))
 
 
 @bp.put("/proposals/<int:proposal_id>")

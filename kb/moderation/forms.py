@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -26,16 +27,12 @@ from wtforms.fields.choices import SelectChoice
 from kb.accounts.forms import LANGUAGE_CHOICES, CheckboxesField
 from kb.catalogue.data import SCALAR_FIELDS, PracticeData, SourceData
 from kb.catalogue.facts import QUALIFIERS
+from kb.catalogue.fields import ACTIVITY_STATUSES
 from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import FieldError
-from kb.models import ACTIVITY_STATUSES, Event
+from kb.models import Event
 from kb.web.i18n import localized
 
-STATUS_LABELS = {
-    "ongoing": _l("Ongoing"),
-    "ended": _l("Ended"),
-    "unknown": _l("Unknown (no recent source)"),
-}
 QUALIFIER_LABELS = {"": _l("exactly"), "up-to": _l("up to"), "about": _l("about")}
 MAX_SOURCES = 30
 SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note_fr", "note_en")
@@ -137,7 +134,7 @@ def _set_choices(form: SpotlightForm, vocabulary: Vocabulary, lang: str) -> None
     ):
         choices = [SelectChoice(t.slug, t.label(lang)) for t in vocabulary.terms.get(kind, ())]
         getattr(form, name).choices = _chosen_first(choices, getattr(form, name).data)
-    form.status.choices = [SelectChoice(s, str(STATUS_LABELS[s])) for s in ACTIVITY_STATUSES]
+    form.status.choices = [SelectChoice(s, _(label)) for s, label in ACTIVITY_STATUSES.items()]
     form.evidence_level.choices = [
         SelectChoice(t.slug, t.label(lang)) for t in vocabulary.terms.get("evidence", ())
     ]

@@ -1,9 +1,10 @@
 """Editorial pages edited like practices: a proposal (kind "page") per edit, reviewed by four eyes.
 
 The proposal machinery is the same: the `MOVES` table and its permissions (so no one
-approves their own edit), `kb.reviews` for decisions, comments and the checklist, the queue and the
-notifications. What differs is the subject: the proposal holds a `pages.PageEdit` (titles and
-Markdown bodies in French and English), its base is the page's version, publishing goes through
+approves their own edit), `kb.moderation.reviews` for decisions, comments and the checklist, the
+queue and the notifications. What differs is the subject (`SUBJECT`, behind
+`kb.moderation.subjects.Subject`): the proposal holds a `pages.PageEdit` (titles and Markdown
+bodies in French and English), its base is the page's version, publishing goes through
 `pages.publish`, and the checks are the page's (`pages.validate_edit`).
 """
 
@@ -16,18 +17,19 @@ from sqlmodel import Session, col, select
 from kb import audit
 from kb.catalogue import diff, pages
 from kb.catalogue.pages import PageEdit
-from kb.errors import N_, BadRequest, Conflict, FieldError, ValidationError
+from kb.catalogue.taxonomy import Vocabulary
+from kb.errors import N_, BadRequest, Conflict, FieldError, Text, ValidationError
 from kb.models import Proposal, User
+from kb.moderation import checks as harm
 from kb.moderation import workflow as proposal_moves
 from kb.moderation.workflow import (
     NOTE_MAX,
     OPEN,
+    Endpoints,
     Link,
     check_move,
     enter_review,
     get,
-    move,
-    rebased,
 )
 from kb.permissions import Actor, require
 
@@ -161,18 +163,11 @@ def submit(
     return proposal
 
 
-def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
-    """Base the edit on the page's live version; the text is kept, approvals start over."""
-    proposal = _page_proposal(session, proposal_id)
-    move(session, actor, proposal, "rebase")
-    rebased(session, proposal, pages.version_of(session, proposal.slug))
-    return proposal
-
-
-def publish(*, session: Session, actor: Actor, proposal: Proposal, **_: Any) -> int:
-    """Apply an approved page edit through `pages.publish`; returns the page's new version."""
+def _apply(
+    session: Session, actor: Actor, proposal: Proposal, vocabulary: Vocabulary
+) -> tuple[int, None]:
+    """Write an approved page edit through `pages.publish`; returns the page's new version."""
     assert proposal.id is not None
-    check_move(proposal, "publish", actor)
     if changed_since_base(session, proposal):
         raise Conflict(
             N_(
@@ -188,10 +183,7 @@ def publish(*, session: Session, actor: Actor, proposal: Proposal, **_: Any) -> 
         expected_version=proposal.base_version or 0,
         proposal_id=proposal.id,
     )
-    move(session, actor, proposal, "publish")
-    proposal.published_version = version
-    session.flush()
-    return version
+    return version, None
 
 
 def restore(*, session: Session, actor: Actor, slug: str, version: int) -> Proposal:
@@ -206,3 +198,45 @@ def restore(*, session: Session, actor: Actor, slug: str, version: int) -> Propo
         note=f"restore version {version}",
         restored_from_version=version,
     )
+
+
+def _live_version(session: Session, proposal: Proposal) -> int:
+    return pages.version_of(session, proposal.slug)
+
+
+def _describe(proposal: Proposal) -> Text:
+    return Text(
+        N_("edit of version %(n)d of the editorial page “%(slug)s”"),
+        n=proposal.base_version or 0,
+        slug=proposal.slug,
+    )
+
+
+def _live_snapshot(session: Session, proposal: Proposal) -> dict[str, Any]:
+    return pages.edit_of(session, proposal.slug).snapshot()
+
+
+def _checks(session: Session, proposal: Proposal, vocabulary: Vocabulary) -> list[harm.Check]:
+    return [harm.Check("blocking", e.field, e.text) for e in pages.validate_edit(data_of(proposal))]
+
+
+class _PageSubject:
+    kind = KIND
+    bilingual: tuple[str, ...] = BILINGUAL
+    endpoints = Endpoints("page_editing.edit", "page_editing.preview", "page_editing.history")
+    history_label = N_("History of the page")
+    stale_title = N_("The published page changed since this proposal was started")
+    describe = staticmethod(_describe)
+    live_snapshot = staticmethod(_live_snapshot)
+    changes = staticmethod(changes)
+    changed_since_base = staticmethod(changed_since_base)
+    checks = staticmethod(_checks)
+    live_version = staticmethod(_live_version)
+    apply = staticmethod(_apply)
+
+    @staticmethod
+    def has_history(proposal: Proposal) -> bool:
+        return True
+
+
+SUBJECT = _PageSubject()

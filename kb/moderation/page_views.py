@@ -22,7 +22,7 @@ from kb.errors import N_, Conflict, NotFound, ValidationError
 from kb.models import Proposal
 from kb.moderation import forms as spotlight
 from kb.moderation import page_subject as page_proposals
-from kb.moderation import practice_subject as proposals
+from kb.moderation import workflow
 from kb.moderation.review_views import version_arg
 from kb.moderation.views import link, reason, signed_in
 from kb.moderation.workflow import get
@@ -132,7 +132,7 @@ def create(slug: str) -> ResponseReturnValue:
 
 def _read(proposal_id: int) -> Proposal:
     """A page proposal the actor may see (a practice's proposal is not found here)."""
-    proposal = proposals.read(get_session(), current_actor(), proposal_id)
+    proposal = workflow.read(get_session(), current_actor(), proposal_id)
     if proposal.kind != page_proposals.KIND:
         raise NotFound(N_("no page proposal with id %(proposal_id)s"), proposal_id=proposal_id)
     return proposal

@@ -1,12 +1,12 @@
 """Working copies: a proposal holds a full proposed practice, its base version, author and status.
 
 The published practice stays live, unchanged, while an edit of it is in review. Publishing applies
-the approved proposal through `kb.practices` (change log, revision, audit) in the caller's
-transaction. Statuses and their moves (`MOVES`, shared with editorial pages' proposals) live in
-`kb.proposal_moves`.
+the approved proposal through `kb.catalogue.practices` (change log, revision, audit) in the
+caller's transaction. Statuses and their moves live in `kb.moderation.workflow`; what every
+subject shares (withdraw, rebase, publish) in `kb.moderation.subjects`.
 
-A proposal based on an older version than the live one is never published over it: `publish`
-raises `StaleBase` with the diff of what changed in between, the proposal is kept, and `rebase`
+A proposal based on an older version than the live one is never published over it: publishing
+raises `StaleBase` with the diff of what changed in between, the proposal is kept, and a rebase
 moves its base to the live version (the author's text is kept as it is).
 """
 
@@ -23,22 +23,32 @@ from kb.catalogue.json_io import from_snapshot
 from kb.catalogue.reads import get_by_slug, to_data
 from kb.catalogue.taxonomy import Vocabulary
 from kb.catalogue.validation import validate
-from kb.errors import N_, BadRequest, Conflict, FieldError, Gettext, ValidationError, english
+from kb.errors import (
+    N_,
+    BadRequest,
+    Conflict,
+    FieldError,
+    Gettext,
+    Text,
+    ValidationError,
+    english,
+)
 from kb.models import Event, Practice, Proposal, Revision, User
 from kb.moderation import checks as harm
 from kb.moderation.workflow import (
     NOTE_MAX,
     OPEN,
+    Endpoints,
     Link,
     check_editable,
     check_move,
     enter_review,
     get,
-    move,
-    rebased,
     store_edit,
 )
 from kb.permissions import Actor, require
+
+KIND = "practice"
 
 
 class StaleBase(Conflict):
@@ -110,15 +120,8 @@ def _has_nul(value: Any) -> bool:
 def get_practice_proposal(session: Session, proposal_id: int) -> Proposal:
     """A proposal of a practice (an editorial page's goes through `kb.page_proposals`)."""
     proposal = get(session, proposal_id)
-    if proposal.kind != "practice":
+    if proposal.kind != KIND:
         raise BadRequest(N_("kind: this proposal is an edit of an editorial page, not a practice"))
-    return proposal
-
-
-def read(session: Session, actor: Actor, proposal_id: int) -> Proposal:
-    """A proposal its author or a moderator may see (403 otherwise)."""
-    proposal = get(session, proposal_id)
-    require(actor, "proposal.read", proposal.author_id)
     return proposal
 
 
@@ -260,31 +263,11 @@ def _slug_taken(session: Session, slug: str) -> bool:
     return session.exec(select(Practice.id).where(Practice.slug == slug)).first() is not None
 
 
-def withdraw(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
-    proposal = get(session, proposal_id)
-    move(session, actor, proposal, "withdraw")
-    session.flush()
-    return proposal
-
-
-def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
-    """Base the proposal on the live version; the author's text is kept, approvals start over."""
-    proposal = get_practice_proposal(session, proposal_id)
-    move(session, actor, proposal, "rebase")
-    practice = live_practice(session, proposal)
-    if practice is None:
-        raise BadRequest(N_("rebase: this proposal is for a new practice, it has no base"))
-    rebased(session, proposal, practice.version)
-    return proposal
-
-
-def publish(
-    *, session: Session, actor: Actor, proposal: Proposal, vocabulary: Vocabulary
-) -> Practice:
-    """Apply an approved proposal through `kb.practices` (the caller commits)."""
+def _apply(
+    session: Session, actor: Actor, proposal: Proposal, vocabulary: Vocabulary
+) -> tuple[int, Practice]:
+    """Write the approved practice through `kb.catalogue.practices` (the caller commits)."""
     assert proposal.id is not None
-    check_move(proposal, "publish", actor)
-    get_practice_proposal(session, proposal.id)
     data = data_of(proposal)
     practice = live_practice(session, proposal)
     if practice is None:
@@ -324,13 +307,48 @@ def publish(
                 expected_version=practice.version,
             )
     assert practice.id is not None
-    move(session, actor, proposal, "publish")
     proposal.practice_id = practice.id
-    proposal.published_version = practice.version
     audit.record(
         session,
         actor,
         audit.ProposalPublished(proposal.id, proposal.slug, practice.id, practice.version),
     )
     session.flush()
-    return practice
+    return practice.version, practice
+
+
+def _live_version(session: Session, proposal: Proposal) -> int:
+    practice = live_practice(session, proposal)
+    if practice is None:
+        raise BadRequest(N_("rebase: this proposal is for a new practice, it has no base"))
+    return practice.version
+
+
+def _describe(proposal: Proposal) -> Text:
+    if proposal.practice_id is None:
+        return Text(N_("new practice"))
+    return Text(
+        N_("edit of version %(n)d of the published practice"), n=proposal.base_version or 0
+    )
+
+
+class _PracticeSubject:
+    kind = KIND
+    bilingual: tuple[str, ...] = ()
+    endpoints = Endpoints("moderation.edit", "spotlight_preview.stored", "review.practice_history")
+    history_label = N_("History of the practice")
+    stale_title = N_("The published practice changed since this proposal was started")
+    describe = staticmethod(_describe)
+    live_snapshot = staticmethod(live_snapshot)
+    changes = staticmethod(changes)
+    changed_since_base = staticmethod(changed_since_base)
+    checks = staticmethod(checks)
+    live_version = staticmethod(_live_version)
+    apply = staticmethod(_apply)
+
+    @staticmethod
+    def has_history(proposal: Proposal) -> bool:
+        return proposal.practice_id is not None
+
+
+SUBJECT = _PracticeSubject()

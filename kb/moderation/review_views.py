@@ -11,15 +11,12 @@ from flask_babel import lazy_gettext as _l
 
 from kb import uow
 from kb.accounts.forms import ConfirmForm
-from kb.catalogue import diff, history, pages
+from kb.catalogue import diff, history, states
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.models import Proposal
-from kb.moderation import checks as harm
-from kb.moderation import page_subject as page_proposals
-from kb.moderation import practice_subject as proposals
-from kb.moderation import reviews, suggestions
+from kb.moderation import reviews, subjects, suggestions
 from kb.moderation.views import link, reason, signed_in
-from kb.moderation.workflow import get
+from kb.moderation.workflow import read
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
 from kb.web.auth import current_actor
@@ -43,16 +40,6 @@ DECISION_LABELS = {
     "approve": _l("Approve and publish"),
     "request_changes": _l("Request changes (comment required)"),
     "reject": _l("Reject (reason required)"),
-}
-STATUS_LABELS = {
-    "draft": _l("draft"),
-    "submitted": _l("awaiting review"),
-    "changes_requested": _l("changes requested"),
-    "approved": _l("approved"),
-    "published": _l("published"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-    "archived": _l("archived"),
 }
 REVISION_LABELS = {
     "create": _l("created"),
@@ -102,7 +89,7 @@ FIELD_LABELS = {
 @bp.app_context_processor
 def labels() -> dict[str, Any]:
     return {
-        "proposal_status": lambda s: str(STATUS_LABELS.get(s, s)),
+        "practice_state": lambda state: _(states.STATES.get(state, state)),
         "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
         "revision_label": lambda action: str(REVISION_LABELS.get(action, action)),
     }
@@ -111,11 +98,10 @@ def labels() -> dict[str, Any]:
 def _review_page(proposal: Proposal, status: int = 200, **typed: Any) -> ResponseReturnValue:
     session, actor = get_session(), current_actor()
     assert proposal.id is not None
-    subject = _page_subject(proposal) if proposal.kind == "page" else _practice_subject(proposal)
     return render_template(
         "review/proposal.html",
         proposal=proposal,
-        **subject,
+        **_subject_view(proposal),
         decision_names={
             "approve": _("approved"),
             "request_changes": _("changes requested"),
@@ -135,42 +121,24 @@ def _review_page(proposal: Proposal, status: int = 200, **typed: Any) -> Respons
     ), status
 
 
-def _practice_subject(proposal: Proposal) -> dict[str, Any]:
-    """What the review page shows of a practice proposal: diff, checks, links."""
-    session = get_session()
-    live = proposals.live_snapshot(session, proposal)
-    stale = proposals.changed_since_base(session, proposal)
+def _subject_view(proposal: Proposal) -> dict[str, Any]:
+    """What the review page shows of the proposal's subject: diff, checks, links."""
+    session, subject = get_session(), subjects.of(proposal)
+    stale = subject.changed_since_base(session, proposal)
     return {
-        "rows": diff.rows(proposals.changes(session, proposal)),
-        "flags": diff.translation_flags(live, proposal.data),
-        "checks": proposals.checks(session, proposal, vocabulary()),
-        "stale": stale,
-        "stale_rows": diff.rows(stale),
-        "preview_url": url_for("spotlight_preview.stored", proposal_id=proposal.id),
-        "edit_url": url_for("moderation.edit", proposal_id=proposal.id),
-        "history_url": url_for("review.practice_history", slug=proposal.slug)
-        if proposal.practice_id
-        else None,
-    }
-
-
-def _page_subject(proposal: Proposal) -> dict[str, Any]:
-    """What the review page shows of an editorial page's edit: the same, for a page."""
-    session = get_session()
-    bilingual = page_proposals.BILINGUAL
-    stale = page_proposals.changed_since_base(session, proposal)
-    problems = pages.validate_edit(page_proposals.data_of(proposal))
-    return {
-        "rows": diff.rows(page_proposals.changes(session, proposal), bilingual),
+        "subject": subject,
+        "rows": diff.rows(subject.changes(session, proposal), subject.bilingual),
         "flags": diff.translation_flags(
-            pages.edit_of(session, proposal.slug).snapshot(), proposal.data, bilingual
+            subject.live_snapshot(session, proposal), proposal.data, subject.bilingual
         ),
-        "checks": [harm.Check("blocking", e.field, e.text) for e in problems],
+        "checks": subject.checks(session, proposal, vocabulary()),
         "stale": stale,
-        "stale_rows": diff.rows(stale, bilingual),
-        "preview_url": url_for("page_editing.preview", proposal_id=proposal.id),
-        "edit_url": url_for("page_editing.edit", proposal_id=proposal.id),
-        "history_url": url_for("page_editing.history", slug=proposal.slug),
+        "stale_rows": diff.rows(stale, subject.bilingual),
+        "preview_url": url_for(subject.endpoints.preview, proposal_id=proposal.id),
+        "edit_url": url_for(subject.endpoints.edit, proposal_id=proposal.id),
+        "history_url": url_for(subject.endpoints.history, slug=proposal.slug)
+        if subject.has_history(proposal)
+        else None,
     }
 
 
@@ -182,7 +150,7 @@ def _approvals_needed() -> int:
 
 @bp.get("/proposals/<int:proposal_id>")
 def proposal(proposal_id: int) -> ResponseReturnValue:
-    return _review_page(proposals.read(get_session(), current_actor(), proposal_id))
+    return _review_page(read(get_session(), current_actor(), proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/decision")
@@ -206,7 +174,7 @@ def decide(proposal_id: int) -> ResponseReturnValue:
     except (ValidationError, Conflict, BadRequest) as error:  # a stale base is a Conflict
         session.rollback()
         flash(_("No decision was recorded: %(reason)s", reason=reason(error)), "error")
-        proposal = proposals.read(session, current_actor(), proposal_id)
+        proposal = read(session, current_actor(), proposal_id)
         return _review_page(
             proposal, error.status, decision=decision, comment=comment, ticked=ticked
         )
@@ -214,9 +182,10 @@ def decide(proposal_id: int) -> ResponseReturnValue:
     if outcome.practice is not None:
         flash(_("Approved and published."), "success")
         return redirect(url_for("public.practice", slug=outcome.practice.slug))
-    if outcome.proposal.status == "published":  # an editorial page
+    if outcome.proposal.status == "published":
         flash(_("Approved and published."), "success")
-        return redirect(url_for("page_editing.history", slug=outcome.proposal.slug))
+        endpoint = subjects.of(outcome.proposal).endpoints.history
+        return redirect(url_for(endpoint, slug=outcome.proposal.slug))
     if decision == "approve":
         flash(
             _(
@@ -247,7 +216,7 @@ def comment(proposal_id: int) -> ResponseReturnValue:
     except ValidationError as error:
         session.rollback()
         flash(_("The comment was not added: %(reason)s", reason=reason(error)), "error")
-        proposal = proposals.read(session, current_actor(), proposal_id)
+        proposal = read(session, current_actor(), proposal_id)
         return _review_page(proposal, 422, body=request.form.get("body", ""), parent=parent)
     uow.commit(session=session)
     flash(_("Comment added."), "success")
@@ -257,7 +226,7 @@ def comment(proposal_id: int) -> ResponseReturnValue:
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 def withdraw(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
-    proposals.withdraw(session=session, actor=current_actor(), proposal_id=proposal_id)
+    subjects.withdraw(session=session, actor=current_actor(), proposal_id=proposal_id)
     uow.commit(session=session)
     flash(_("Proposal withdrawn."), "success")
     return redirect(url_for("moderation.queue"))
@@ -266,9 +235,7 @@ def withdraw(proposal_id: int) -> ResponseReturnValue:
 @bp.post("/proposals/<int:proposal_id>/rebase")
 def rebase(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
-    kind = get(session, proposal_id).kind
-    rebase = page_proposals.rebase if kind == "page" else proposals.rebase
-    rebase(session=session, actor=current_actor(), proposal_id=proposal_id)
+    subjects.rebase(session=session, actor=current_actor(), proposal_id=proposal_id)
     uow.commit(session=session)
     flash(_("The proposal is now based on the live version; review it again."), "success")
     return redirect(url_for("review.proposal", proposal_id=proposal_id))

@@ -19,9 +19,7 @@ from kb import audit
 from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import N_, BadRequest, FieldError, ValidationError
 from kb.models import Practice, Proposal, ProposalComment, ReviewDecision, User
-from kb.moderation import notify
-from kb.moderation import page_subject as page_proposals
-from kb.moderation import practice_subject as proposals
+from kb.moderation import notify, subjects
 from kb.moderation.workflow import CLOSED, OPEN, Link, check_move, get, move
 from kb.permissions import Actor, allowed, require
 from kb.text.markdown import render
@@ -129,14 +127,9 @@ def decide(
     if decision != "approve":
         move(session, actor, proposal, decision)
     elif count >= max(1, approvals_needed):
-        move(session, actor, proposal, "approve")
-        session.flush()
-        if proposal.kind == page_proposals.KIND:
-            page_proposals.publish(session=session, actor=actor, proposal=proposal)
-        else:
-            practice = proposals.publish(
-                session=session, actor=actor, proposal=proposal, vocabulary=vocabulary
-            )
+        practice = subjects.publish(
+            session=session, actor=actor, proposal=proposal, vocabulary=vocabulary
+        )
     session.flush()
     published = proposal.status == "published"
     if decision != "approve" or published:

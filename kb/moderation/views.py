@@ -33,7 +33,7 @@ from kb.errors import N_, Conflict, KBError, NotFound, ValidationError
 from kb.models import Event, Proposal, utcnow
 from kb.moderation import forms as spotlight
 from kb.moderation import practice_subject as proposals
-from kb.moderation import reviews, suggestions, workflow
+from kb.moderation import reviews, subjects, suggestions, workflow
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
@@ -74,7 +74,12 @@ def badge() -> dict[str, Any]:
     def can_move(proposal: Proposal, move: str) -> bool:
         return workflow.allows(current_actor(), proposal, move)
 
-    return {"moderation_count": moderation_count, "can_move": can_move}
+    return {
+        "moderation_count": moderation_count,
+        "can_move": can_move,
+        "proposal_status": lambda status: _(workflow.STATUSES.get(status, status)),
+        "describe_proposal": lambda proposal: localized(subjects.of(proposal).describe(proposal)),
+    }
 
 
 def reason(error: KBError) -> str:
@@ -221,7 +226,7 @@ def create() -> ResponseReturnValue:
 
 def read_practice_proposal(proposal_id: int) -> Proposal:
     """A practice proposal the actor may see (an editorial page's has its own form)."""
-    proposal = proposals.read(get_session(), current_actor(), proposal_id)
+    proposal = workflow.read(get_session(), current_actor(), proposal_id)
     if proposal.kind != "practice":
         raise NotFound(N_("no practice proposal with id %(proposal_id)s"), proposal_id=proposal_id)
     return proposal

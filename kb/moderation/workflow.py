@@ -3,12 +3,14 @@
 Statuses and their moves are one table, `MOVES`, each move naming the permission (roles and guard
 in `kb.permissions.ACTIONS`) that allows it, checked with the proposal's author as target:
 
-    draft -> submitted -> {changes_requested -> submitted, approved -> published, rejected}
-    draft | submitted | changes_requested | approved -> withdrawn (by the author)
+    draft -> submitted -> {changes_requested -> submitted, published, rejected}
+    draft | submitted | changes_requested -> withdrawn (by the author)
 
 A submit starts a review round (approvals count within the current round only); a rebase moves the
-base to the live version and starts a new round. What is proposed is the subject's business:
-`kb.proposals` for practices, `kb.page_proposals` for editorial pages.
+base to the live version and starts a new round. An approval publishes once enough distinct
+moderators approved the round (`kb.moderation.reviews`); until then the proposal stays submitted,
+so there is no "approved" state that a crash could leave behind. What is proposed is the subject's
+business (`kb.moderation.subjects`).
 """
 
 from __future__ import annotations
@@ -35,26 +37,39 @@ class Move:
     action: str  # the permission, checked with the proposal author's id as target
 
 
+@dataclass(frozen=True)
+class Endpoints:
+    """The web pages of a subject's proposals (endpoint names; the views build the URLs)."""
+
+    edit: str  # takes `proposal_id`
+    preview: str  # takes `proposal_id`
+    history: str  # takes `slug`
+
+
+# Every status a proposal can hold, with its label (translated where shown); the sets below and
+# the moves are written in these names only.
+STATUSES: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("awaiting review"),
+    "changes_requested": N_("changes requested"),
+    "published": N_("published"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+}
+EDITABLE = frozenset({"draft", "changes_requested"})
+OPEN = EDITABLE | {"submitted"}
+CLOSED = frozenset(STATUSES) - OPEN
+
 MOVES: dict[str, Move] = {
-    "submit": Move(frozenset({"draft", "changes_requested"}), "submitted", "proposal.submit"),
-    "withdraw": Move(
-        frozenset({"draft", "submitted", "changes_requested", "approved"}),
-        "withdrawn",
-        "proposal.withdraw",
-    ),
+    "submit": Move(EDITABLE, "submitted", "proposal.submit"),
+    "withdraw": Move(OPEN, "withdrawn", "proposal.withdraw"),
     "request_changes": Move(
         frozenset({"submitted"}), "changes_requested", "proposal.request_changes"
     ),
-    "approve": Move(frozenset({"submitted"}), "approved", "proposal.approve"),
+    "approve": Move(frozenset({"submitted"}), "published", "proposal.approve"),
     "reject": Move(frozenset({"submitted"}), "rejected", "proposal.reject"),
-    "publish": Move(frozenset({"approved"}), "published", "proposal.approve"),
-    "rebase": Move(
-        frozenset({"draft", "submitted", "changes_requested", "approved"}), None, "proposal.rebase"
-    ),
+    "rebase": Move(OPEN, None, "proposal.rebase"),
 }
-EDITABLE = frozenset({"draft", "changes_requested"})
-OPEN = frozenset({"draft", "submitted", "changes_requested", "approved"})
-CLOSED = frozenset({"published", "rejected", "withdrawn"})
 NOTE_MAX = 2000
 
 
@@ -117,12 +132,19 @@ def get(session: Session, proposal_id: int) -> Proposal:
     return proposal
 
 
+def read(session: Session, actor: Actor, proposal_id: int) -> Proposal:
+    """A proposal its author or a moderator may see (403 otherwise)."""
+    proposal = get(session, proposal_id)
+    require(actor, "proposal.read", proposal.author_id)
+    return proposal
+
+
 def move(session: Session, actor: Actor, proposal: Proposal, move: str) -> None:
     assert proposal.id is not None
     before = proposal.status
     proposal.status = check_move(proposal, move, actor)
     proposal.updated_at = utcnow()
-    if proposal.status in CLOSED or proposal.status == "approved":
+    if proposal.status in CLOSED:
         proposal.decided_at = proposal.updated_at
     session.add(proposal)
     audit.record(
@@ -151,10 +173,8 @@ def enter_review(session: Session, actor: Actor, proposal: Proposal, link: Link 
 
 
 def rebased(session: Session, proposal: Proposal, version: int) -> None:
-    """Move the base to `version`: an approved proposal goes back to review, approvals restart."""
+    """Move the base to `version`: a proposal under review starts a new round of approvals."""
     proposal.base_version = version
-    if proposal.status == "approved":
-        proposal.status = "submitted"
     if proposal.status == "submitted":
         proposal.round += 1
     session.add(proposal)

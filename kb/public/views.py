@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 
 from kb.catalogue import pages
+from kb.catalogue.fields import ACTIVITY_STATUSES
 from kb.collections import reads as collection_reads
 from kb.errors import KBError, NotFound
 from kb.models import Practice
@@ -38,12 +39,6 @@ from kb.text.markdown import render
 from kb.web.database import get_session
 from kb.web.i18n import LANGS, preferred_lang
 from kb.web.urls import external_url
-
-STATUS_LABELS: dict[str, Callable[[], str]] = {
-    "ongoing": lambda: _("Ongoing"),
-    "ended": lambda: _("Ended"),
-    "unknown": lambda: _("Unknown (no recent source)"),
-}
 
 
 def _language_name(code: str, in_sentence: bool = False) -> str:
@@ -64,7 +59,7 @@ def helpers() -> dict[str, Any]:
         "country_name": lambda code, lang: catalogue.facet_label(vocab, "country", code, lang),
         "language_name": _language_name,
         "facet_titles": lambda: [(name, title()) for name, title in FACET_TITLES],
-        "status_label": lambda status: STATUS_LABELS.get(status, lambda: status)(),
+        "status_label": lambda status: _(ACTIVITY_STATUSES.get(status, status)),
     }
 
 
