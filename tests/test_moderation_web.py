@@ -620,8 +620,8 @@ def test_the_review_page_shows_the_translation_and_the_facts(team: dict[str, Per
     pid = proposal_id(writer.post("/fr/moderation/proposals/new", typed))
     html = mod.get(f"/en/moderation/proposals/{pid}").get_data(as_text=True)
     for shown in (
-        "Translation of the description", "Les habitants se réunissent.",
-        "Lead organisation, French name", "Ville de Testville",
+        "Description (translation)", "Les habitants se réunissent.",
+        "Lead organisation (French name)", "Ville de Testville",
         "Practical facts", "staffing.en: Two officers", "Read in March.",
     ):  # fmt: skip
         assert shown in html, shown

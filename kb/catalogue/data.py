@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 LANGUAGES = ("fr", "en")
-TERM_FIELDS = {"themes": "theme", "approaches": "approach", "target_groups": "target"}
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,10 @@ class SourceData:
 
 @dataclass(frozen=True)
 class PracticeData:
-    """A practice as plain data: what forms, content files and the API all produce."""
+    """A practice as plain data: what forms, content files and the API all produce.
+
+    Its fields are the written ones of `kb.catalogue.fields` (a test keeps the two the same); this
+    class gives them their Python types and defaults."""
 
     slug: str
     title_fr: str
@@ -66,34 +68,3 @@ class PracticeData:
         """JSON-ready dict (for revisions and diffs)."""
         data = asdict(self)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
-
-
-# The fields stored as columns of the practice row (the rest are lists and child rows).
-SCALAR_FIELDS = (
-    "slug",
-    "title_fr",
-    "title_en",
-    "summary_fr",
-    "summary_en",
-    "language",
-    "original_title",
-    "country",
-    "region",
-    "lead_organisation",
-    "start_year",
-    "end_year",
-    "status",
-    "evidence_level",
-    "evaluation",
-    "lessons",
-    "contact_organisation",
-    "body",
-    "body_translation",
-    "evaluation_translation",
-    "lessons_translation",
-    "lead_organisation_fr",
-    "region_fr",
-    "contact_organisation_fr",
-    "checked_on",
-    "original_title_language",
-)

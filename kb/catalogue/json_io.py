@@ -11,30 +11,12 @@ from dataclasses import fields
 from typing import Any
 
 from kb.catalogue.data import PracticeData, SourceData
+from kb.catalogue.fields import LIST_FIELDS, READ_ONLY, SOURCE_KEYS, WRITTEN
 from kb.errors import N_, FieldError, ValidationError
 
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note_fr", "note_en")
-# Keys of the public record that an API client may send back and that are ignored.
-READ_ONLY_KEYS = (
-    "version",
-    "updated_at",
-    "published_at",
-    "urls",
-    "state",
-    "changed_at",
-    "translation_language",
-    "city_names",
-)
+# Keys of the public record an API client may send back and that are ignored.
+READ_ONLY_KEYS = (*READ_ONLY, "state")
 READ_ONLY_SOURCE_KEYS = ("unofficial_copy",)  # derived from the URL
-LIST_FIELDS = (
-    "cities",
-    "themes",
-    "approaches",
-    "target_groups",
-    "partners",
-    "partners_fr",
-    "events",
-)
 
 
 def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
@@ -46,8 +28,9 @@ def from_snapshot(snapshot: Mapping[str, Any]) -> PracticeData:
         for s in snapshot.get("sources") or ()
         if isinstance(s, Mapping)
     )
-    for name in ("body", "body_translation"):
-        values[name] = values[name] or ""
+    for f in WRITTEN:
+        if f.input == "markdown":
+            values[f.name] = values[f.name] or ""
     values["facts"] = dict(values["facts"] or {})
     return PracticeData(**values)
 
@@ -56,38 +39,31 @@ def data_from_json(obj: Any) -> PracticeData:
     """A practice from API JSON (the shape of /api/v1/practices/<slug>); types checked by field."""
     if not isinstance(obj, Mapping):
         raise ValidationError([FieldError("practice", N_("expected a JSON object"))])
-    known = {f.name for f in fields(PracticeData)}
+    known = {f.name for f in WRITTEN}
     errors: list[FieldError] = []
     for key in obj:
         if key not in known and key not in READ_ONLY_KEYS and key not in ("base_slug", "note"):
             errors.append(FieldError(str(key)[:60], N_("unknown field")))
-    for f in fields(PracticeData):
+    for f in WRITTEN:
         value = obj.get(f.name)
-        if value is None:
-            continue
-        if f.name in LIST_FIELDS:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                errors.append(FieldError(f.name, N_("expected a list of strings")))
-        elif f.name == "sources":
-            if not isinstance(value, list) or not all(isinstance(s, Mapping) for s in value):
-                errors.append(FieldError("sources", N_("expected a list of objects")))
-            else:
-                for i, s in enumerate(value):
-                    for k, v in s.items():
-                        if k in READ_ONLY_SOURCE_KEYS:
-                            continue
-                        if k not in SOURCE_KEYS:
-                            errors.append(FieldError(f"sources[{i}].{k}"[:60], N_("unknown field")))
-                        elif v is not None and not isinstance(v, str):
-                            errors.append(FieldError(f"sources[{i}].{k}", N_("expected a string")))
-        elif f.name == "facts":
-            if not isinstance(value, Mapping):
-                errors.append(FieldError(f.name, N_("expected an object")))
-        elif f.name in ("start_year", "end_year"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                errors.append(FieldError(f.name, N_("expected a whole number")))
-        elif not isinstance(value, str):
-            errors.append(FieldError(f.name, N_("expected a string")))
+        problem = f.json_problem(value)
+        if problem:
+            errors.append(FieldError(f.name, problem))
+        elif f.input == "sources" and value:
+            errors.extend(_source_problems(value))
     if errors:
         raise ValidationError(errors)
     return from_snapshot({**obj, "body": obj.get("body") or ""})
+
+
+def _source_problems(sources: list[Mapping[str, Any]]) -> list[FieldError]:
+    errors = []
+    for i, source in enumerate(sources):
+        for key, value in source.items():
+            if key in READ_ONLY_SOURCE_KEYS:
+                continue
+            if key not in SOURCE_KEYS:
+                errors.append(FieldError(f"sources[{i}].{key}"[:60], N_("unknown field")))
+            elif value is not None and not isinstance(value, str):
+                errors.append(FieldError(f"sources[{i}].{key}", N_("expected a string")))
+    return errors

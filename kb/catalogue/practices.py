@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from kb import audit
 from kb.catalogue import states as workflow
 from kb.catalogue import taxonomy
-from kb.catalogue.data import SCALAR_FIELDS, TERM_FIELDS, PracticeData
+from kb.catalogue.data import PracticeData
+from kb.catalogue.fields import SCALAR_FIELDS, TERM_FIELDS
 from kb.catalogue.reads import get, to_data
 from kb.catalogue.taxonomy import Vocabulary
 from kb.catalogue.validation import (

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from kb.catalogue import fields, taxonomy
 from kb.catalogue import sources as sources_mod
-from kb.catalogue.data import SCALAR_FIELDS, PracticeData, SourceData
+from kb.catalogue.data import PracticeData, SourceData
+from kb.catalogue.fields import SCALAR_FIELDS
 from kb.catalogue.validation import SLUG_RE
 from kb.models import Event, Practice, PracticeEvent, Source
 from kb.search import documents as search_documents

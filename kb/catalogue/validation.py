@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pycountry
 
 from kb.catalogue import facts
-from kb.catalogue.data import LANGUAGES, TERM_FIELDS, PracticeData, SourceData
-from kb.catalogue.fields import ACTIVITY_STATUSES
+from kb.catalogue.data import LANGUAGES, PracticeData, SourceData
+from kb.catalogue.fields import ACTIVITY_STATUSES, TERM_FIELDS
 from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import N_, FieldError
 

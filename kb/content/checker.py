@@ -9,12 +9,11 @@ from typing import Any
 import yaml
 
 from kb.catalogue.data import SourceData
+from kb.catalogue.fields import SOURCE_FILE_KEYS
 from kb.catalogue.validation import is_http_url
 from kb.content.source import ContentError, Located, read_file, split_front_matter, yaml_error
 from kb.errors import N_, Text
 from kb.text import bilingual
-
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note")
 
 
 class Checker:
@@ -111,7 +110,7 @@ class Checker:
         out: list[SourceData] = []
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
-            item = self.mapping(item, where, SOURCE_KEYS)
+            item = self.mapping(item, where, SOURCE_FILE_KEYS)
             note = self.bilingual(item, "note", f"{where}.note") if "note" in item else ("", "")
             out.append(
                 SourceData(

@@ -6,38 +6,11 @@ from pathlib import Path
 
 from kb.catalogue import facts
 from kb.catalogue.data import PracticeData
+from kb.catalogue.fields import FILE_KEYS
 from kb.content.checker import Checker, open_file, open_text
 from kb.content.source import MAX_FILE_BYTES, ContentError
 from kb.errors import N_
 from kb.text import bilingual
-
-PRACTICE_KEYS = (
-    "slug",
-    "title",
-    "summary",
-    "language",
-    "original_title",
-    "original_title_language",
-    "cities",
-    "country",
-    "region",
-    "themes",
-    "approaches",
-    "target_groups",
-    "lead_organisation",
-    "partners",
-    "start_year",
-    "end_year",
-    "status",
-    "evidence_level",
-    "evaluation",
-    "lessons",
-    "contact_organisation",
-    "events",
-    "sources",
-    "facts",
-    "checked_on",
-)
 
 
 def parse_practice(path: Path, errors: list[ContentError]) -> tuple[PracticeData, Checker] | None:
@@ -77,7 +50,7 @@ def parse_practice_text(text: str, name: str) -> tuple[PracticeData | None, list
 
 
 def _practice_of(check: Checker, body: str, stem: str) -> tuple[PracticeData, Checker] | None:
-    data = check.mapping(check.located.value, "", PRACTICE_KEYS)
+    data = check.mapping(check.located.value, "", FILE_KEYS)
     if not data:
         return None
     title_fr, title_en = check.bilingual(data, "title", "title")

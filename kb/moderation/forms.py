@@ -25,9 +25,9 @@ from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 
 from kb.accounts.forms import LANGUAGE_CHOICES, CheckboxesField
-from kb.catalogue.data import SCALAR_FIELDS, PracticeData, SourceData
+from kb.catalogue.data import PracticeData, SourceData
 from kb.catalogue.facts import QUALIFIERS
-from kb.catalogue.fields import ACTIVITY_STATUSES
+from kb.catalogue.fields import ACTIVITY_STATUSES, SOURCE_KEYS, WRITTEN, Field
 from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import FieldError
 from kb.models import Event
@@ -35,7 +35,6 @@ from kb.web.i18n import localized
 
 QUALIFIER_LABELS = {"": _l("exactly"), "up-to": _l("up to"), "about": _l("about")}
 MAX_SOURCES = 30
-SOURCE_KEYS = ("title", "url", "publisher", "date", "language", "note_fr", "note_en")
 _SOURCE_PATH = re.compile(r"^sources\[(\d+)\](?:\.(\w+))?$")
 
 
@@ -49,44 +48,24 @@ class SourceForm(Form):  # type: ignore[misc]
     note_en = TextAreaField(_l("Note on the source, in English (optional)"))
 
 
+def _widget(field: Field) -> Any:
+    """The form field of a written practice field, by how it is typed in."""
+    label = _l(field.form_label)
+    if field.input == "slugs":
+        return CheckboxesField(label, validate_choice=False)
+    if field.name == "language":
+        return SelectField(label, choices=LANGUAGE_CHOICES)
+    if field.input == "choice":
+        return SelectField(label, validate_choice=False)
+    if field.long or field.input in ("markdown", "lines"):
+        return TextAreaField(label)
+    return StringField(label)
+
+
 class SpotlightForm(FlaskForm):  # type: ignore[misc]
-    slug = StringField(_l("Short name for the address (slug)"))
-    title_fr = StringField(_l("Title in French"))
-    title_en = StringField(_l("Title in English"))
-    summary_fr = TextAreaField(_l("Summary in French"))
-    summary_en = TextAreaField(_l("Summary in English"))
-    language = SelectField(_l("Language of the detailed text"), choices=LANGUAGE_CHOICES)
-    original_title = StringField(_l("Original name (optional)"))
-    original_title_language = StringField(
-        _l("Language of the original name (two-letter code, optional)")
-    )
-    cities = TextAreaField(_l("Cities (one per line)"))
-    country = StringField(_l("Country (two-letter ISO code, e.g. FR)"))
-    region = StringField(_l("Region, English name (optional)"))
-    region_fr = StringField(_l("Region, French name if different (optional)"))
-    themes = CheckboxesField(_l("Themes"), validate_choice=False)
-    approaches = CheckboxesField(_l("Approaches"), validate_choice=False)
-    target_groups = CheckboxesField(_l("Target groups"), validate_choice=False)
-    events = CheckboxesField(_l("Presented at"), validate_choice=False)
-    lead_organisation = StringField(_l("Lead organisation, English name"))
-    lead_organisation_fr = StringField(_l("Lead organisation, French name if different"))
-    partners = TextAreaField(_l("Partners, English names (one per line)"))
-    partners_fr = TextAreaField(_l("Partners, French names (one per line, same order, or none)"))
-    start_year = StringField(_l("Start year"))
-    end_year = StringField(_l("End year (if ended)"))
-    status = SelectField(_l("Status"), validate_choice=False)
-    evidence_level = SelectField(_l("Evidence level"), validate_choice=False)
-    evaluation = TextAreaField(_l("Evaluation, in the language of the text (optional)"))
-    evaluation_translation = TextAreaField(_l("Evaluation, translated (optional)"))
-    lessons = TextAreaField(_l("Lessons and transferability (Markdown, optional)"))
-    lessons_translation = TextAreaField(_l("Lessons and transferability, translated (optional)"))
-    contact_organisation = StringField(_l("Public contact, English name (never a person)"))
-    contact_organisation_fr = StringField(_l("Public contact, French name if different"))
-    body = TextAreaField(_l("Detailed description (Markdown)"))
-    body_translation = TextAreaField(
-        _l("Translation of the description into the other language (Markdown, optional)")
-    )
-    checked_on = StringField(_l("Sources last checked on (YYYY-MM-DD, optional)"))
+    """One form field per written practice field (`kb.catalogue.fields`, added below), and the
+    form's own: the practical facts as flat fields, the sources' rows, the note."""
+
     facts_budget_amount = StringField(_l("Budget: amount (a number)"))
     facts_budget_currency = StringField(_l("Budget: currency (ISO code, e.g. EUR)"))
     facts_budget_qualifier = SelectField(_l("Budget: the amount is"), validate_choice=False)
@@ -99,6 +78,11 @@ class SpotlightForm(FlaskForm):  # type: ignore[misc]
     facts_staffing_source = StringField(_l("Staffing: address of the source stating it"))
     sources = FieldList(FormField(SourceForm), min_entries=1, max_entries=MAX_SOURCES)
     note = TextAreaField(_l("Note to the reviewers (optional)"))
+
+
+for _field in WRITTEN:
+    if _field.input not in ("sources", "facts"):
+        setattr(SpotlightForm, _field.name, _widget(_field))  # WTForms' way to add fields
 
 
 def build(
@@ -144,17 +128,17 @@ def _set_choices(form: SpotlightForm, vocabulary: Vocabulary, lang: str) -> None
 
 
 def _values(data: PracticeData, note: str) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        name: getattr(data, name) or ""
-        for name in SCALAR_FIELDS
-        if name not in ("start_year", "end_year")
-    }
-    for name in ("cities", "partners", "partners_fr"):
-        values[name] = "\n".join(getattr(data, name))
-    for name in ("themes", "approaches", "target_groups", "events"):
-        values[name] = list(getattr(data, name))
-    values["start_year"] = "" if data.start_year is None else str(data.start_year)
-    values["end_year"] = "" if data.end_year is None else str(data.end_year)
+    values: dict[str, Any] = {}
+    for f in WRITTEN:
+        value = getattr(data, f.name)
+        if f.input == "lines":
+            values[f.name] = "\n".join(value)
+        elif f.input == "slugs":
+            values[f.name] = list(value)
+        elif f.input == "year":
+            values[f.name] = "" if value is None else str(value)
+        elif f.input not in ("sources", "facts"):
+            values[f.name] = value or ""
     values["sources"] = [{k: getattr(s, k) or "" for k in SOURCE_KEYS} for s in data.sources] or [
         {}
     ]
@@ -245,6 +229,23 @@ def _optional(text: str | None) -> str | None:
     return value or None
 
 
+def _typed(field: Field, raw: Any) -> Any:
+    """A form field's data as the practice field's value, by how it is typed in."""
+    if field.input == "lines":
+        return _lines(raw)
+    if field.input == "slugs":
+        return tuple(raw or ())
+    if field.input == "year":
+        return _year(raw)
+    if field.input == "markdown":
+        return _markdown(raw)
+    if field.input == "optional":
+        return _optional(raw)
+    if field.input == "choice":
+        return raw or ""
+    return (raw or "").strip()
+
+
 def data_of(form: SpotlightForm, *, keep_empty_sources: bool = False) -> PracticeData:
     """What was typed, as a practice (possibly invalid: drafts keep everything)."""
     sources = []
@@ -260,53 +261,13 @@ def data_of(form: SpotlightForm, *, keep_empty_sources: bool = False) -> Practic
                 **{k: v or None for k, v in values.items() if k not in ("title", "url")},
             )
         )
-    text = {
-        name: (getattr(form, name).data or "")
-        for name in ("title_fr", "title_en", "summary_fr", "summary_en")
+    typed = {
+        f.name: _typed(f, getattr(form, f.name).data)
+        for f in WRITTEN
+        if f.input not in ("sources", "facts")
     }
-    return PracticeData(
-        slug=(form.slug.data or "").strip(),
-        title_fr=text["title_fr"].strip(),
-        title_en=text["title_en"].strip(),
-        summary_fr=text["summary_fr"].strip(),
-        summary_en=text["summary_en"].strip(),
-        language=form.language.data or "",
-        cities=_lines(form.cities.data),
-        country=(form.country.data or "").strip().upper(),
-        themes=tuple(form.themes.data or ()),
-        approaches=tuple(form.approaches.data or ()),
-        target_groups=tuple(form.target_groups.data or ()),
-        events=tuple(form.events.data or ()),
-        lead_organisation=(form.lead_organisation.data or "").strip(),
-        partners=_lines(form.partners.data),
-        partners_fr=_lines(form.partners_fr.data),
-        start_year=_year(form.start_year.data),
-        end_year=_year(form.end_year.data),
-        status=form.status.data or "",
-        evidence_level=form.evidence_level.data or "",
-        sources=tuple(sources),
-        body=_markdown(form.body.data),
-        body_translation=_markdown(form.body_translation.data),
-        facts=_facts_of(form),
-        **{name: _optional(getattr(form, name).data) for name in OPTIONAL_TEXT},
-    )
-
-
-# Optional one-value fields: empty means None.
-OPTIONAL_TEXT = (
-    "original_title",
-    "original_title_language",
-    "region",
-    "region_fr",
-    "lead_organisation_fr",
-    "contact_organisation",
-    "contact_organisation_fr",
-    "evaluation",
-    "evaluation_translation",
-    "lessons",
-    "lessons_translation",
-    "checked_on",
-)
+    typed["country"] = typed["country"].upper()
+    return PracticeData(**typed, sources=tuple(sources), facts=_facts_of(form))
 
 
 def _markdown(text: str | None) -> str:

@@ -12,7 +12,8 @@ from flask import Blueprint, abort, flash, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from kb.catalogue.data import SCALAR_FIELDS, PracticeData
+from kb.catalogue.data import PracticeData
+from kb.catalogue.fields import SCALAR_FIELDS
 from kb.catalogue.validation import validate
 from kb.errors import KBError
 from kb.models import Practice, Proposal, Source, utcnow

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kb import uow
 from kb.accounts.forms import ConfirmForm
-from kb.catalogue import diff, history, states
+from kb.catalogue import diff, fields, history, states
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.models import Proposal
 from kb.moderation import reviews, subjects, suggestions
@@ -47,50 +47,26 @@ REVISION_LABELS = {
     "state": _l("moved (published, archived…)"),
     "delete": _l("deleted"),
 }
-FIELD_LABELS = {
-    "slug": _l("Slug"),
+# Diff rows that pair French and English (`kb.catalogue.diff`), and an editorial page's texts; a
+# practice's own fields are labelled where they are declared (`kb.catalogue.fields`).
+PAIR_LABELS = {
     "title": _l("Title"),
     "summary": _l("Summary"),
-    "language": _l("Language of the text"),
-    "original_title": _l("Original name"),
-    "cities": _l("Cities"),
-    "country": _l("Country"),
-    "region": _l("Region"),
-    "themes": _l("Themes"),
-    "approaches": _l("Approaches"),
-    "target_groups": _l("Target groups"),
-    "lead_organisation": _l("Lead organisation"),
-    "partners": _l("Partners"),
-    "start_year": _l("Start year"),
-    "end_year": _l("End year"),
-    "status": _l("Status"),
-    "evidence_level": _l("Evidence level"),
-    "evaluation": _l("Evaluation"),
-    "lessons": _l("Lessons and transferability"),
-    "contact_organisation": _l("Public contact"),
-    "events": _l("Presented at"),
-    "sources": _l("Sources"),
-    "body": _l("Detailed description"),
-    "body_translation": _l("Translation of the description"),
-    "evaluation_translation": _l("Evaluation, translated"),
-    "lessons_translation": _l("Lessons and transferability, translated"),
-    "lead_organisation_fr": _l("Lead organisation, French name"),
-    "partners_fr": _l("Partners, French names"),
-    "region_fr": _l("Region, French name"),
-    "contact_organisation_fr": _l("Public contact, French name"),
-    "facts": _l("Practical facts"),
-    "checked_on": _l("Sources last checked on"),
-    "original_title_language": _l("Language of the original name"),
     "body_fr": _l("Text in French"),
     "body_en": _l("Text in English"),
 }
+
+
+def field_label(name: str) -> str:
+    field = fields.named(name)
+    return field.label(g.lang) if field else str(PAIR_LABELS.get(name, name))
 
 
 @bp.app_context_processor
 def labels() -> dict[str, Any]:
     return {
         "practice_state": lambda state: _(states.STATES.get(state, state)),
-        "field_label": lambda name: str(FIELD_LABELS.get(name, name)),
+        "field_label": field_label,
         "revision_label": lambda action: str(REVISION_LABELS.get(action, action)),
     }
 
