@@ -6,23 +6,30 @@ import importlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from kb import config
-from kb.cli import commands as cli
-from kb.search import service as index_ext
-from kb.web import auth, csrf, database, i18n, limits, security, urls
-from kb.web import errors as errors_web
+if TYPE_CHECKING:
+    from flask import Flask
 
 # The areas with pages or an API; each declares its blueprints in `kb/<area>/blueprints.py`.
 AREAS = ("public", "accounts", "distribution", "collections", "moderation")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings, database engine, search index, blueprints, error handlers, CLI."""
+    """Build the app: settings, database engine, search index, blueprints, error handlers, CLI.
+
+    Flask and the web plumbing are imported here, not at the top: every `import kb.<module>` runs
+    this package first, and the CLI's domain commands, the indexer's children and the tests of
+    plain domain functions should not pay for the web stack."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from kb import config
+    from kb.cli import commands as cli
+    from kb.search import service as index_ext
+    from kb.web import auth, csrf, database, i18n, limits, security, urls
+    from kb.web import errors as errors_web
+
     app = Flask(__name__)
     if test_config is None:
         settings = config.load_settings()

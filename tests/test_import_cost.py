@@ -91,3 +91,8 @@ def test_no_password_is_hashed_before_one_is_checked(loaded: dict[str, Any]) -> 
 def test_the_module_that_renders_pdfs_is_loaded_all_the_same(loaded: dict[str, Any]) -> None:
     # Without it, "weasyprint was not loaded" could mean the probe never reached kb's modules.
     assert "kb.distribution.exports.pdf" in loaded["after_create_app"]
+
+
+def test_import_kb_loads_neither_the_web_stack_nor_the_database(loaded: dict[str, Any]) -> None:
+    """Every `import kb.<module>` runs the package first: it must cost (almost) nothing."""
+    assert not {"flask", "sqlalchemy", "whoosh", "jinja2"} & _top_level(loaded["after_import"])

@@ -93,7 +93,7 @@ def _build(size: int, folder: str, with_index: bool, conn: Any) -> None:
     from indexer import Index
     from kb import create_app, db
     from kb.catalogue import taxonomy
-    from kb.catalogue.data import SCALAR_FIELDS, TERM_FIELDS
+    from kb.catalogue.fields import SCALAR_FIELDS, TERM_FIELDS
     from kb.models import Practice, PracticeTerm, Source, utcnow
     from kb.search import index_sync as search
 
