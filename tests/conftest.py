@@ -32,7 +32,8 @@ from tests.skip_report import (  # noqa: F401 - hooks: one line per skip reason;
 )
 from tests.writes import committed
 
-pytest_plugins = ["tests.screenshot_report"]  # a plugin: its hooks' names are skip_report's too
+# Plugins: screenshot_report (its hooks share skip_report's names) and shared fixtures.
+pytest_plugins = ["tests.screenshot_report", "tests.people", "tests.receiver"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
@@ -355,7 +356,7 @@ def seeded_app(
             "KB_INDEX_DIR": str(base / "index"),
             "KB_CONTENT_DIR": str(CONTENT_DIR),
             # Every read-only test of the session asks this one app from one address: the API's
-            # per-address limit (tests/test_api_limits.py) must not count them all together.
+            # per-address limit (tests/web/test_api_limits.py) must not count them all together.
             "KB_RATELIMIT_API_ANONYMOUS": "1000000 per minute",
         }
     )

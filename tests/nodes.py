@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,15 @@ class Node:
             [sys.executable, "-m", "kb.cli", *args], cwd=ROOT, env=self.env,
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
+
+
+def wait_for(url: str, timeout: float) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return bytes(response.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)

@@ -172,3 +172,28 @@ def _imported_names(name: str) -> set[str]:
         if isinstance(node, (ast.Import, ast.ImportFrom))
         for a in node.names
     }
+
+
+TESTS = ROOT / "tests"
+# Test folders beside the areas': the search library's, the graded relevance sets, the browser
+# journeys and the benchmarks.
+TEST_FOLDERS_BESIDE = {"indexer", "relevance", "browser", "bench"}
+
+
+def test_the_tests_mirror_the_packages() -> None:
+    """A test of an area sits in tests/<area>/; the floors' and the project's in tests/."""
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert folders <= AREAS | {"text"} | TEST_FOLDERS_BESIDE, folders - AREAS
+    for area in AREAS:
+        assert list((TESTS / area).glob("test_*.py")), f"no tests/{area}/"
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in helper modules (people, nodes, receiver, atom, writes) or conftest."""
+    offenders = []
+    for path in TESTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.rsplit(".", 1)[-1].startswith("test_"):
+                    offenders.append(f"{path.relative_to(TESTS)}: {node.module}")
+    assert offenders == []

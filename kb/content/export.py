@@ -74,7 +74,7 @@ _Dumper.add_representer(_Quoted, _represent_quoted)
 # written plain" is PyYAML's own analysis, asked only of such texts (few): the value must read
 # back as a string (implicit) and be allowed plain in block context. Our documents are block
 # style with fixed keys, so every string is a block value (never a flow or simple-key scalar).
-# tests/test_content_export_speed.py proves both dumpers write the same bytes.
+# tests/content/test_content_export_speed.py proves both dumpers write the same bytes.
 
 _ANALYZER = yaml.emitter.Emitter(io.StringIO(), allow_unicode=True)  # for analyze_scalar only
 _STR_TAG = "tag:yaml.org,2002:str"

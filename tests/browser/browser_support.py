@@ -43,6 +43,7 @@ from playwright.sync_api import (  # noqa: E402
     ConsoleMessage,
     Locator,
     Page,
+    expect,
 )
 
 PHONE = {"width": 375, "height": 800}
@@ -181,3 +182,55 @@ def open_context(browser: Browser, **options: Any) -> BrowserContext:
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     return context
+
+
+# axe-core, run in a page: the accessibility tests and the journeys check every page they see.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+def axe_violations(page: Page, axe_script: Path) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    violations: list[dict[str, Any]] = result["violations"]
+    return violations
+
+
+# People of the journeys: created with the CLI, signed in through the French form.
+PASSWORD = "a long enough passphrase"
+
+
+def make_user(live_server: LiveServer, email: str, role: str) -> None:
+    result = live_server.app.test_cli_runner().invoke(
+        args=[
+            "user",
+            "create",
+            email,
+            "--name",
+            email.split("@")[0],
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def sign_in(page: Page, live_server: LiveServer, email: str) -> None:
+    page.goto(live_server("/fr/login"))
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mon compte")).to_be_visible()

@@ -60,7 +60,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "KB_LOG_LEVEL": "WARNING",
             # Every journey signs in from 127.0.0.1 against this one server: the default
             # per-address limit (10 a minute) would turn a fast run into 429 pages. The limits
-            # themselves are specified in tests/test_accounts.py.
+            # themselves are specified in tests/accounts/test_accounts.py.
             "KB_RATELIMIT_LOGIN": "1000 per minute",
         }
     )

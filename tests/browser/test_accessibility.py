@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browser_support import PAGES, PHONE, LiveServer, open_context
+from browser_support import PAGES, PHONE, LiveServer, axe_violations, describe, open_context
 from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.browser
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
-        for node in v["nodes"][:5]:
-            lines.append(f"    {' '.join(node['target'])}: {node['failureSummary']}")
-    return "\n".join(lines)
-
 
 @pytest.fixture(scope="module")
 def axe_context(browser: Browser) -> Iterator[BrowserContext]:
@@ -41,13 +25,6 @@ def axe_page(axe_context: BrowserContext) -> Iterator[Page]:
     page = axe_context.new_page()
     yield page
     page.close()
-
-
-def axe_violations(page: Page, axe_script: Path) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(axe_script))
-    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    violations: list[dict[str, Any]] = result["violations"]
-    return violations
 
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())

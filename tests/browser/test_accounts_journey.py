@@ -9,10 +9,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import LiveServer
+from browser_support import LiveServer, axe_violations, describe
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import Session, select
-from test_accessibility import axe_violations, describe
 
 from kb import db
 from kb.models import MailMessage

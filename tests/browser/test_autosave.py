@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from browser_support import LiveServer
+from browser_support import LiveServer, make_user, sign_in
 from playwright.sync_api import BrowserContext, Page, expect
-from test_moderation_journey import make_user, sign_in
 
 pytestmark = pytest.mark.browser
 

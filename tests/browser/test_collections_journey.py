@@ -12,9 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_support import LiveServer
+from browser_support import LiveServer, axe_violations, describe
 from playwright.sync_api import BrowserContext, Page, expect
-from test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.browser
 

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_support import LiveServer
+from browser_support import LiveServer, axe_violations, describe, make_user, sign_in
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import Session
-from test_accessibility import axe_violations, describe
 
 from kb import db
 from kb.accounts import accounts
@@ -26,33 +25,7 @@ from kb.permissions import Actor
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 SLUG = "browser-dialogue-evenings"
-
-
-def make_user(live_server: LiveServer, email: str, role: str) -> None:
-    result = live_server.app.test_cli_runner().invoke(
-        args=[
-            "user",
-            "create",
-            email,
-            "--name",
-            email.split("@")[0],
-            "--role",
-            role,
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-    )
-    assert result.exit_code == 0, result.output
-
-
-def sign_in(page: Page, live_server: LiveServer, email: str) -> None:
-    page.goto(live_server("/fr/login"))
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Mon compte")).to_be_visible()
 
 
 def check_axe(page: Page, axe_script: Path) -> None:

@@ -20,10 +20,10 @@ from babel.messages.pofile import read_po
 from flask import Flask
 
 from kb.errors import FieldError, Text, ValidationError
-from tests.conftest import CONTENT_DIR
-from tests.test_moderation_web import FORM, Person, proposal_id
+from tests.conftest import CONTENT_DIR, ROOT
+from tests.people import FORM, Person, proposal_id
 
-KB = Path(__file__).resolve().parent.parent / "kb"
+KB = ROOT / "kb"
 CATALOGUE = KB / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 
 # The constructors and reporters that carry a message to a person, and where the message sits.

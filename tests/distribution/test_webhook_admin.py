@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from kb import db
 from kb.models import AuditEvent, Webhook
 from tests.conftest import AuthActions
-from tests.test_webhooks import SECRET, Receiver, receiver  # noqa: F401 (the fixture)
+from tests.receiver import SECRET, Receiver
 
 PAGE = "/fr/admin/webhooks/"
 

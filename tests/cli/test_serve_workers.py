@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONTENT_DIR, ROOT
-from tests.test_serve import free_port, wait_for
+from tests.nodes import free_port, wait_for
 
 
 @pytest.mark.slow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from kb import db
 from kb.catalogue import practices, taxonomy
 from kb.catalogue.reads import to_data
 from kb.models import Practice
+from tests.atom import check_rfc4287
 from tests.writes import committed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -30,25 +30,6 @@ FEEDS = [
 ]
 
 
-def _check_rfc4287(xml: bytes) -> ET.Element:
-    """The elements RFC 4287 requires of a feed and of each entry."""
-    feed = ET.fromstring(xml)
-    assert feed.tag == f"{ATOM}feed"
-    for name in ("id", "title", "updated"):
-        assert len(feed.findall(f"{ATOM}{name}")) == 1, name
-    feed_has_author = feed.find(f"{ATOM}author/{ATOM}name") is not None
-    assert any(link.get("rel") == "self" for link in feed.findall(f"{ATOM}link"))
-    for entry in feed.findall(f"{ATOM}entry"):
-        for name in ("id", "title", "updated"):
-            assert len(entry.findall(f"{ATOM}{name}")) == 1, name
-        assert feed_has_author or entry.find(f"{ATOM}author/{ATOM}name") is not None
-        # A link without rel is an alternate link (RFC 4287, 4.2.7.2).
-        links = entry.findall(f"{ATOM}link")
-        alternate = [link for link in links if link.get("rel", "alternate") == "alternate"]
-        assert alternate or entry.find(f"{ATOM}content") is not None
-    return feed
-
-
 @pytest.mark.parametrize("url", FEEDS)
 def test_every_feed_parses_cleanly_and_is_valid_atom(reader: FlaskClient, url: str) -> None:
     response = reader.get(url)
@@ -57,7 +38,7 @@ def test_every_feed_parses_cleanly_and_is_valid_atom(reader: FlaskClient, url: s
     parsed = feedparser.parse(response.data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.feed.language == url[1:3]
-    _check_rfc4287(response.data)
+    check_rfc4287(response.data)
     assert parsed.entries, url
 
 

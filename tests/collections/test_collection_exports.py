@@ -22,7 +22,7 @@ from kb.collections import collections
 from kb.collections import items as collection_items
 from kb.collections.collections import CollectionData
 from kb.models import Collection
-from tests.test_feeds import _check_rfc4287
+from tests.atom import check_rfc4287
 from tests.writes import committed
 
 SLUG = "jeunesse-haine-en-ligne"
@@ -240,7 +240,7 @@ def test_the_collection_feed_is_valid_atom_in_its_language(
     parsed = feedparser.parse(response.data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.feed.language == lang
-    _check_rfc4287(response.data)
+    check_rfc4287(response.data)
     assert sorted(e.link.rsplit("/", 1)[1] for e in parsed.entries) == sorted(CHOSEN)
     title = DATA.title_fr if lang == "fr" else DATA.title_en
     assert title in parsed.feed.title

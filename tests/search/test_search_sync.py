@@ -27,7 +27,7 @@ from kb.search import index_sync as search
 from kb.search.service import get_index
 from tests.writes import committed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def found(session: Session, index: Any, text: str) -> list[str]:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from kb import db
 from kb.models import AuditEvent, PageRevision, Proposal
 from kb.moderation.reviews import CHECKLIST
-from tests.test_moderation_web import Person, proposal_id
+from tests.people import Person, proposal_id
 
 EDIT = {
     "title_fr": "À propos de la base",
