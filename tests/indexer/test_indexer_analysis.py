@@ -96,3 +96,27 @@ def test_fast_text_field_indexes_exactly_like_whoosh_text(lang: str) -> None:
         slow = fields.TEXT(analyzer=ANALYZERS[lang], field_boost=boost)
         for text in texts:
             assert sorted(fast.index(text)) == sorted(slow.index(text))
+
+
+@pytest.mark.parametrize("word", ["les", "Les", "cette", "dont", "où", "ou", "tous"])
+def test_french_articles_and_pronouns_are_stop_words(word: str) -> None:
+    from indexer.analysis import analyze
+
+    assert analyze("fr", word) == ()
+
+
+@pytest.mark.parametrize("word", ["contre", "sous", "vers"])
+def test_french_prepositions_stay_indexed_for_the_compounds_they_form(word: str) -> None:
+    # "contre-discours" must not shrink to "discours", nor "aller-vers" to "aller".
+    from indexer.analysis import analyze
+
+    assert analyze("fr", word)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"quitter les groupes"', '"quitter groupes"', '"accès au logement"', '"rapport sur les"'],
+)
+def test_phrases_match_across_the_stop_words_they_hold_or_skip(index: Any, text: str) -> None:
+    # "les" holds no position: a phrase typed with or without it finds the same text.
+    assert ids(index, text) in ([3], [4])
