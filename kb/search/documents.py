@@ -15,6 +15,7 @@ from indexer import Document
 from kb.catalogue import taxonomy
 from kb.catalogue.taxonomy import Vocabulary
 from kb.models import Practice, PracticeTerm, TaxonomyTerm
+from kb.search.negation import without_negated_evaluation
 from kb.search.places import place_names
 
 
@@ -72,8 +73,8 @@ def documents(
                 practice.lead_organisation_fr or "",
                 " ".join(practice.partners),
                 " ".join(practice.partners_fr),
-                practice.lessons or "",
-                practice.lessons_translation or "",
+                without_negated_evaluation(practice.lessons or ""),
+                without_negated_evaluation(practice.lessons_translation or ""),
                 practice.region or "",
                 practice.region_fr or "",
                 # City ids are facet values; their French and English names are searchable text.
@@ -101,7 +102,8 @@ def documents(
                 title_en=practice.title_en,
                 summary_fr=practice.summary_fr,
                 summary_en=practice.summary_en,
-                body=practice.body_text,
+                # "No independent evaluation was found" is no evidence of one (negation.py).
+                body=without_negated_evaluation(practice.body_text),
                 language=practice.language,
                 cities=tuple(practice.cities),
                 country=practice.country,
@@ -112,7 +114,7 @@ def documents(
                 year=practice.start_year,
                 published=published.timestamp(),
                 extra_text=extra,
-                body_translation=practice.body_translation_text,
+                body_translation=without_negated_evaluation(practice.body_translation_text),
             )
         )
     return docs
