@@ -301,6 +301,7 @@ class Index:
                         scoring.score_clause(s, eng, clause)
                 if match.natural:
                     ranking.coordinate(eng, match.covered, docs)
+                ranking.favour_named(eng, parsed, docs, arrays.titles, top)
                 ranked = eng.top(list(docs), top)
             else:
                 ranked = scoring.order(arrays, list(docs), sort, lang, top)

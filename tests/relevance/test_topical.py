@@ -17,10 +17,11 @@ from topical import CONTENT_DIR, SPLITS, K, evaluate, kb_ranker, load_needs, mea
 # Measured 0.801 on 78 practices and 62 needs, rounded down (0.873 was measured on the first 37
 # practices and 50 needs: the two are different sets, see tests/bench/README.md).
 FLOOR = 0.80
-# Each half keeps its own floor (topical.yaml says how the halves were drawn). Before part 3 of
-# issue 24 (place names, negated boilerplate, French stop words, snippets in the reader's
-# language): tuning 0.816, held-back 0.786.
-FLOORS = {"tuning": 0.81, "held-back": 0.78}
+# Each half keeps its own floor (topical.yaml says how the halves were drawn), just below what
+# was measured. Part 3 of issue 24 (French stop words, place names in both languages, negated
+# evaluation sentences left out, titles naming the typed words), before -> after:
+# tuning 0.816 -> 0.816, held-back 0.786 -> 0.795, all 0.801 -> 0.805.
+FLOORS = {"tuning": 0.81, "held-back": 0.79}
 
 NEEDS = load_needs()
 
