@@ -30,7 +30,24 @@ _WORD_RE = re.compile(WORD_PATTERN)
 
 # Elided articles and pronouns are single letters; whoosh's list has most, not all.
 _ELISIONS = frozenset({"c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"})
-STOP_FR: frozenset[str] = frozenset(stopwords_for_language("fr")) | _ELISIONS
+# Function words Whoosh's French list lacks, "les" first: without them a French text's length and
+# its common terms were inflated by words that name no concept, and its phrases needed them in
+# place. Prepositions stay indexed (understand.py drops them from queries): they form compounds
+# the taxonomy names ("contre-discours", "sous-déclaration", "aller-vers"), which would shrink
+# to their common second word.
+_FUNCTION_WORDS_FR = frozenset({
+    "les", "leurs", "cette", "cet", "ceux", "celles", "celle", "celui", "ils", "elles", "dont",
+    "où", "quel", "quelle", "quels", "quelles", "lequel", "laquelle", "lesquels", "lesquelles",
+    "auquel", "auxquels", "auxquelles", "duquel", "desquels", "desquelles", "tous", "toutes",
+    "tout", "toute", "ainsi", "aussi", "comme", "très", "quand", "si", "ni",
+})
+_STOP_FR_ACCENTED = frozenset(stopwords_for_language("fr")) | _ELISIONS | _FUNCTION_WORDS_FR
+# Each word also without its accents (the stop filter runs before folding): "apres" typed in a
+# quoted phrase must be dropped as "après" was when the text was indexed.
+STOP_FR: frozenset[str] = _STOP_FR_ACCENTED | frozenset(
+    "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    for w in _STOP_FR_ACCENTED
+)
 STOP_EN: frozenset[str] = frozenset(stopwords_for_language("en"))
 STOP_ANY: frozenset[str] = STOP_FR | STOP_EN
 

@@ -19,7 +19,7 @@ from .analysis import SynonymTable, fold, words
 from .concepts import CONCEPT_FIELD, Concepts
 from .engine import Engine, top_k
 from .facets import SearcherArrays, facet_counts
-from .hits import BodyText, build_hits, wants_bodies
+from .hits import Bodies, BodyText, build_hits, wants_bodies
 from .model import (
     FACETS,
     LANGS,
@@ -301,6 +301,7 @@ class Index:
                         scoring.score_clause(s, eng, clause)
                 if match.natural:
                     ranking.coordinate(eng, match.covered, docs)
+                ranking.favour_named(eng, parsed, docs, arrays.titles, top)
                 ranked = eng.top(list(docs), top)
             else:
                 ranked = scoring.order(arrays, list(docs), sort, lang, top)
@@ -308,7 +309,7 @@ class Index:
             facets = facet_counts(arrays, sorted(matched), selected, filters)
             suggestion = did_you_mean(s, self._served.vocabulary, parsed, query.text or "", total)
         # Outside the lock: the caller's database read and the highlighting need no searcher.
-        bodies: Mapping[int, str] = {}
+        bodies: Mapping[int, Bodies] = {}
         if body_text is not None and shown and wants_bodies(parsed):
             bodies = body_text([int(f["id"]) for _sc, f in shown])
         hits = build_hits(shown, parsed, lang, bodies)

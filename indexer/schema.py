@@ -13,8 +13,9 @@ from .model import FACETS, LANGS, Document
 
 # Bump when fields or analysis change: an index recording another version needs a rebuild.
 # 3: no `spell` / `ac` fields (vocabulary sidecar, title prefixes); 4: concepts;
-# 5: text_<lang> also holds the body translated into <lang>; 6: `key` column (tie-breaks)
-SCHEMA_VERSION = 6
+# 5: text_<lang> also holds the body translated into <lang>; 6: `key` column (tie-breaks);
+# 7: French function words ("les", "entre"…) are stop words
+SCHEMA_VERSION = 7
 
 META_ID = "__meta__"  # the one document holding last_change_id, committed with the others
 

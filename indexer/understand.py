@@ -4,8 +4,9 @@ Practitioners type needs as questions ("quelles actions pour les jeunes…", "wh
 preventing…", "est-ce qu'il existe…"). Under all-words matching those words decide the result
 set, so they are removed before parsing, as whole tokens and only outside quotes, field filters
 and exclusions. A query that had filler removed reads as natural language (see ranking.py).
-Articles and prepositions that the indexed stop lists lack ("les", "entre", "après", "among")
-are WEAK: a query's single-word clause of them is dropped, as a stop word's is (query.py).
+Prepositions that the indexed stop lists lack ("entre", "après", "among") are WEAK: a query's
+single-word clause of them is dropped, as a stop word's is (query.py). French articles and
+pronouns ("les", "cette", "dont") are in the French stop list itself (analysis.py).
 """
 
 from __future__ import annotations
@@ -107,13 +108,11 @@ _FILLER_EN = (
     "combat",
     "combating",
 )
-# Words the indexed stop lists (Whoosh's) lack: articles and prepositions that name no concept.
-# They stay indexed (phrases keep their positions); a query's word clause of them is dropped.
+# Words the indexed stop lists lack: prepositions that name no concept. They stay indexed
+# (compounds and phrases keep them); a query's word clause of them is dropped.
 _WEAK_FR = (
-    "les", "contre", "entre", "après", "auprès", "avant", "chez", "vers", "sans", "sous",
-    "dont", "où", "leurs", "tous", "toutes", "tout", "toute", "cette", "cet", "ceux", "celles",
-    "celle", "celui", "afin", "lors", "parmi", "selon", "via", "dès", "depuis", "pendant",
-    "ainsi", "aussi", "comme", "très", "plus", "quand", "si", "ni",
+    "contre", "entre", "après", "auprès", "avant", "chez", "vers", "sans", "sous", "afin",
+    "lors", "parmi", "selon", "via", "dès", "depuis", "pendant", "plus",
 )
 _WEAK_EN = (
     "among", "amongst", "within", "without", "across", "towards", "toward", "via", "also",

@@ -1,5 +1,6 @@
 """A published practice as the index sees it: an `indexer.Document` with its taxonomy terms,
-their labels and the country's names as extra searchable text."""
+their labels, the country's names and the other language's names of the places it mentions as
+extra searchable text."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from indexer import Document
 from kb.catalogue import taxonomy
 from kb.catalogue.taxonomy import Vocabulary
 from kb.models import Practice, PracticeTerm, TaxonomyTerm
+from kb.search.negation import without_negated_evaluation
+from kb.search.places import place_names
 
 
 @functools.lru_cache(maxsize=512)
@@ -53,6 +56,7 @@ def documents(
 ) -> list[Document]:
     """The index documents of `practices` (taxonomy labels and country names as extra text)."""
     terms = terms_by_practice(session, [p.id for p in practices if p.id is not None])
+    places = place_names(vocabulary)
     docs = []
     for practice in practices:
         assert practice.id is not None
@@ -69,14 +73,25 @@ def documents(
                 practice.lead_organisation_fr or "",
                 " ".join(practice.partners),
                 " ".join(practice.partners_fr),
-                practice.lessons or "",
-                practice.lessons_translation or "",
+                without_negated_evaluation(practice.lessons or ""),
+                without_negated_evaluation(practice.lessons_translation or ""),
                 practice.region or "",
                 practice.region_fr or "",
                 # City ids are facet values; their French and English names are searchable text.
                 *(vocabulary.city(c, lang) for c in practice.cities for lang in ("fr", "en")),
             ]
         )
+        # « Londres » finds a practice that mentions London (places.py).
+        mentioned = places.other_names(
+            "\n".join(
+                (
+                    practice.title_fr, practice.title_en, practice.summary_fr,
+                    practice.summary_en, practice.body_text, practice.body_translation_text, extra,
+                )
+            )
+        )
+        if mentioned:
+            extra = f"{extra} {' '.join(mentioned)}"
         published = practice.published_at or practice.updated_at
         docs.append(
             Document(
@@ -87,7 +102,8 @@ def documents(
                 title_en=practice.title_en,
                 summary_fr=practice.summary_fr,
                 summary_en=practice.summary_en,
-                body=practice.body_text,
+                # "No independent evaluation was found" is no evidence of one (negation.py).
+                body=without_negated_evaluation(practice.body_text),
                 language=practice.language,
                 cities=tuple(practice.cities),
                 country=practice.country,
@@ -98,7 +114,7 @@ def documents(
                 year=practice.start_year,
                 published=published.timestamp(),
                 extra_text=extra,
-                body_translation=practice.body_translation_text,
+                body_translation=without_negated_evaluation(practice.body_translation_text),
             )
         )
     return docs

@@ -158,14 +158,21 @@ def audit(index: Index) -> tuple[str, ...]:
     return index.audit(PROBES)
 
 
-def body_loader(session: Session) -> Callable[[Sequence[int]], Mapping[int, str]]:
-    """A callable giving the plain bodies of the shown hits, for snippets."""
+def body_loader(session: Session) -> Callable[[Sequence[int]], Mapping[int, Mapping[str, str]]]:
+    """A callable giving the plain bodies of the shown hits by language (the original and its
+    translation), so a snippet quotes the reader's language where it can."""
 
-    def load(ids: Sequence[int]) -> Mapping[int, str]:
+    def load(ids: Sequence[int]) -> Mapping[int, Mapping[str, str]]:
         rows = session.exec(
-            select(Practice.id, Practice.body_text).where(col(Practice.id).in_(list(ids)))
+            select(
+                Practice.id, Practice.language, Practice.body_text, Practice.body_translation_text
+            ).where(col(Practice.id).in_(list(ids)))
         )
-        return {pid: text for pid, text in rows if pid is not None}
+        return {
+            pid: {language: text, ("en" if language == "fr" else "fr"): translation}
+            for pid, language, text, translation in rows
+            if pid is not None
+        }
 
     return load
 

@@ -96,3 +96,51 @@ def test_fast_text_field_indexes_exactly_like_whoosh_text(lang: str) -> None:
         slow = fields.TEXT(analyzer=ANALYZERS[lang], field_boost=boost)
         for text in texts:
             assert sorted(fast.index(text)) == sorted(slow.index(text))
+
+
+@pytest.mark.parametrize("word", ["les", "Les", "cette", "dont", "où", "ou", "tous"])
+def test_french_articles_and_pronouns_are_stop_words(word: str) -> None:
+    from indexer.analysis import analyze
+
+    assert analyze("fr", word) == ()
+
+
+@pytest.mark.parametrize("word", ["contre", "sous", "vers"])
+def test_french_prepositions_stay_indexed_for_the_compounds_they_form(word: str) -> None:
+    # "contre-discours" must not shrink to "discours", nor "aller-vers" to "aller".
+    from indexer.analysis import analyze
+
+    assert analyze("fr", word)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"quitter les groupes"', '"quitter groupes"', '"accès au logement"', '"rapport sur les"'],
+)
+def test_phrases_match_across_the_stop_words_they_hold_or_skip(index: Any, text: str) -> None:
+    # "les" holds no position: a phrase typed with or without it finds the same text.
+    assert ids(index, text) in ([3], [4])
+
+
+def test_a_practice_whose_title_holds_the_typed_words_comes_first(tmp_path: Any) -> None:
+    # Known-item search: the reader types a practice's name. Another practice using the same
+    # words more often in its summary and body, and tagged with the concept, must not outrank it.
+    from ixcorpus import SYNONYMS, make_document
+
+    from indexer import Change, Index
+
+    named = make_document(
+        id=1, title_en="Office for the Prevention of Hate Crimes", title_fr="Bureau",
+        summary_en="A city office.", themes=("hate",),
+    )
+    busy = make_document(
+        id=2, title_en="Police liaison units", title_fr="Unités de liaison",
+        summary_en="The office records hate crimes and the hate crimes office reports them.",
+        body="Hate crimes office. Hate crimes are reported to the office; hate crimes office.",
+        themes=("hate",),
+    )
+    with Index.open(tmp_path / "ix", synonyms=SYNONYMS) as index:
+        index.apply([Change(1, 1, named), Change(2, 2, busy)])
+        for per_page in (20, 1):  # the first page alone ranks as the whole list does
+            found = index.search(Query(text="hate crimes office", per_page=per_page))
+            assert [h.id for h in found.hits][:1] == [1]

@@ -197,3 +197,16 @@ def test_did_you_mean_knows_words_published_after_the_rebuild(index: Any) -> Non
     doc = make_document(id=120, title_en="Mentoring through skateboarding")
     index.apply([Change(11, doc.id, doc)])
     assert index.search(Query(text="skatebording")).suggestion == "skateboarding"
+
+
+def test_an_index_built_with_another_schema_version_asks_for_a_rebuild(
+    index: Any, index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An analysis change (such as French stop words) bumps SCHEMA_VERSION: the code that opens
+    # an index written before it must rebuild rather than search terms indexed another way.
+    import indexer.readers
+
+    index.close()
+    monkeypatch.setattr(indexer.readers, "SCHEMA_VERSION", indexer.readers.SCHEMA_VERSION + 1)
+    with Index.open(index_path) as reopened:
+        assert reopened.needs_rebuild

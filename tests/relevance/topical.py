@@ -20,6 +20,7 @@ HERE = Path(__file__).parent
 JUDGMENTS = HERE / "topical.yaml"
 CONTENT_DIR = HERE.parent.parent / "content"
 K = 10
+SPLITS = ("tuning", "held-back")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Need:
     trap: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     gap: bool = False
+    # "tuning" or "held-back": the held-back half is measured, never tuned on (topical.yaml).
+    split: str = "tuning"
 
 
 def load_needs(path: Path = JUDGMENTS) -> list[Need]:
@@ -51,6 +54,7 @@ def load_needs(path: Path = JUDGMENTS) -> list[Need]:
                 trap=tuple(item.get("trap") or ()),
                 tags=tuple(item.get("tags") or ()),
                 gap=bool(item.get("gap", False)),
+                split=str(item.get("split", "tuning")),
             )
         )
     return needs

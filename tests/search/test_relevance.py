@@ -1,7 +1,8 @@
 """Relevance over the seed content: French and English queries find the practice a reader means.
 
 Each case names the practice expected and the worst acceptable rank. The mean reciprocal rank
-(MRR) over all cases is printed and must stay at or above 0.85.
+(MRR) over all cases is printed and must stay at or above MIN_MRR (issue 24: 0.888 before titles
+holding every typed word were favoured, indexer/ranking.py; 0.961 after).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from indexer import Query
 from kb import db
 from kb.search import index_sync as search
 from kb.search.service import get_index
+
+MIN_MRR = 0.95
 
 CASES = [
     # (query, reader's language, expected practice, worst acceptable rank)
@@ -113,7 +116,7 @@ def test_mean_reciprocal_rank(
     mrr = sum(1 / r for r in ranks.values() if r) / len(ranks)
     with capsys.disabled():
         print(f"\nrelevance: {len(ranks)} queries, MRR {mrr:.3f}")
-    assert mrr >= 0.85
+    assert mrr >= MIN_MRR
 
 
 def test_a_misspelled_city_gets_a_did_you_mean(seeded_app: Flask) -> None:
