@@ -805,7 +805,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", choices=("processes", "threads"), default="processes",
                         help="client processes (default) or threads of this process (the first"
                         " method, kept for comparison)")
-    parser.add_argument("--figures", default=str(FIGURES), help="where to write the figures")
+    parser.add_argument("--figures", help="write all figures to this file instead of "
+                        f"{FIGURES.relative_to(ROOT)}-<size>.json (one per size, for targets)")
     args = parser.parse_args(argv)
     CLIENTS_AS[0] = args.clients
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -825,10 +826,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows += bench_config(size, folder, workers, mode, args.requests,
                                      args.max_seconds)
     print_table(rows)
-    figures = Path(args.figures)
-    figures.parent.mkdir(parents=True, exist_ok=True)
-    figures.write_text(json.dumps([r.figures() for r in rows], indent=1))
-    print(f"figures written to {figures}")
+    outputs = (
+        {Path(args.figures): rows} if args.figures
+        else {FIGURES.with_name(f"{FIGURES.stem}-{size}.json"): [r for r in rows if r.size == size]
+              for size in sizes}
+    )
+    for path, chosen in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([r.figures() for r in chosen], indent=1))
+        print(f"figures written to {path}")
     total_errors = sum(r.stats.errors for r in rows)
     if total_errors:
         print(f"{total_errors} error(s): every request must answer 200")
