@@ -39,6 +39,8 @@ from .spelling import did_you_mean
 from .storage import Layout
 
 MAX_PER_PAGE = 100
+# related() answers kept per searcher (a practice page asks for its own on every view).
+RELATED_CACHE_SIZE = 4096
 
 
 class Index:
@@ -352,27 +354,38 @@ class Index:
         """Ids of practices like this one (key terms of its titles and summaries, plus themes)."""
         with self._lock:
             s = self._served.searcher()
-            docnum = s.document_number(id=str(doc_id))
-            if docnum is None or limit <= 0:
-                return []
-            stored = s.stored_fields(docnum)
-            arrays = self._served.arrays(s)
-            eng = self._engine(s, arrays)
-            for lang in LANGS:
-                text = f"{stored.get(f'title_{lang}', '')}\n{stored.get(f'summary_{lang}', '')}"
-                if not text.strip():
-                    continue
-                # Titles and summaries only: their postings are short, where scoring the
-                # same terms over every body cost ~100 ms at 10k for little change in order.
-                for term, weight in eng.key_terms(head_field(lang), text, 8):
-                    eng.score(head_field(lang), term, float(weight))
-            for theme in arrays.values["theme"][docnum]:
-                eng.score(facet_field("theme"), theme)
-            acc = eng.acc
-            if acc is None:
-                return []
-            skip = {docnum, self._served.meta_docnum}
-            scored = (d for d, sc in enumerate(acc) if sc > 0.0)
-            best = top_k(scored, limit + 2, acc, arrays.keys())
-            ids = [int(s.stored_fields(d)["id"]) for d in best if d not in skip]
-            return ids[:limit]
+            known = self._served.related.get((doc_id, limit))
+            if known is not None:
+                return list(known)
+            found = self._related(s, doc_id, limit)
+            if len(self._served.related) >= RELATED_CACHE_SIZE:
+                self._served.related.clear()
+            self._served.related[(doc_id, limit)] = found
+            return list(found)
+
+    def _related(self, s: Any, doc_id: int, limit: int) -> list[int]:
+        """related() on searcher `s` (lock held)."""
+        docnum = s.document_number(id=str(doc_id))
+        if docnum is None or limit <= 0:
+            return []
+        stored = s.stored_fields(docnum)
+        arrays = self._served.arrays(s)
+        eng = self._engine(s, arrays)
+        for lang in LANGS:
+            text = f"{stored.get(f'title_{lang}', '')}\n{stored.get(f'summary_{lang}', '')}"
+            if not text.strip():
+                continue
+            # Titles and summaries only: their postings are short, where scoring the
+            # same terms over every body cost ~100 ms at 10k for little change in order.
+            for term, weight in eng.key_terms(head_field(lang), text, 8):
+                eng.score(head_field(lang), term, float(weight))
+        for theme in arrays.values["theme"][docnum]:
+            eng.score(facet_field("theme"), theme)
+        acc = eng.acc
+        if acc is None:
+            return []
+        skip = {docnum, self._served.meta_docnum}
+        scored = (d for d, sc in enumerate(acc) if sc > 0.0)
+        best = top_k(scored, limit + 2, acc, arrays.keys())
+        ids = [int(s.stored_fields(d)["id"]) for d in best if d not in skip]
+        return ids[:limit]

@@ -69,6 +69,10 @@ class Served:
         self._readers = ReaderCache()
         # Postings and phrase results per segment, bounded (postings.py states the bound).
         self.store = PostingsStore()
+        # related() answers of this searcher, by (document id, limit): a practice page asks for
+        # the same ones on every view (~3 ms at the seed, more at 10k), and they change only
+        # when the index does, which opens a new searcher and empties this.
+        self.related: dict[tuple[int, int], list[int]] = {}
         self.closed = False
 
     def close(self) -> None:
@@ -131,6 +135,7 @@ class Served:
 
     def _opened(self, s: Any) -> None:
         """Keep the caches of segments still served; read the meta document into a snapshot."""
+        self.related = {}
         self.store.retain(
             seg for sub, _o in s.leaf_searchers() if (seg := segment_id(sub.reader())) is not None
         )

@@ -74,7 +74,10 @@ def choose_language() -> ResponseReturnValue:
 def home() -> ResponseReturnValue:
     session = get_session()
     load_vocabulary(session)
-    overview = catalogue.overview(session=session, vocabulary=vocabulary(), lang=g.lang)
+    cache = current_app.extensions.setdefault("kb.overview", catalogue.OverviewCache())
+    overview = catalogue.overview(
+        session=session, vocabulary=vocabulary(), lang=g.lang, cache=cache
+    )
     return render_template(
         "public/home.html", overview=overview, feed_url=url_for("feeds.overall")
     )

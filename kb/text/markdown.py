@@ -7,6 +7,7 @@ by an allow-list of tags, attributes and URL schemes; links to other sites get
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
@@ -118,9 +119,21 @@ def cleaners() -> Cleaners:
 _EXTENSIONS = ["extra", "sane_lists"]
 
 
+# Renders kept, most recently used first. A practice page renders its body (and lessons, and the
+# original beside a translation) on every view: ~3 ms each, a third of the page's CPU. The HTML
+# depends on the text alone, so a cached render is the same bytes. 512 texts of a few KB each
+# (a practice body is ~3 KB of Markdown) hold a few MB.
+RENDER_CACHE_SIZE = 512
+
+
 def render(text: str) -> str:
     """Render Markdown to HTML that is safe to insert in a page."""
-    raw = md.markdown(text or "", extensions=_EXTENSIONS, output_format="html")
+    return _render(text or "")
+
+
+@functools.lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _render(text: str) -> str:
+    raw = md.markdown(text, extensions=_EXTENSIONS, output_format="html")
     raw = _HEADING_SHIFT.sub(r"<\1h2>", _DROP_WITH_CONTENT.sub("", raw))
     return str(cleaners().html.clean(raw))
 

@@ -220,12 +220,17 @@ def fingerprints(size: int) -> dict[str, str]:
         [
             CONTENT_DIR / "taxonomy.yaml",
             *sorted((kb_dir / "migrations" / "versions").glob("*.py")),
-            kb_dir / "markdown.py",
+            kb_dir / "text" / "markdown.py",
         ],
     )
     index = _digest(
         database,
-        [*sorted((ROOT / "indexer").glob("*.py")), kb_dir / "search.py", kb_dir / "taxonomy.py"],
+        [
+            *sorted((ROOT / "indexer").glob("*.py")),
+            kb_dir / "search" / "documents.py",
+            kb_dir / "search" / "index_sync.py",
+            kb_dir / "catalogue" / "taxonomy.py",
+        ],
     )
     return {"database": database, "index": index}
 
@@ -488,6 +493,8 @@ class Stats:
     error_samples: list[str] = field(default_factory=list)
     bytes: int = 0
     wall_s: float = 0.0
+    violations: int = 0  # results listed twice, stale edits (consistency.py)
+    violation_samples: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -509,6 +516,8 @@ def run_load(
     port: int, paths: Sequence[str], *, concurrency: int, requests: int, max_seconds: float
 ) -> Stats:
     """`requests` GETs cycling through `paths`, from `concurrency` keep-alive clients."""
+    from .web_clients import get
+
     stats = Stats()
     lock = threading.Lock()
     next_i = [0]
@@ -530,17 +539,7 @@ def run_load(
         while (i := take()) is not None:
             path = paths[i % len(paths)]
             t0 = time.perf_counter()
-            try:
-                conn.request("GET", path, headers={"Accept-Language": "fr"})
-                resp = conn.getresponse()
-                body = resp.read()
-                status = resp.status
-                if resp.will_close:
-                    conn.close()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status, body = 0, repr(exc).encode()
+            conn, status, body = get(conn, port, path)
             latencies.append((time.perf_counter() - t0) * 1000)
             size += len(body)
             if status != 200:
@@ -581,6 +580,8 @@ WORKERS = (1, 2)
 MODES = {"cold": 0, "warm": 256}  # KB_SEARCH_CACHE_SIZE: result cache off, or as deployed
 CLIENTS = (1, CONCURRENCY)
 MEASURED = ("html_fr", "api")
+PAGES = ("home", "practice")  # one client each: what one page costs
+CLIENTS_AS = ["processes"]  # --clients: processes or threads (set once by main)
 FIGURES = CACHE / "web-figures.json"
 
 
@@ -594,6 +595,8 @@ class Row:
     stats: Stats
     healthz: Stats | None = None
     rss_mb: list[float] = field(default_factory=list)
+    cpu_ms: float = float("nan")  # the server's CPU (all its processes) per request
+    edits: Any = None  # consistency.EditReport of the run with a publisher
 
     def figures(self) -> dict[str, Any]:
         s = self.stats
@@ -601,8 +604,14 @@ class Row:
             "size": self.size, "workers": self.workers, "mode": self.mode,
             "endpoint": self.endpoint, "clients": self.clients, "n": s.count,
             "errors": s.errors, "p50": s.pct(50), "p95": s.pct(95), "p99": s.pct(99),
-            "rps": s.throughput, "rss_mb": self.rss_mb,
+            "rps": s.throughput, "rss_mb": self.rss_mb, "cpu_ms": self.cpu_ms,
+            "clients_as": CLIENTS_AS[0], "load": os.getloadavg()[0],
+            "violations": s.violations,
         }
+        if self.edits is not None:
+            out["violations"] += len(self.edits.violations)
+            out["edits"], out["checks"] = self.edits.edits, self.edits.checks
+            out["visible_p95"] = _pct(self.edits.visible_ms, 95)
         if self.healthz is not None:
             out["healthz_p95"] = self.healthz.pct(95)
             out["healthz_n"] = self.healthz.count
@@ -637,7 +646,7 @@ def run_with_health(
     poller = threading.Thread(target=poll)
     poller.start()
     try:
-        stats = run_load(
+        stats = load(
             port, paths, concurrency=concurrency, requests=requests, max_seconds=max_seconds
         )
     finally:
@@ -654,47 +663,101 @@ def seed_instance() -> Path:
     return folder
 
 
+def load(
+    port: int, paths: Sequence[str], *, concurrency: int, requests: int, max_seconds: float
+) -> Stats:
+    """The load with the chosen clients: processes (the default) or threads (the first method)."""
+    from .web_clients import run_load_procs
+
+    run = run_load_procs if CLIENTS_AS[0] == "processes" else run_load
+    stats: Stats = run(
+        port, paths, concurrency=concurrency, requests=requests, max_seconds=max_seconds
+    )
+    return stats
+
+
+def _pct(values: Sequence[float], p: float) -> float:
+    return Stats(latencies_ms=list(values)).pct(p)
+
+
+def page_paths(port: int) -> dict[str, list[str]]:
+    """Home pages and the first 50 practices' pages (FR and EN), found through the API."""
+    found = fetch_json(port, "/api/v1/search?sort=title&per_page=50&lang=fr")
+    slugs = [r["slug"] for r in found["results"]]
+    return {
+        "home": ["/fr/", "/en/"],
+        "practice": [f"/{lang}/practices/{slug}" for slug in slugs for lang in ("fr", "en")],
+    }
+
+
+def edited_slugs(port: int) -> list[str]:
+    """What the publisher edits: practices the load's own queries list (so a duplicate shows)."""
+    found = fetch_json(port, "/api/v1/search?q=radicalisation&per_page=5&lang=fr")
+    return [r["slug"] for r in found["results"]]
+
+
 def bench_config(
     label: str, folder: Path, workers: int, mode: str, requests: int, max_seconds: float
 ) -> list[Row]:
+    from .consistency import Publisher
+    from .web_clients import cpu_seconds
+
     rows: list[Row] = []
     t0 = time.perf_counter()
     with Server(folder, workers=workers, cache_size=MODES[mode]) as server:
         port = server.port
+        pids = [server.proc.pid, *_children(server.proc.pid)]
         print(
             f"[{label} w={workers} {mode}] kb serve on 127.0.0.1:{port}, up in "
             f"{time.perf_counter() - t0:.1f} s",
             flush=True,
         )
-        # Warm-up: every query twice at full concurrency, so each worker has opened its
+        endpoints = {**ENDPOINTS, **page_paths(port)}
+        # Warm-up: every path twice at full concurrency, so each worker has opened its
         # searcher, filled its caches and compiled its templates.
-        for name in MEASURED:
-            paths = ENDPOINTS[name]
-            run_load(port, paths, concurrency=CONCURRENCY, requests=2 * len(paths) * workers,
-                     max_seconds=max_seconds)
+        for name in (*MEASURED, *PAGES):
+            paths = endpoints[name]
+            load(port, paths, concurrency=CONCURRENCY, requests=2 * len(paths) * workers,
+                 max_seconds=max_seconds)
+
+        def measure(name: str, clients: int, n: int, *, edits: bool = False) -> None:
+            health, report = None, None
+            cpu0 = cpu_seconds(pids)
+            if edits:
+                with Publisher(folder, port, edited_slugs(port)) as publisher:
+                    stats = load(port, endpoints["html_fr"], concurrency=clients,
+                                 requests=n, max_seconds=max_seconds)
+                report = publisher.report
+            elif clients == CONCURRENCY and name == "html_fr":
+                stats, health = run_with_health(
+                    port, endpoints[name], concurrency=clients, requests=n,
+                    max_seconds=max_seconds,
+                )
+            else:
+                stats = load(port, endpoints[name], concurrency=clients, requests=n,
+                             max_seconds=max_seconds)
+            row = Row(label, workers, mode, name, clients, stats, health, edits=report)
+            # The publisher's own searches are server work too, but few (2 per edit).
+            row.cpu_ms = (cpu_seconds(pids) - cpu0) * 1000 / max(1, stats.count)
+            rows.append(row)
+            print(
+                f"[{label} w={workers} {mode}] {name} c={clients}: {stats.count} req, "
+                f"p50 {stats.pct(50):.1f} p95 {stats.pct(95):.1f} ms, "
+                f"{stats.throughput:.1f} req/s, server CPU {row.cpu_ms:.1f} ms/req"
+                + (f", /healthz p95 {health.pct(95):.1f} ms" if health else "")
+                + (f", {report.edits} edits, {len(report.violations)} + {stats.violations}"
+                   " violations" if report else "")
+                + f"; load {load_average()}",
+                flush=True,
+            )
+
         for name in MEASURED:
             for clients in CLIENTS:
-                n = requests if clients == CONCURRENCY else max(52, requests // 2)
-                health = None
-                if clients == CONCURRENCY and name == "html_fr":
-                    stats, health = run_with_health(
-                        port, ENDPOINTS[name], concurrency=clients, requests=n,
-                        max_seconds=max_seconds,
-                    )
-                else:
-                    stats = run_load(
-                        port, ENDPOINTS[name], concurrency=clients, requests=n,
-                        max_seconds=max_seconds,
-                    )
-                rows.append(Row(label, workers, mode, name, clients, stats, health))
-                print(
-                    f"[{label} w={workers} {mode}] {name} c={clients}: {stats.count} req, "
-                    f"p50 {stats.pct(50):.1f} p95 {stats.pct(95):.1f} ms, "
-                    f"{stats.throughput:.1f} req/s"
-                    + (f", /healthz p95 {health.pct(95):.1f} ms" if health else "")
-                    + f"; load {load_average()}",
-                    flush=True,
-                )
+                measure(name, clients, requests if clients == CONCURRENCY
+                        else max(52, requests // 2))
+        for name in PAGES:
+            measure(name, 1, max(52, requests // 2))
+        measure("html_fr_edits", CONCURRENCY, 2 * requests, edits=True)
         rss = server.worker_rss_mb()
     for row in rows:
         row.rss_mb = rss
@@ -706,7 +769,7 @@ def print_table(rows: Sequence[Row]) -> None:
     print(
         f"{'size':>6} {'workers':>7} {'mode':<5} {'endpoint':<8} {'clients':>7} {'n':>5} "
         f"{'err':>3} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7} "
-        f"{'healthz p95':>11} {'worker RSS MB':>14}"
+        f"{'healthz p95':>11} {'CPU ms/req':>10} {'violations':>10} {'worker RSS MB':>14}"
     )
     for r in rows:
         s = r.stats
@@ -715,10 +778,13 @@ def print_table(rows: Sequence[Row]) -> None:
         print(
             f"{r.size:>6} {r.workers:>7} {r.mode:<5} {r.endpoint:<8} {r.clients:>7} "
             f"{s.count:>5} {s.errors:>3} {s.pct(50):>7.1f} {s.pct(95):>7.1f} "
-            f"{s.pct(99):>7.1f} {s.throughput:>7.1f} {health:>11} {rss:>14}"
+            f"{s.pct(99):>7.1f} {s.throughput:>7.1f} {health:>11} {r.cpu_ms:>10.1f} "
+            f"{r.figures()['violations']:>10} {rss:>14}"
         )
     for r in rows:
-        for sample in r.stats.error_samples[:2]:
+        samples = [*r.stats.error_samples[:2], *r.stats.violation_samples[:2],
+                   *(r.edits.violations[:2] if r.edits else [])]
+        for sample in samples:
             print(f"error [{r.size} w={r.workers} {r.mode} {r.endpoint}]: {sample}")
     print(flush=True)
 
@@ -736,7 +802,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="measured requests per run")
     parser.add_argument("--max-seconds", type=float, default=40.0, help="cap per measured run")
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached instances")
+    parser.add_argument("--clients", choices=("processes", "threads"), default="processes",
+                        help="client processes (default) or threads of this process (the first"
+                        " method, kept for comparison)")
+    parser.add_argument("--figures", help="write all figures to this file instead of "
+                        f"{FIGURES.relative_to(ROOT)}-<size>.json (one per size, for targets)")
     args = parser.parse_args(argv)
+    CLIENTS_AS[0] = args.clients
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
@@ -754,12 +826,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows += bench_config(size, folder, workers, mode, args.requests,
                                      args.max_seconds)
     print_table(rows)
-    FIGURES.parent.mkdir(parents=True, exist_ok=True)
-    FIGURES.write_text(json.dumps([r.figures() for r in rows], indent=1))
-    print(f"figures written to {FIGURES.relative_to(ROOT)}")
+    outputs = (
+        {Path(args.figures): rows} if args.figures
+        else {FIGURES.with_name(f"{FIGURES.stem}-{size}.json"): [r for r in rows if r.size == size]
+              for size in sizes}
+    )
+    for path, chosen in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([r.figures() for r in chosen], indent=1))
+        print(f"figures written to {path}")
     total_errors = sum(r.stats.errors for r in rows)
     if total_errors:
         print(f"{total_errors} error(s): every request must answer 200")
+        return 1
+    violations = sum(r.figures()["violations"] for r in rows)
+    if violations:
+        print(f"{violations} consistency violation(s): there must be none")
         return 1
     return 0
 
