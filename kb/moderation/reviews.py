@@ -20,7 +20,7 @@ from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import N_, BadRequest, FieldError, ValidationError
 from kb.models import Practice, Proposal, ProposalComment, ReviewDecision, User
 from kb.moderation import notify, subjects
-from kb.moderation.workflow import CLOSED, OPEN, Link, check_move, get, move
+from kb.moderation.workflow import CLOSED, OPEN, Link, check_move, claim, get, move
 from kb.permissions import Actor, allowed, require
 from kb.text.markdown import render
 
@@ -77,8 +77,11 @@ def decide(
     vocabulary: Vocabulary,
     approvals_needed: int = 1,
     link: Link | None = None,
+    expected: str | None = None,
 ) -> Outcome:
-    """Record a moderator's decision; publish when enough distinct moderators approved."""
+    """Record a moderator's decision on version `expected` of the proposal (None: the version
+    read here); publish when enough distinct moderators approved. `Stale` (409) when another
+    decision, a withdraw or an edit came first."""
     if decision not in DECISIONS:
         raise ValidationError(
             [
@@ -97,6 +100,7 @@ def decide(
     _check_decision(decision, comment, ticks)
     if decision == "approve" and _already_approved(session, proposal, actor):
         raise BadRequest(N_("decision: you already approved this round; another moderator must"))
+    claim(session, proposal, expected)  # first write: a racing decision stops here
     assert proposal.id is not None and actor.user_id is not None or actor.kind == "system"
     session.add(
         ReviewDecision(
