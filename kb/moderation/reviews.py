@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from kb import audit
@@ -354,7 +354,13 @@ def _open_rows(session: Session, limit: int, author_id: int | None = None) -> li
     statement = select(Proposal).where(col(Proposal.status).in_(OPEN))
     if author_id is not None:
         statement = statement.where(Proposal.author_id == author_id)
-    ordered = statement.order_by(col(Proposal.submitted_at), col(Proposal.id)).limit(limit)
+    # Submitted first, oldest first, then the rest: spelled out, because SQLite sorts NULLs
+    # first and PostgreSQL last, and a page of drafts must never push the waiting ones out.
+    ordered = statement.order_by(
+        case((col(Proposal.status) == "submitted", 0), else_=1),
+        col(Proposal.submitted_at).asc().nulls_last(),
+        col(Proposal.id),
+    ).limit(limit)
     return list(session.exec(ordered))
 
 
