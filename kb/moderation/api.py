@@ -98,7 +98,7 @@ def _precondition_failed(proposal: Proposal) -> PreconditionFailed:
     return PreconditionFailed(
         N_("If-Match: the proposal changed since that version (it is now %(status)s)"),
         _record(proposal),
-        status=Text(workflow.STATUSES.get(proposal.status, proposal.status)),
+        status=Text(workflow.STATUSES[proposal.status]),
     )
 
 

@@ -93,7 +93,7 @@ class Stale(Conflict):
                 "version: this proposal changed since you opened it (it is now %(status)s); "
                 "nothing was recorded, check what changed and try again"
             ),
-            status=Text(STATUSES.get(proposal.status, proposal.status)),
+            status=Text(STATUSES[proposal.status]),
         )
         self.proposal_id = proposal.id
 
