@@ -63,7 +63,16 @@ def _checklist(raw: Mapping[str, Any] | None) -> dict[str, bool]:
         raise ValidationError(
             [FieldError(f"checklist.{str(k)[:40]}", N_("unknown item")) for k in unknown]
         )
-    return {item: bool(raw.get(item)) for item in CHECKLIST}
+    # JSON booleans only: "false" (a string) is true to bool(), and the audit log would say ticked.
+    loose = [k for k in CHECKLIST if k in raw and not isinstance(raw[k], bool)]
+    if loose:
+        raise ValidationError(
+            [
+                FieldError(f"checklist.{k}", N_("expected true or false (a JSON boolean)"))
+                for k in loose
+            ]
+        )
+    return {item: raw.get(item) is True for item in CHECKLIST}
 
 
 def decide(
