@@ -305,6 +305,9 @@ def practice_history(slug: str) -> ResponseReturnValue:
                 for e in entries
                 if e.kind == "version"
             ],
-            "proposals": [_record(e.proposal, full=False) for e in entries if e.proposal],
+            # The entry's note: blank where the reader may not see the proposal's.
+            "proposals": [
+                {**_record(e.proposal, full=False), "note": e.note} for e in entries if e.proposal
+            ],
         }
     )
