@@ -5,6 +5,7 @@ KBError (500)
 ├── PermissionDenied (403)
 ├── NotFound (404)
 ├── Conflict (409)            stale version in an optimistic-concurrency update
+├── PreconditionFailed (412)  an API request's If-Match no longer names the current version
 └── ValidationError (422)     one or more FieldError, each naming the field and what is expected
 
 Every message a person may read is a fixed English msgid marked with `N_` (extracted by Babel),
@@ -134,6 +135,22 @@ class NotFound(KBError):
 class Conflict(KBError):
     status = 409
     code = "conflict"
+
+
+class PreconditionFailed(KBError):
+    """`If-Match` named a version that is no longer current; carries the current record."""
+
+    status = 412
+    code = "precondition_failed"
+
+    def __init__(self, message: str | Text, current: dict[str, Any], /, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.current = current
+
+    def to_dict(self, gettext: Gettext = english) -> dict[str, object]:
+        data = super().to_dict(gettext)
+        data["error"]["current"] = self.current  # type: ignore[index]
+        return data
 
 
 class ValidationError(KBError):

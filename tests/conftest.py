@@ -289,6 +289,17 @@ BASE_PRACTICE: dict[str, Any] = {
 }
 
 
+def practice_data(**overrides: Any) -> Any:
+    """A complete PracticeData: BASE_PRACTICE with `overrides` (sources as pairs or SourceData)."""
+    from kb.catalogue.data import PracticeData, SourceData
+
+    values = {**BASE_PRACTICE, **overrides}
+    values["sources"] = tuple(
+        s if isinstance(s, SourceData) else SourceData(*s) for s in values["sources"]
+    )
+    return PracticeData(**values)
+
+
 @pytest.fixture(scope="session")
 def seed_content() -> Any:
     """The seed content folder, parsed and validated once per test session."""
@@ -301,9 +312,7 @@ def vocabulary_loaded(app: Flask, session: Session, seed_content: Any) -> Any:
     """The database with the seed taxonomy and events, and no practice."""
     from kb.catalogue import taxonomy
 
-    vocabulary_only = ContentSet(
-        vocabulary=seed_content.vocabulary, events=seed_content.events
-    )
+    vocabulary_only = ContentSet(vocabulary=seed_content.vocabulary, events=seed_content.events)
     apply(session=session, actor=Actor.system("tests"), content=vocabulary_only)
     session.commit()
     return taxonomy.load(session)

@@ -79,7 +79,8 @@ def history(session: Session, actor: Actor, slug: str) -> tuple[Practice, list[E
             p,
             names.get(p.author_id, "—"),
             p.updated_at,
-            p.note,
+            # A note is to the reviewers: its author and moderators read it, other writers not.
+            p.note if allowed(actor, "proposal.read", p.author_id) else "",
             p.status,
         )
         for p in rows

@@ -6,6 +6,8 @@ JSON naming the field, as elsewhere in the API.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
@@ -15,11 +17,11 @@ from sqlmodel import col, select
 from kb import uow
 from kb.catalogue import history
 from kb.catalogue import json_io as practice_json
-from kb.errors import N_, BadRequest, NotFound
+from kb.errors import N_, BadRequest, NotFound, PreconditionFailed, Text
 from kb.models import PROPOSAL_STATUSES, Proposal
 from kb.moderation import practice_subject as proposals
 from kb.moderation import reviews, workflow
-from kb.moderation.workflow import get
+from kb.moderation.workflow import Stale, get, version_of
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
 from kb.web.auth import current_actor
@@ -66,6 +68,54 @@ def _text(body: dict[str, Any], key: str) -> str:
     return value
 
 
+def _answer(
+    proposal: Proposal, status: int = 200, extra: dict[str, Any] | None = None
+) -> ResponseReturnValue:
+    """The proposal's record with its version as a strong ETag (RFC 9110), for `If-Match`."""
+    response = jsonify({**_record(proposal), **(extra or {})})
+    response.status_code = status
+    response.headers["ETag"] = f'"{version_of(proposal)}"'
+    return response
+
+
+def _if_match(proposal_id: int) -> str | None:
+    """The version `If-Match` names when it names the current one (None when absent or `*`);
+    412 with the current record otherwise. The domain then compares-and-sets on that version,
+    so a request that loses a race after this check gets the same 412."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    proposal = workflow.read(get_session(), current_actor(), proposal_id)
+    current = version_of(proposal)
+    # Strong comparison: a weak tag (W/"…") never matches.
+    tags = [t.strip() for t in header.split(",")]
+    if f'"{current}"' not in tags:
+        raise _precondition_failed(proposal)
+    return current
+
+
+def _precondition_failed(proposal: Proposal) -> PreconditionFailed:
+    return PreconditionFailed(
+        N_("If-Match: the proposal changed since that version (it is now %(status)s)"),
+        _record(proposal),
+        status=Text(workflow.STATUSES[proposal.status]),
+    )
+
+
+@contextmanager
+def _conditional(proposal_id: int, expected: str | None) -> Iterator[None]:
+    """A race lost after `If-Match` matched answers 412 as well, with the state that won (409
+    `stale_proposal` without `If-Match`)."""
+    try:
+        yield
+    except Stale as error:
+        if expected is None:
+            raise
+        session = get_session()
+        session.rollback()
+        raise _precondition_failed(get(session, proposal_id)) from error
+
+
 def _record(proposal: Proposal, *, full: bool = True) -> dict[str, Any]:
     session = get_session()
     assert proposal.id is not None
@@ -84,6 +134,7 @@ def _record(proposal: Proposal, *, full: bool = True) -> dict[str, Any]:
         "updated_at": proposal.updated_at.isoformat(),
         "submitted_at": proposal.submitted_at.isoformat() if proposal.submitted_at else None,
         "decided_at": proposal.decided_at.isoformat() if proposal.decided_at else None,
+        "version": version_of(proposal),
         "url": _link(proposal.id),
     }
     if full:
@@ -125,7 +176,7 @@ def create() -> ResponseReturnValue:
         note=_text(body, "note"),
     )
     uow.commit(session=session)
-    return jsonify(_record(proposal)), 201
+    return _answer(proposal, 201)
 
 
 @bp.get("/proposals")
@@ -150,36 +201,42 @@ def listing() -> ResponseReturnValue:
 
 @bp.get("/proposals/<int:proposal_id>")
 def show(proposal_id: int) -> ResponseReturnValue:
-    return jsonify(_record(workflow.read(get_session(), current_actor(), proposal_id)))
+    return _answer(workflow.read(get_session(), current_actor(), proposal_id))
 
 
 @bp.put("/proposals/<int:proposal_id>")
 def replace(proposal_id: int) -> ResponseReturnValue:
     body = _json_body()
     session = get_session()
-    proposal = proposals.save(
-        session=session,
-        actor=current_actor(),
-        proposal_id=proposal_id,
-        data=practice_json.data_from_json(body),
-        note=_text(body, "note") if "note" in body else None,
-    )
+    expected = _if_match(proposal_id)
+    with _conditional(proposal_id, expected):
+        proposal = proposals.save(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            data=practice_json.data_from_json(body),
+            note=_text(body, "note") if "note" in body else None,
+            expected=expected,
+        )
     uow.commit(session=session)
-    return jsonify(_record(proposal))
+    return _answer(proposal)
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
 def submit(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
-    proposals.submit(
-        session=session,
-        actor=current_actor(),
-        proposal_id=proposal_id,
-        vocabulary=vocabulary(),
-        link=_link,
-    )
+    expected = _if_match(proposal_id)
+    with _conditional(proposal_id, expected):
+        proposals.submit(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            vocabulary=vocabulary(),
+            link=_link,
+            expected=expected,
+        )
     uow.commit(session=session)
-    return jsonify(_record(get(session, proposal_id)))
+    return _answer(get(session, proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/comments")
@@ -208,22 +265,25 @@ def decision(proposal_id: int) -> ResponseReturnValue:
     if not isinstance(checklist, dict):
         raise BadRequest(N_("checklist: expected an object of item: true|false"))
     session = get_session()
-    outcome = reviews.decide(
-        session=session,
-        actor=current_actor(),
-        proposal_id=proposal_id,
-        decision=_text(body, "decision"),
-        comment=_text(body, "comment"),
-        checklist=checklist,
-        vocabulary=vocabulary(),
-        approvals_needed=max(1, int(current_app.config.get("KB_REVIEW_APPROVALS") or 1)),
-        link=_link,
-    )
+    expected = _if_match(proposal_id)
+    with _conditional(proposal_id, expected):
+        outcome = reviews.decide(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            decision=_text(body, "decision"),
+            comment=_text(body, "comment"),
+            checklist=checklist,
+            vocabulary=vocabulary(),
+            approvals_needed=max(1, int(current_app.config.get("KB_REVIEW_APPROVALS") or 1)),
+            link=_link,
+            expected=expected,
+        )
     uow.commit(session=session, index=get_index(session))
-    record = _record(outcome.proposal)
+    extra: dict[str, Any] = {}
     if outcome.practice is not None:
-        record["published"] = url_for("api.practice", slug=outcome.practice.slug, _external=True)
-    return jsonify(record)
+        extra["published"] = url_for("api.practice", slug=outcome.practice.slug, _external=True)
+    return _answer(outcome.proposal, extra=extra)
 
 
 @bp.get("/practices/<slug>/history")
@@ -245,6 +305,9 @@ def practice_history(slug: str) -> ResponseReturnValue:
                 for e in entries
                 if e.kind == "version"
             ],
-            "proposals": [_record(e.proposal, full=False) for e in entries if e.proposal],
+            # The entry's note: blank where the reader may not see the proposal's.
+            "proposals": [
+                {**_record(e.proposal, full=False), "note": e.note} for e in entries if e.proposal
+            ],
         }
     )

@@ -44,11 +44,7 @@ def data_of(proposal: Proposal) -> PageEdit:
 def _check(data: PageEdit, note: str, *, sizes_only: bool) -> None:
     problems = pages.validate_edit(data, sizes_only=sizes_only)
     if len(note) > NOTE_MAX or "\x00" in note:
-        problems.append(
-            FieldError(
-                "note", N_("expected at most %(max)s characters"), max=NOTE_MAX
-            )
-        )
+        problems.append(FieldError("note", N_("expected at most %(max)s characters"), max=NOTE_MAX))
     if problems:
         raise ValidationError(problems)
 
@@ -84,9 +80,7 @@ def open_for(session: Session, slug: str) -> list[tuple[Proposal, str]]:
     rows = session.exec(
         select(Proposal, User.display_name)
         .join(User, col(User.id) == col(Proposal.author_id))
-        .where(
-            Proposal.kind == KIND, Proposal.slug == slug, col(Proposal.status).in_(OPEN)
-        )
+        .where(Proposal.kind == KIND, Proposal.slug == slug, col(Proposal.status).in_(OPEN))
         .order_by(col(Proposal.id))
     ).all()
     return [(p, name) for p, name in rows]
@@ -142,24 +136,35 @@ def start(
 
 
 def save(
-    *, session: Session, actor: Actor, proposal_id: int, data: PageEdit, note: str
+    *,
+    session: Session,
+    actor: Actor,
+    proposal_id: int,
+    data: PageEdit,
+    note: str,
+    expected: str | None = None,
 ) -> Proposal:
     """Store the author's latest text (a draft may be incomplete; sizes are limited)."""
     proposal = _page_proposal(session, proposal_id)
     proposal_moves.check_editable(actor, proposal)
     _check(data, note, sizes_only=True)
     snapshot = PageEdit.from_snapshot({**data.snapshot(), "slug": proposal.slug}).snapshot()
-    return proposal_moves.store_edit(session, actor, proposal, snapshot, note)
+    return proposal_moves.store_edit(session, actor, proposal, snapshot, note, expected)
 
 
 def submit(
-    *, session: Session, actor: Actor, proposal_id: int, link: Link | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    proposal_id: int,
+    link: Link | None = None,
+    expected: str | None = None,
 ) -> Proposal:
     """Send to review when the page is complete (422 naming the fields otherwise)."""
     proposal = _page_proposal(session, proposal_id)
     check_move(proposal, "submit", actor)
     _check(data_of(proposal), proposal.note, sizes_only=False)
-    enter_review(session, actor, proposal, link)
+    enter_review(session, actor, proposal, link, expected)
     return proposal
 
 

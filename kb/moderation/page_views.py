@@ -24,7 +24,8 @@ from kb.moderation import forms as spotlight
 from kb.moderation import page_subject as page_proposals
 from kb.moderation import workflow
 from kb.moderation.review_views import version_arg
-from kb.moderation.views import link, reason, signed_in
+from kb.moderation.shared_views import autosaving, reason, typed_version
+from kb.moderation.views import link, signed_in
 from kb.moderation.workflow import get
 from kb.permissions import require
 from kb.text.markdown import render
@@ -156,15 +157,20 @@ def save(proposal_id: int) -> ResponseReturnValue:
             proposal_id=proposal_id,
             data=_typed(form, proposal.slug),
             note=form.note.data or "",
+            expected=typed_version(),
         )
     except (ValidationError, Conflict) as error:
         session.rollback()
+        if autosaving():
+            return {"error": reason(error)}, error.status
         if isinstance(error, ValidationError):
             spotlight.place_errors(form, error.errors)
         else:
             flash(_("Your text was not saved: %(reason)s", reason=reason(error)), "error")
         return _page(form, proposal.slug, get(session, proposal_id), error.status)
     uow.commit(session=session)
+    if autosaving():
+        return {"version": workflow.version_of(proposal)}, 200
     return _after_save(form, proposal)
 
 

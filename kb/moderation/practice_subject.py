@@ -91,9 +91,7 @@ def _check_size(data: PracticeData, note: str) -> None:
         problems.append(FieldError("slug", N_("expected at most 120 characters")))
     problems += [FieldError(name, N_("contains a NUL character")) for name in _with_nul(data, note)]
     if len(note) > NOTE_MAX:
-        problems.append(
-            FieldError("note", N_("expected at most %(max)s characters"), max=NOTE_MAX)
-        )
+        problems.append(FieldError("note", N_("expected at most %(max)s characters"), max=NOTE_MAX))
     if problems:
         raise ValidationError(problems)
 
@@ -219,7 +217,13 @@ def _with_slug(data: PracticeData, slug: str) -> PracticeData:
 
 
 def save(
-    *, session: Session, actor: Actor, proposal_id: int, data: PracticeData, note: str | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    proposal_id: int,
+    data: PracticeData,
+    note: str | None = None,
+    expected: str | None = None,
 ) -> Proposal:
     """Store the author's latest text (drafts may be incomplete; only sizes are limited)."""
     proposal = get_practice_proposal(session, proposal_id)
@@ -229,7 +233,7 @@ def save(
     if proposal.practice_id is not None:
         data = _with_slug(data, proposal.slug)
     proposal.slug = data.slug[:120] if isinstance(data.slug, str) else ""
-    return store_edit(session, actor, proposal, data.snapshot(), note)
+    return store_edit(session, actor, proposal, data.snapshot(), note, expected)
 
 
 def submit(
@@ -239,6 +243,7 @@ def submit(
     proposal_id: int,
     vocabulary: Vocabulary,
     link: Link | None = None,
+    expected: str | None = None,
 ) -> list[harm.Check]:
     """Send to review unless a blocking check fails (422 listing them); returns the warnings."""
     proposal = get_practice_proposal(session, proposal_id)
@@ -255,7 +260,7 @@ def submit(
                 )
             ]
         )
-    enter_review(session, actor, proposal, link)
+    enter_review(session, actor, proposal, link, expected)
     return [c for c in found if not c.blocking]
 
 
@@ -327,9 +332,7 @@ def _live_version(session: Session, proposal: Proposal) -> int:
 def _describe(proposal: Proposal) -> Text:
     if proposal.practice_id is None:
         return Text(N_("new practice"))
-    return Text(
-        N_("edit of version %(n)d of the published practice"), n=proposal.base_version or 0
-    )
+    return Text(N_("edit of version %(n)d of the published practice"), n=proposal.base_version or 0)
 
 
 class _PracticeSubject:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from kb import uow
 from kb.accounts.forms import ConfirmForm
-from kb.catalogue import diff, fields, history, states
+from kb.catalogue import diff, history, states
 from kb.errors import BadRequest, Conflict, ValidationError
 from kb.models import Proposal
 from kb.moderation import reviews, subjects, suggestions
-from kb.moderation.views import link, reason, signed_in
-from kb.moderation.workflow import read
+from kb.moderation.shared_views import field_label, reason, typed_version
+from kb.moderation.views import link, signed_in
+from kb.moderation.workflow import Stale, read
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
 from kb.web.auth import current_actor
@@ -47,19 +49,6 @@ REVISION_LABELS = {
     "state": _l("moved (published, archived…)"),
     "delete": _l("deleted"),
 }
-# Diff rows that pair French and English (`kb.catalogue.diff`), and an editorial page's texts; a
-# practice's own fields are labelled where they are declared (`kb.catalogue.fields`).
-PAIR_LABELS = {
-    "title": _l("Title"),
-    "summary": _l("Summary"),
-    "body_fr": _l("Text in French"),
-    "body_en": _l("Text in English"),
-}
-
-
-def field_label(name: str) -> str:
-    field = fields.named(name)
-    return field.label(g.lang) if field else str(PAIR_LABELS.get(name, name))
 
 
 @bp.app_context_processor
@@ -146,6 +135,7 @@ def decide(proposal_id: int) -> ResponseReturnValue:
             vocabulary=vocabulary(),
             approvals_needed=_approvals_needed(),
             link=link,
+            expected=typed_version(),
         )
     except (ValidationError, Conflict, BadRequest) as error:  # a stale base is a Conflict
         session.rollback()
@@ -201,20 +191,39 @@ def comment(proposal_id: int) -> ResponseReturnValue:
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 def withdraw(proposal_id: int) -> ResponseReturnValue:
-    session = get_session()
-    subjects.withdraw(session=session, actor=current_actor(), proposal_id=proposal_id)
-    uow.commit(session=session)
+    answer = _move(subjects.withdraw, proposal_id)
+    if answer is not None:
+        return answer
     flash(_("Proposal withdrawn."), "success")
     return redirect(url_for("moderation.queue"))
 
 
 @bp.post("/proposals/<int:proposal_id>/rebase")
 def rebase(proposal_id: int) -> ResponseReturnValue:
-    session = get_session()
-    subjects.rebase(session=session, actor=current_actor(), proposal_id=proposal_id)
-    uow.commit(session=session)
+    answer = _move(subjects.rebase, proposal_id)
+    if answer is not None:
+        return answer
     flash(_("The proposal is now based on the live version; review it again."), "success")
     return redirect(url_for("review.proposal", proposal_id=proposal_id))
+
+
+def _move(move: Callable[..., Proposal], proposal_id: int) -> ResponseReturnValue | None:
+    """Withdraw or rebase the version the form shows; when someone else came first, nothing is
+    done and the page shows the proposal as it is now, and why (409)."""
+    session = get_session()
+    try:
+        move(
+            session=session,
+            actor=current_actor(),
+            proposal_id=proposal_id,
+            expected=typed_version(),
+        )
+    except Stale as error:
+        session.rollback()
+        flash(_("Nothing was done: %(reason)s", reason=reason(error)), "error")
+        return _review_page(read(session, current_actor(), proposal_id), error.status)
+    uow.commit(session=session)
+    return None
 
 
 # --- history ---------------------------------------------------------------------------------

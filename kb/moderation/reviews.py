@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from kb import audit
@@ -20,7 +20,7 @@ from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import N_, BadRequest, FieldError, ValidationError
 from kb.models import Practice, Proposal, ProposalComment, ReviewDecision, User
 from kb.moderation import notify, subjects
-from kb.moderation.workflow import CLOSED, OPEN, Link, check_move, get, move
+from kb.moderation.workflow import CLOSED, OPEN, Link, check_move, claim, get, move
 from kb.permissions import Actor, allowed, require
 from kb.text.markdown import render
 
@@ -63,7 +63,16 @@ def _checklist(raw: Mapping[str, Any] | None) -> dict[str, bool]:
         raise ValidationError(
             [FieldError(f"checklist.{str(k)[:40]}", N_("unknown item")) for k in unknown]
         )
-    return {item: bool(raw.get(item)) for item in CHECKLIST}
+    # JSON booleans only: "false" (a string) is true to bool(), and the audit log would say ticked.
+    loose = [k for k in CHECKLIST if k in raw and not isinstance(raw[k], bool)]
+    if loose:
+        raise ValidationError(
+            [
+                FieldError(f"checklist.{k}", N_("expected true or false (a JSON boolean)"))
+                for k in loose
+            ]
+        )
+    return {item: raw.get(item) is True for item in CHECKLIST}
 
 
 def decide(
@@ -77,8 +86,11 @@ def decide(
     vocabulary: Vocabulary,
     approvals_needed: int = 1,
     link: Link | None = None,
+    expected: str | None = None,
 ) -> Outcome:
-    """Record a moderator's decision; publish when enough distinct moderators approved."""
+    """Record a moderator's decision on version `expected` of the proposal (None: the version
+    read here); publish when enough distinct moderators approved. `Stale` (409) when another
+    decision, a withdraw or an edit came first."""
     if decision not in DECISIONS:
         raise ValidationError(
             [
@@ -97,6 +109,7 @@ def decide(
     _check_decision(decision, comment, ticks)
     if decision == "approve" and _already_approved(session, proposal, actor):
         raise BadRequest(N_("decision: you already approved this round; another moderator must"))
+    claim(session, proposal, expected)  # first write: a racing decision stops here
     assert proposal.id is not None and actor.user_id is not None or actor.kind == "system"
     session.add(
         ReviewDecision(
@@ -350,7 +363,13 @@ def _open_rows(session: Session, limit: int, author_id: int | None = None) -> li
     statement = select(Proposal).where(col(Proposal.status).in_(OPEN))
     if author_id is not None:
         statement = statement.where(Proposal.author_id == author_id)
-    ordered = statement.order_by(col(Proposal.submitted_at), col(Proposal.id)).limit(limit)
+    # Submitted first, oldest first, then the rest: spelled out, because SQLite sorts NULLs
+    # first and PostgreSQL last, and a page of drafts must never push the waiting ones out.
+    ordered = statement.order_by(
+        case((col(Proposal.status) == "submitted", 0), else_=1),
+        col(Proposal.submitted_at).asc().nulls_last(),
+        col(Proposal.id),
+    ).limit(limit)
     return list(session.exec(ordered))
 
 

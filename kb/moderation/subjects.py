@@ -19,7 +19,7 @@ from kb.errors import Text
 from kb.models import Practice, Proposal
 from kb.moderation import checks as harm
 from kb.moderation import page_subject, practice_subject
-from kb.moderation.workflow import Endpoints, check_move, get, move, rebased
+from kb.moderation.workflow import Endpoints, check_move, claim, get, move, rebased
 from kb.permissions import Actor
 
 
@@ -51,26 +51,32 @@ class Subject(Protocol):
     ) -> tuple[int, Practice | None]: ...
 
 
-SUBJECTS: dict[str, Subject] = {
-    s.kind: s for s in (practice_subject.SUBJECT, page_subject.SUBJECT)
-}
+SUBJECTS: dict[str, Subject] = {s.kind: s for s in (practice_subject.SUBJECT, page_subject.SUBJECT)}
 
 
 def of(proposal: Proposal) -> Subject:
     return SUBJECTS[proposal.kind]
 
 
-def withdraw(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
-    """The author takes back an open proposal (any subject)."""
+def withdraw(
+    *, session: Session, actor: Actor, proposal_id: int, expected: str | None = None
+) -> Proposal:
+    """The author takes back an open proposal (any subject), if still at version `expected`."""
     proposal = get(session, proposal_id)
+    check_move(proposal, "withdraw", actor)
+    claim(session, proposal, expected)
     move(session, actor, proposal, "withdraw")
     session.flush()
     return proposal
 
 
-def rebase(*, session: Session, actor: Actor, proposal_id: int) -> Proposal:
+def rebase(
+    *, session: Session, actor: Actor, proposal_id: int, expected: str | None = None
+) -> Proposal:
     """Base the proposal on the live version; the author's text is kept, approvals start over."""
     proposal = get(session, proposal_id)
+    check_move(proposal, "rebase", actor)
+    claim(session, proposal, expected)
     move(session, actor, proposal, "rebase")
     rebased(session, proposal, of(proposal).live_version(session, proposal))
     return proposal
@@ -82,7 +88,7 @@ def publish(
     """Apply the proposal to its subject and close it as published (the caller commits).
 
     The move is checked first (four eyes, status), so nothing is applied that could not be
-    recorded; a stale base raises before anything is written.
+    recorded; a stale base raises before anything is written. The caller `claim`ed the proposal.
     """
     check_move(proposal, "approve", actor)
     version, practice = of(proposal).apply(session, actor, proposal, vocabulary)

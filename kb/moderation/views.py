@@ -26,14 +26,16 @@ from sqlmodel import col, select
 
 from kb import uow
 from kb.accounts.forms import ConfirmForm
+from kb.catalogue import diff
 from kb.catalogue.data import PracticeData, SourceData
 from kb.catalogue.reads import get_by_slug, to_data
 from kb.content.practice_file import parse_practice_text
-from kb.errors import N_, Conflict, KBError, NotFound, ValidationError
+from kb.errors import N_, Conflict, NotFound, ValidationError
 from kb.models import Event, Proposal, utcnow
 from kb.moderation import forms as spotlight
 from kb.moderation import practice_subject as proposals
 from kb.moderation import reviews, subjects, suggestions, workflow
+from kb.moderation.shared_views import autosaving, field_label, reason, typed_version
 from kb.moderation.workflow import get
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
@@ -78,13 +80,9 @@ def badge() -> dict[str, Any]:
         "moderation_count": moderation_count,
         "can_move": can_move,
         "proposal_status": lambda status: _(workflow.STATUSES.get(status, status)),
+        "proposal_version": workflow.version_of,
         "describe_proposal": lambda proposal: localized(subjects.of(proposal).describe(proposal)),
     }
-
-
-def reason(error: KBError) -> str:
-    """A domain error in the reader's language, field by field when it names fields."""
-    return localized(error)
 
 
 def link(proposal_id: int) -> str:
@@ -176,9 +174,7 @@ def new() -> ResponseReturnValue:
     session = get_session()
     data, note = None, ""
     if base_slug:
-        data = to_data(
-            session, get_by_slug(session, base_slug, published_only=False)
-        )
+        data = to_data(session, get_by_slug(session, base_slug, published_only=False))
     form = spotlight_form(data or _empty(), note)
     return form_page(form, None, base_slug=base_slug)
 
@@ -252,16 +248,44 @@ def save(proposal_id: int) -> ResponseReturnValue:
             proposal_id=proposal_id,
             data=_without_empty_sources(data),
             note=form.note.data or "",
+            expected=typed_version(),
         )
     except (ValidationError, Conflict) as error:
         session.rollback()
+        if autosaving():
+            return {"error": reason(error)}, error.status
         if isinstance(error, ValidationError):
             spotlight.place_errors(form, error.errors)
+        elif isinstance(error, workflow.Stale):
+            _told_of_other_save(get(session, proposal_id), data)
         else:
             flash(_("Your text was not saved: %(reason)s", reason=reason(error)), "error")
         return form_page(form, get(session, proposal_id), status=error.status)
     uow.commit(session=session)
+    if autosaving():
+        return {"version": workflow.version_of(proposal)}, 200
     return _after_save(form, proposal, data)
+
+
+def _told_of_other_save(stored: Proposal, typed: PracticeData) -> None:
+    """Someone (another tab, another person) saved or moved the proposal first: say so and what
+    differs; the form shows the text as typed here, and saving again replaces the other one."""
+    differing = [
+        field_label(c.field)
+        for c in diff.compare(stored.data, _without_empty_sources(typed).snapshot())
+        if c.changed
+    ]
+    flash(
+        _(
+            "Your text was not saved: this proposal was saved or moved elsewhere (another tab "
+            "or person) since you opened it; it is now « %(status)s ». Your text is kept below. "
+            "Fields that differ from the saved version: %(fields)s. Saving again replaces the "
+            "saved version with yours.",
+            status=_(workflow.STATUSES.get(stored.status, stored.status)),
+            fields=", ".join(differing) or "—",
+        ),
+        "error",
+    )
 
 
 def _without_empty_sources(data: PracticeData) -> PracticeData:

@@ -11,18 +11,27 @@ base to the live version and starts a new round. An approval publishes once enou
 moderators approved the round (`kb.moderation.reviews`); until then the proposal stays submitted,
 so there is no "approved" state that a crash could leave behind. What is proposed is the subject's
 business (`kb.moderation.subjects`).
+
+Every move, decision and save is a compare-and-set on the proposal's `updated_at` (its version,
+`version_of`): the caller names the version it acted on (a form's hidden field, an API's
+`If-Match`), and `claim` moves the version forward only if the row still holds it. Two people
+acting at once on what they both saw: the first wins, the second gets `Stale` (409) and nothing
+of theirs is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col
 
 from kb import audit
-from kb.errors import N_, Conflict, NotFound
+from kb.errors import N_, Conflict, NotFound, Text
 from kb.models import Proposal, utcnow
 from kb.moderation import notify
 from kb.permissions import Actor, allowed, require
@@ -73,6 +82,56 @@ MOVES: dict[str, Move] = {
 NOTE_MAX = 2000
 
 
+class Stale(Conflict):
+    """Someone else moved or saved the proposal since the caller read it (409)."""
+
+    code = "stale_proposal"
+
+    def __init__(self, proposal: Proposal) -> None:
+        super().__init__(
+            N_(
+                "version: this proposal changed since you opened it (it is now %(status)s); "
+                "nothing was recorded, check what changed and try again"
+            ),
+            status=Text(STATUSES[proposal.status]),
+        )
+        self.proposal_id = proposal.id
+
+
+def version_of(proposal: Proposal) -> str:
+    """The proposal's version as callers name it: its `updated_at` to the microsecond, in UTC."""
+    return _utc(proposal.updated_at).strftime("%Y%m%d%H%M%S%f")
+
+
+def _utc(stamp: datetime) -> datetime:
+    # SQLite gives the stored UTC time back without its zone.
+    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
+def claim(session: Session, proposal: Proposal, expected: str | None = None) -> None:
+    """Compare-and-set: move the proposal's version forward if it is still `expected` (or, with
+    None, still what this transaction read), else raise `Stale`.
+
+    Called before anything else is written, so the row lock it takes (PostgreSQL) or the write
+    lock (SQLite) orders racing requests: the second one finds the version gone and writes nothing.
+    """
+    assert proposal.id is not None
+    if expected is not None and expected != version_of(proposal):
+        raise Stale(proposal)
+    held = _utc(proposal.updated_at)
+    now = max(utcnow(), held + timedelta(microseconds=1))  # a new version, even within a tick
+    result = session.execute(
+        update(Proposal)
+        .where(col(Proposal.id) == proposal.id, col(Proposal.updated_at) == held)
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(proposal)
+        raise Stale(proposal)
+    set_committed_value(proposal, "updated_at", now)
+
+
 def check_move(proposal: Proposal, move: str, actor: Actor) -> str:
     """The status after `move`, or PermissionDenied / BadRequest (409 when the status is wrong)."""
     rule = MOVES[move]
@@ -113,12 +172,18 @@ def check_editable(actor: Actor, proposal: Proposal) -> None:
 
 
 def store_edit(
-    session: Session, actor: Actor, proposal: Proposal, snapshot: dict[str, Any], note: str
+    session: Session,
+    actor: Actor,
+    proposal: Proposal,
+    snapshot: dict[str, Any],
+    note: str,
+    expected: str | None = None,
 ) -> Proposal:
-    """Keep the author's latest text and note on the proposal, audited (the caller commits)."""
+    """Keep the author's latest text and note on the proposal, audited (the caller commits);
+    `Stale` when someone saved or moved it since `expected`."""
+    claim(session, proposal, expected)
     proposal.data = snapshot
     proposal.note = note
-    proposal.updated_at = utcnow()
     session.add(proposal)
     audit.record(session, actor, audit.ProposalEdited(proposal.id or 0, proposal.slug))
     session.flush()
@@ -140,10 +205,10 @@ def read(session: Session, actor: Actor, proposal_id: int) -> Proposal:
 
 
 def move(session: Session, actor: Actor, proposal: Proposal, move: str) -> None:
+    """Change the status (the caller `claim`ed the proposal first: its version moved on)."""
     assert proposal.id is not None
     before = proposal.status
     proposal.status = check_move(proposal, move, actor)
-    proposal.updated_at = utcnow()
     if proposal.status in CLOSED:
         proposal.decided_at = proposal.updated_at
     session.add(proposal)
@@ -154,8 +219,15 @@ def move(session: Session, actor: Actor, proposal: Proposal, move: str) -> None:
     )
 
 
-def enter_review(session: Session, actor: Actor, proposal: Proposal, link: Link | None) -> None:
+def enter_review(
+    session: Session,
+    actor: Actor,
+    proposal: Proposal,
+    link: Link | None,
+    expected: str | None = None,
+) -> None:
     """The submit move, a new review round, and the reviewers told (any kind of proposal)."""
+    claim(session, proposal, expected)
     move(session, actor, proposal, "submit")
     proposal.round += 1
     proposal.submitted_at = utcnow()

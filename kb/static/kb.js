@@ -90,12 +90,33 @@
     var last = new URLSearchParams(serialise()).toString();
     // Not form.action: the buttons named "action" shadow it (it would be a RadioNodeList).
     var target = form.getAttribute("action");
-    window.setInterval(function () {
+    var timer = window.setInterval(function () {
       var data = serialise();
       var now = new URLSearchParams(data).toString();
       if (now === last) { return; }
-      fetch(target, { method: "POST", body: data, credentials: "same-origin" })
-        .then(function (response) { if (response.ok) { last = now; } })
+      fetch(target, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch", Accept: "application/json" }
+      })
+        .then(function (response) {
+          if (response.status === 409) {
+            // Saved elsewhere since this page opened: stop, and let a full save show the
+            // difference (the text typed here stays in the form).
+            window.clearInterval(timer);
+            return response.json().then(function (body) {
+              var notice = document.createElement("p");
+              notice.className = "flash flash-error";
+              notice.setAttribute("role", "alert");
+              notice.textContent = body.error;
+              form.insertBefore(notice, form.firstChild);
+            });
+          }
+          if (!response.ok) { return null; }
+          return response.json().then(function (body) {
+            last = now;
+            if (form.elements.version && body.version) { form.elements.version.value = body.version; }
+          });
+        })
         .catch(function () { /* the next round, or the next submit, saves it */ });
     }, 30000);
   });

@@ -19,7 +19,7 @@ from indexer import Query
 from kb import db, uow
 from kb.catalogue import history, taxonomy
 from kb.catalogue import json_io as practice_json
-from kb.catalogue.data import PracticeData, SourceData
+from kb.catalogue.data import PracticeData
 from kb.errors import Conflict, PermissionDenied, ValidationError
 from kb.models import MailMessage, Practice
 from kb.moderation import practice_subject as proposals
@@ -27,17 +27,13 @@ from kb.moderation import reviews, subjects
 from kb.moderation.practice_subject import StaleBase
 from kb.moderation.workflow import CLOSED, MOVES, OPEN, STATUSES, get
 from kb.search import index_sync as search
-from tests.conftest import BASE_PRACTICE
+from tests.conftest import practice_data
 
 ALL_TICKED = dict.fromkeys(reviews.CHECKLIST, True)
 
 
 def spotlight(**overrides: Any) -> PracticeData:
-    values = {**BASE_PRACTICE, "slug": "spotlight", **overrides}
-    values["sources"] = tuple(
-        s if isinstance(s, SourceData) else SourceData(*s) for s in values["sources"]
-    )
-    return PracticeData(**values)
+    return practice_data(**{"slug": "spotlight", **overrides})  # type: ignore[no-any-return]
 
 
 class People:
