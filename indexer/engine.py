@@ -234,6 +234,11 @@ class Engine:
                 if d in only:
                     acc[d] += c * w / (w + norm[d])
 
+    @property
+    def live_count(self) -> int:
+        """Live documents in the searcher (the accumulator also has slots for deleted ones)."""
+        return self._live
+
     def idf(self, df: int) -> float:
         """Whoosh's BM25 idf, from the live document count and a term's live postings."""
         return math.log(self._live / (df + 1)) + 1

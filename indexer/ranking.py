@@ -82,7 +82,9 @@ def coordinate(eng: Engine, concepts: Sequence[set[int]], docs: Iterable[int]) -
     acc = eng.acc
     if acc is None or len(concepts) < 2:
         return
-    n = len(acc)
+    # The live document count, not len(acc): the accumulator has a slot per docnum, deleted
+    # ones included, so an index grown by edits would weigh rarity unlike a rebuilt one.
+    n = eng.live_count
     weights = [math.log(1 + n / max(1, len(c))) for c in concepts]
     total = sum(weights)
     for d in docs:
