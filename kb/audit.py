@@ -131,6 +131,11 @@ class LoggedIn(AccountEvent):
 
 
 @dataclass(frozen=True)
+class SignedOutEverywhere(AccountEvent):
+    action: ClassVar[str] = "account.sign_out_everywhere"
+
+
+@dataclass(frozen=True)
 class TokenEvent(Event):
     target_kind: ClassVar[str] = "token"
     token_id: int

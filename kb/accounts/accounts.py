@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from kb import audit
 from kb.errors import N_, FieldError, NotFound, ValidationError
-from kb.models import User, UserRole, utcnow
+from kb.models import ApiToken, User, UserRole, utcnow
 from kb.permissions import ROLES, Actor, require
 
 PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # also spelled out in the messages below
@@ -99,21 +99,6 @@ def find_by_email(session: Session, email: str) -> Account | None:
     if user is None or user.id is None:
         return None
     return Account(user, roles_of(session, user.id))
-
-
-def load_session_user(session: Session, session_id: str) -> Account | None:
-    """The active account for a login session id "<user id>:<session version>", or None."""
-    user_part, _, version_part = session_id.partition(":")
-    if not (user_part.isdigit() and version_part.isdigit()):
-        return None
-    user = session.get(User, int(user_part))
-    if user is None or not user.active or user.session_version != int(version_part):
-        return None
-    return Account(user, roles_of(session, int(user_part)))
-
-
-def session_id(user: User) -> str:
-    return f"{user.id}:{user.session_version}"
 
 
 def list_accounts(*, session: Session, actor: Actor) -> list[Account]:
@@ -230,13 +215,23 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
     if account.user.active == active:
         return account
     account.user.active = active
-    if not active:  # ends every session and makes its tokens useless
+    if not active:  # ends every session and revokes its tokens: reactivating revives neither
         account.user.session_version += 1
+        _revoke_tokens(session, actor, user_id)
     session.add(account.user)
     event = audit.UserReactivated if active else audit.UserDeactivated
     audit.record(session, actor, event(user_id))
     session.flush()
     return account
+
+
+def _revoke_tokens(session: Session, actor: Actor, user_id: int) -> None:
+    live = select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
+    for token in session.exec(live).all():
+        token.revoked_at = utcnow()
+        session.add(token)
+        assert token.id is not None
+        audit.record(session, actor, audit.TokenRevoked(token.id, user_id, token.name))
 
 
 # --- one's own account -----------------------------------------------------------------------

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import logout_user
 
 from kb import uow
 from kb.accounts import accounts, forms
 from kb.accounts import links as account_links
+from kb.accounts import sessions as login_sessions
 from kb.accounts import tokens as api_tokens
 from kb.errors import BadRequest, ValidationError
 from kb.web import limits
@@ -21,6 +21,7 @@ from kb.web.auth import (
     safe_next,
     secret_key,
     sign_in,
+    sign_out,
 )
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
@@ -60,7 +61,7 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    logout_user()
+    sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("public.home"))
 
@@ -138,6 +139,17 @@ def change_password() -> ResponseReturnValue:
     sign_in(account)  # this session continues under the new session version; the others end
     flash(_("Your password is changed. Your other sessions have been signed out."), "success")
     return redirect(url_for("account.overview"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> ResponseReturnValue:
+    session = get_session()
+    login_sessions.end_all(session=session, actor=current_actor(), user_id=current_account().id)
+    uow.commit(session=session)
+    sign_out()
+    flash(_("You are signed out on every device, this one included."), "success")
+    return redirect(url_for("account.login"))
 
 
 @bp.post("/account/tokens")
@@ -219,7 +231,7 @@ def set_password(token: str) -> ResponseReturnValue:
             forms.show_errors(form, error)
         else:
             uow.commit(session=session)
-            logout_user()
+            sign_out()
             flash(_("Your password is saved. You can now sign in."), "success")
             return redirect(url_for("account.login", lang=g.lang))
     status = 422 if form.errors else 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 from kb.models.accounts import (
     ApiToken,
     AuditEvent,
+    LoginSession,
     MailMessage,
     User,
     UserRole,
@@ -62,6 +63,7 @@ __all__ = [
     "CollectionItem",
     "CollectionRevision",
     "Event",
+    "LoginSession",
     "MailMessage",
     "Page",
     "PageRevision",
