@@ -27,6 +27,7 @@ from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
 from kb.web.security import never_cache
+from kb.web.urls import mail_url
 
 bp = Blueprint("account", __name__, url_prefix="/<lang>")
 install_lang(bp)
@@ -36,7 +37,7 @@ bp.after_request(never_cache)
 
 
 def _link_builder(token: str) -> str:
-    return url_for("account.set_password", token=token, _external=True)
+    return mail_url("account.set_password", token=token)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -188,6 +189,9 @@ def reset_request() -> ResponseReturnValue:
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
         limits.count_sign_in(form.email.data)
+        # Refused here when no origin is trusted for links, whether the account exists or not
+        # (refusing only for existing accounts would tell which addresses have one).
+        mail_url("account.set_password", token="-")
         session = get_session()
         account_links.request_reset(
             session=session,

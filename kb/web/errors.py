@@ -36,15 +36,20 @@ def _ensure_url_adapter() -> None:
 
 
 def _respond(
-    status: int, code: str, message: str, payload: dict[str, object] | None = None
+    status: int,
+    code: str,
+    message: str,
+    payload: dict[str, object] | None = None,
+    *,
+    shown: bool = False,
 ) -> ResponseReturnValue:
+    """`shown`: the message is already written for the reader (in their language)."""
     _ensure_url_adapter()
     if _wants_json():
         body = payload or {"error": {"code": code, "status": status, "message": message}}
         return jsonify(body), status
-    return render_template(
-        "error.html", status=status, message=_html_message(status, message)
-    ), status
+    html_message = message if shown else _html_message(status, message)
+    return render_template("error.html", status=status, message=html_message), status
 
 
 def _html_message(status: int, message: str) -> str:
@@ -77,7 +82,9 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     message = error.description or error.name
     if isinstance(error, SecurityError):  # an untrusted Host: never echo it back
         code, message = "untrusted_host", str(_("This site does not answer to that host name."))
-    response = make_response(_respond(status, code, message))
+    # Errors that tell the reader what the operator must do say it (kb.web.urls.NoPublicOrigin).
+    shown = bool(getattr(error, "operator_message", False))
+    response = make_response(_respond(status, code, message, shown=shown))
     if status == 429:  # the limits are per minute: a client may retry after one
         response.headers["Retry-After"] = "60"
     return response
