@@ -117,6 +117,8 @@ def safe_next(target: str | None) -> str | None:
     """Only a path on this site (never another host) is followed after login."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):  # no header splitting in Location
+        return None
     parts = urlsplit(target)
     return target if not parts.netloc and not parts.scheme else None
 

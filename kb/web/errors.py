@@ -9,6 +9,7 @@ from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from kb.errors import KBError
@@ -90,6 +91,13 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     return response
 
 
+def handle_out_of_range(error: Exception) -> ResponseReturnValue:
+    """A number the database cannot hold (SQLite: OverflowError; PostgreSQL: DataError)."""
+    log.info("out-of-range value on %s: %s", request.path, type(error).__name__)
+    message = str(_("A number or a value in the request is out of range."))
+    return _respond(400, "out_of_range", message, shown=True)
+
+
 def handle_unexpected(error: Exception) -> ResponseReturnValue:
     log.exception("unhandled error on %s", request.path)
     return _respond(500, "internal_error", "An unexpected error occurred; it has been logged.")
@@ -98,4 +106,6 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.register_error_handler(KBError, handle_kb_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(Exception, handle_unexpected)
