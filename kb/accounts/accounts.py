@@ -17,11 +17,11 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
 from kb import audit
+from kb.accounts.passwords import PASSWORD_MAX, check_password, own_words
 from kb.errors import N_, FieldError, NotFound, ValidationError
 from kb.models import ApiToken, User, UserRole, utcnow
 from kb.permissions import ROLES, Actor, require
 
-PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # also spelled out in the messages below
 NAME_MAX = 120
 # argon2-cffi's defaults: argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
@@ -138,13 +138,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def check_password(password: str, field: str = "password") -> None:
-    if len(password) < PASSWORD_MIN:
-        raise ValidationError([FieldError(field, N_("at least 12 characters"))])
-    if len(password) > PASSWORD_MAX:
-        raise ValidationError([FieldError(field, N_("at most 1024 characters"))])
-
-
 # --- creating and administering accounts -----------------------------------------------------
 
 
@@ -164,7 +157,7 @@ def create(
     name = _check_name(display_name)
     role_set = _check_roles(roles)
     if password is not None:
-        check_password(password)
+        check_password(password, own=own_words(address, name))
     if find_by_email(session, address) is not None:
         raise ValidationError([FieldError("email", N_("an account already uses this address"))])
     now = utcnow()
@@ -300,7 +293,9 @@ def change_password(
         raise ValidationError(
             [FieldError("current_password", N_("this is not your current password"))]
         ) from None
-    check_password(new, "new_password")
+    check_password(
+        new, "new_password", own=own_words(account.user.email, account.user.display_name)
+    )
     store_password(session, account.user, new)
     audit.record(session, actor, audit.PasswordChanged(account.id, "account"))
     session.flush()
@@ -313,5 +308,3 @@ def store_password(session: Session, user: User, password: str) -> None:
     user.password_changed_at = utcnow()
     user.session_version += 1
     session.add(user)
-
-
