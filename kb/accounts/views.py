@@ -6,13 +6,14 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from kb import uow
+from kb import audit, uow
 from kb.accounts import accounts, forms
 from kb.accounts import links as account_links
 from kb.accounts import sessions as login_sessions
 from kb.accounts import tokens as api_tokens
 from kb.errors import BadRequest, ValidationError
-from kb.web import limits
+from kb.permissions import Actor
+from kb.web import limits, security_events
 from kb.web.auth import (
     client_address,
     current_account,
@@ -55,6 +56,11 @@ def login() -> ResponseReturnValue:
             sign_in(account)
             flash(_("You are signed in."), "success")
             return redirect(next_url or url_for("account.overview", lang=account.user.language))
+        known = accounts.find_by_email(session, form.email.data)
+        security_events.report(
+            audit.SignInFailed(security_events.network(), known.id if known else None),
+            Actor.anonymous(address=client_address()),
+        )
         form.password.errors = [_("E-mail address or password incorrect.")]
         return render_template("account/login.html", form=form, next=next_url), 401
     return render_template("account/login.html", form=form, next=next_url)

@@ -20,11 +20,13 @@ from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlmodel import Session as DbSession
 
+from kb import audit
 from kb.accounts import forms
 from kb.accounts import sessions as login_sessions
 from kb.accounts import tokens as api_tokens
 from kb.accounts.accounts import Account
 from kb.permissions import Actor, allowed
+from kb.web import security_events
 from kb.web.database import get_session
 from kb.web.i18n import current_lang
 
@@ -145,6 +147,12 @@ def load_bearer_token() -> None:
         abort(401, description="Authorization: expected 'Bearer <token>'")
     account = api_tokens.authenticate_token(get_session(), token.strip())
     if account is None:
+        revoked = api_tokens.revoked_token(get_session(), token.strip())
+        if revoked is not None and revoked.id is not None:
+            security_events.report(
+                audit.RevokedTokenUsed(security_events.network(), revoked.id, revoked.user_id),
+                Actor.anonymous(address=client_address()),
+            )
         abort(
             401,
             description="Authorization: this token is unknown, revoked or its account "

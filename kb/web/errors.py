@@ -12,7 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from kb import audit
 from kb.errors import KBError
+from kb.web import security_events
+from kb.web.auth import current_actor
 from kb.web.i18n import api_lang, localized
 
 log = logging.getLogger(__name__)
@@ -68,8 +71,21 @@ def _html_message(status: int, message: str) -> str:
     return message
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _report_forbidden(status: int) -> None:
+    """A 403 on a route that writes is a security event (someone tried what they may not do)."""
+    if status == 403 and request.method in WRITE_METHODS:
+        security_events.report(
+            audit.WriteForbidden(security_events.network(), request.method, request.path[:200]),
+            current_actor(),
+        )
+
+
 def handle_kb_error(error: KBError) -> ResponseReturnValue:
     """The message in the reader's language: the page's, or the API client's (`api_lang`)."""
+    _report_forbidden(error.status)
     if _wants_json():
         with force_locale(api_lang()):
             payload = error.to_dict(gettext)
@@ -79,6 +95,7 @@ def handle_kb_error(error: KBError) -> ResponseReturnValue:
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
+    _report_forbidden(status)
     code = (error.name or "error").lower().replace(" ", "_")
     message = error.description or error.name
     if isinstance(error, SecurityError):  # an untrusted Host: never echo it back
