@@ -27,7 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from kb import config
     from kb.cli import commands as cli
     from kb.search import service as index_ext
-    from kb.web import auth, csrf, database, i18n, limits, security, urls
+    from kb.web import auth, bounds, csrf, database, i18n, limits, security, urls
     from kb.web import errors as errors_web
 
     app = Flask(__name__)
@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     index_ext.init_app(app)
     errors_web.init_app(app)
+    bounds.init_app(app)  # before any blueprint: its <int:…> rules use the bounded converter
     i18n.init_app(app)
     security.init_app(app)
     urls.init_app(app)

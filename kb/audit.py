@@ -131,6 +131,11 @@ class LoggedIn(AccountEvent):
 
 
 @dataclass(frozen=True)
+class SignedOutEverywhere(AccountEvent):
+    action: ClassVar[str] = "account.sign_out_everywhere"
+
+
+@dataclass(frozen=True)
 class TokenEvent(Event):
     target_kind: ClassVar[str] = "token"
     token_id: int
@@ -312,6 +317,47 @@ class WebhookRedelivered(WebhookEvent):
     deliveries: int
 
 
+@dataclass(frozen=True)
+class SecurityEvent(Event):
+    """A refused attempt, targeted at the client's network (/24 or /48, as the row's address)."""
+
+    target_kind: ClassVar[str] = "security"
+    network: str
+
+    target_field: ClassVar[str] = "network"
+
+
+@dataclass(frozen=True)
+class SignInFailed(SecurityEvent):
+    action: ClassVar[str] = "security.sign_in_failed"
+    user_id: int | None  # None: no account has the address typed
+
+
+@dataclass(frozen=True)
+class SignInThrottled(SecurityEvent):
+    action: ClassVar[str] = "security.sign_in_throttled"
+    scope: str  # "address" or "account"
+    limit: str
+
+
+@dataclass(frozen=True)
+class WriteForbidden(SecurityEvent):
+    """A 403 on a route that writes (any method but GET, HEAD and OPTIONS)."""
+
+    action: ClassVar[str] = "security.forbidden"
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class RevokedTokenUsed(SecurityEvent):
+    """A revoked token, or one of a deactivated account, presented to the API."""
+
+    action: ClassVar[str] = "security.revoked_token"
+    token_id: int
+    user_id: int
+
+
 EVENT_TYPES: tuple[type[Event], ...] = tuple(_TYPES)  # every kind, in declaration order
 ACTIONS: tuple[str, ...] = tuple(sorted({t.action for t in EVENT_TYPES}))
 TARGET_KINDS: tuple[str, ...] = tuple(sorted({t.target_kind for t in EVENT_TYPES}))
@@ -331,5 +377,3 @@ def record(session: Session, actor: Actor, event: Event) -> AuditEvent:
     )
     session.add(row)
     return row
-
-

@@ -157,15 +157,17 @@ SETTINGS: tuple[Setting, ...] = (
         "KB_BASE_URL",
         None,
         "The public origin, e.g. `https://kb.example.org`: every absolute URL (sitemap, "
-        "robots.txt, canonical and alternate links, JSON-LD, API, redirects) is built on it, not "
-        "on the "
-        "request's Host header. Unset: the request's host (for local use).",
+        "robots.txt, canonical and alternate links, JSON-LD, API, redirects, links in e-mail) is "
+        "built on it, not on the request's Host header, and its host is trusted. Unset: the "
+        "request's host for pages, and e-mail with links is refused unless the request came to "
+        "a loopback name (local use).",
     ),
     Setting(
         "KB_TRUSTED_HOSTS",
         None,
         "Comma-separated host names kb answers to (Flask's TRUSTED_HOSTS; `.example.org` also "
-        "matches subdomains); any other Host header gets a 400. Unset: any host.",
+        "matches subdomains); any other Host header gets a 400. Unset: only `localhost`, "
+        "`127.0.0.1` and the host of KB_BASE_URL. `*`: any host (a proxy in front checks it).",
     ),
     Setting(
         "KB_HEALTH_MAX_LAG",

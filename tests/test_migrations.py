@@ -52,7 +52,8 @@ def test_the_migrations_form_one_chain_numbered_in_order() -> None:
 
 def test_each_old_revision_id_maps_to_the_migration_at_its_place_in_the_chain() -> None:
     assert sorted(db.RENAMED_REVISIONS) == sorted(OLD_CHAIN)
-    assert [db.RENAMED_REVISIONS[old] for old in OLD_CHAIN] == chain()
+    # Revisions added since the renumbering (0010 on) had no old id.
+    assert [db.RENAMED_REVISIONS[old] for old in OLD_CHAIN] == chain()[: len(OLD_CHAIN)]
     assert not set(db.RENAMED_REVISIONS) & set(chain())  # the rewrite cannot apply twice
 
 

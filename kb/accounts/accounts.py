@@ -17,11 +17,11 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
 from kb import audit
+from kb.accounts.passwords import PASSWORD_MAX, check_password, own_words
 from kb.errors import N_, FieldError, NotFound, ValidationError
-from kb.models import User, UserRole, utcnow
+from kb.models import ApiToken, User, UserRole, utcnow
 from kb.permissions import ROLES, Actor, require
 
-PASSWORD_MIN, PASSWORD_MAX = 12, 1024  # also spelled out in the messages below
 NAME_MAX = 120
 # argon2-cffi's defaults: argon2id with RFC 9106's low-memory profile (t=3, m=64 MiB, p=4).
 _hasher = PasswordHasher()
@@ -101,21 +101,6 @@ def find_by_email(session: Session, email: str) -> Account | None:
     return Account(user, roles_of(session, user.id))
 
 
-def load_session_user(session: Session, session_id: str) -> Account | None:
-    """The active account for a login session id "<user id>:<session version>", or None."""
-    user_part, _, version_part = session_id.partition(":")
-    if not (user_part.isdigit() and version_part.isdigit()):
-        return None
-    user = session.get(User, int(user_part))
-    if user is None or not user.active or user.session_version != int(version_part):
-        return None
-    return Account(user, roles_of(session, int(user_part)))
-
-
-def session_id(user: User) -> str:
-    return f"{user.id}:{user.session_version}"
-
-
 def list_accounts(*, session: Session, actor: Actor) -> list[Account]:
     require(actor, "user.list")
     users = session.exec(select(User).order_by(col(User.email))).all()
@@ -153,13 +138,6 @@ def _check_name(name: str) -> str:
     return name
 
 
-def check_password(password: str, field: str = "password") -> None:
-    if len(password) < PASSWORD_MIN:
-        raise ValidationError([FieldError(field, N_("at least 12 characters"))])
-    if len(password) > PASSWORD_MAX:
-        raise ValidationError([FieldError(field, N_("at most 1024 characters"))])
-
-
 # --- creating and administering accounts -----------------------------------------------------
 
 
@@ -179,7 +157,7 @@ def create(
     name = _check_name(display_name)
     role_set = _check_roles(roles)
     if password is not None:
-        check_password(password)
+        check_password(password, own=own_words(address, name))
     if find_by_email(session, address) is not None:
         raise ValidationError([FieldError("email", N_("an account already uses this address"))])
     now = utcnow()
@@ -230,13 +208,23 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
     if account.user.active == active:
         return account
     account.user.active = active
-    if not active:  # ends every session and makes its tokens useless
+    if not active:  # ends every session and revokes its tokens: reactivating revives neither
         account.user.session_version += 1
+        _revoke_tokens(session, actor, user_id)
     session.add(account.user)
     event = audit.UserReactivated if active else audit.UserDeactivated
     audit.record(session, actor, event(user_id))
     session.flush()
     return account
+
+
+def _revoke_tokens(session: Session, actor: Actor, user_id: int) -> None:
+    live = select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None))
+    for token in session.exec(live).all():
+        token.revoked_at = utcnow()
+        session.add(token)
+        assert token.id is not None
+        audit.record(session, actor, audit.TokenRevoked(token.id, user_id, token.name))
 
 
 # --- one's own account -----------------------------------------------------------------------
@@ -305,7 +293,9 @@ def change_password(
         raise ValidationError(
             [FieldError("current_password", N_("this is not your current password"))]
         ) from None
-    check_password(new, "new_password")
+    check_password(
+        new, "new_password", own=own_words(account.user.email, account.user.display_name)
+    )
     store_password(session, account.user, new)
     audit.record(session, actor, audit.PasswordChanged(account.id, "account"))
     session.flush()
@@ -318,5 +308,3 @@ def store_password(session: Session, user: User, password: str) -> None:
     user.password_changed_at = utcnow()
     user.session_version += 1
     session.add(user)
-
-

@@ -30,6 +30,7 @@ from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
 from kb.web.security import never_cache
+from kb.web.urls import mail_url
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
 install_lang(bp)
@@ -74,7 +75,7 @@ def invite() -> ResponseReturnValue:
             display_name=form.display_name.data,
             roles=set(form.roles.data or ()),
             secret=secret_key(),
-            link=lambda token: url_for("account.set_password", token=token, _external=True),
+            link=lambda token: mail_url("account.set_password", token=token),
             language=form.language.data,
         )
     except ValidationError as error:

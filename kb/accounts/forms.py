@@ -18,7 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kb.accounts.accounts import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN
+from kb.accounts.accounts import NAME_MAX
+from kb.accounts.passwords import PASSWORD_MAX, PASSWORD_MIN
 from kb.errors import ValidationError
 from kb.permissions import ROLES
 from kb.web.i18n import localized

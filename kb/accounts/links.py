@@ -15,12 +15,12 @@ from sqlmodel import Session
 from kb import audit, mail
 from kb.accounts.accounts import (
     Account,
-    check_password,
     create,
     find_by_email,
     roles_of,
     store_password,
 )
+from kb.accounts.passwords import check_password, own_words
 from kb.errors import N_, BadRequest
 from kb.models import User
 from kb.permissions import Actor
@@ -75,7 +75,7 @@ def set_password_from_link(
 ) -> Account:
     """Set the password through an invitation or reset link (which then stops working)."""
     account, _purpose = read_link(session, secret, token)
-    check_password(password)
+    check_password(password, own=own_words(account.user.email, account.user.display_name))
     store_password(session, account.user, password)
     audit.record(session, account.actor(address), audit.PasswordChanged(account.id, "link"))
     session.flush()

@@ -77,5 +77,16 @@ def authenticate_token(session: Session, plain: str) -> Account | None:
     return Account(user, roles_of(session, token.user_id))
 
 
+def revoked_token(session: Session, plain: str) -> ApiToken | None:
+    """The token row of a token that exists but no longer works (revoked, account deactivated)."""
+    if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
+        return None
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(plain))).first()
+    if token is None:
+        return None
+    user = session.get(User, token.user_id)
+    return token if token.revoked_at is not None or user is None or not user.active else None
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)

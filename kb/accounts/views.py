@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import logout_user
 
-from kb import uow
+from kb import audit, uow
 from kb.accounts import accounts, forms
 from kb.accounts import links as account_links
+from kb.accounts import sessions as login_sessions
 from kb.accounts import tokens as api_tokens
 from kb.errors import BadRequest, ValidationError
-from kb.web import limits
+from kb.permissions import Actor
+from kb.web import limits, security_events
 from kb.web.auth import (
     client_address,
     current_account,
@@ -21,11 +22,13 @@ from kb.web.auth import (
     safe_next,
     secret_key,
     sign_in,
+    sign_out,
 )
 from kb.web.database import get_session
 from kb.web.i18n import install_lang
 from kb.web.outbox import deliver_queued
 from kb.web.security import never_cache
+from kb.web.urls import mail_url
 
 bp = Blueprint("account", __name__, url_prefix="/<lang>")
 install_lang(bp)
@@ -35,7 +38,7 @@ bp.after_request(never_cache)
 
 
 def _link_builder(token: str) -> str:
-    return url_for("account.set_password", token=token, _external=True)
+    return mail_url("account.set_password", token=token)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,6 +56,11 @@ def login() -> ResponseReturnValue:
             sign_in(account)
             flash(_("You are signed in."), "success")
             return redirect(next_url or url_for("account.overview", lang=account.user.language))
+        known = accounts.find_by_email(session, form.email.data)
+        security_events.report(
+            audit.SignInFailed(security_events.network(), known.id if known else None),
+            Actor.anonymous(address=client_address()),
+        )
         form.password.errors = [_("E-mail address or password incorrect.")]
         return render_template("account/login.html", form=form, next=next_url), 401
     return render_template("account/login.html", form=form, next=next_url)
@@ -60,7 +68,7 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    logout_user()
+    sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("public.home"))
 
@@ -140,6 +148,17 @@ def change_password() -> ResponseReturnValue:
     return redirect(url_for("account.overview"))
 
 
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> ResponseReturnValue:
+    session = get_session()
+    login_sessions.end_all(session=session, actor=current_actor(), user_id=current_account().id)
+    uow.commit(session=session)
+    sign_out()
+    flash(_("You are signed out on every device, this one included."), "success")
+    return redirect(url_for("account.login"))
+
+
 @bp.post("/account/tokens")
 @login_required
 def create_token() -> ResponseReturnValue:
@@ -176,6 +195,9 @@ def reset_request() -> ResponseReturnValue:
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
         limits.count_sign_in(form.email.data)
+        # Refused here when no origin is trusted for links, whether the account exists or not
+        # (refusing only for existing accounts would tell which addresses have one).
+        mail_url("account.set_password", token="-")
         session = get_session()
         account_links.request_reset(
             session=session,
@@ -219,7 +241,7 @@ def set_password(token: str) -> ResponseReturnValue:
             forms.show_errors(form, error)
         else:
             uow.commit(session=session)
-            logout_user()
+            sign_out()
             flash(_("Your password is saved. You can now sign in."), "success")
             return redirect(url_for("account.login", lang=g.lang))
     status = 422 if form.errors else 200

@@ -31,6 +31,7 @@ from kb.permissions import Actor
 from kb.search import index_sync as search
 from kb.search.service import get_index, reset
 from kb.web.record_urls import practice_urls
+from kb.web.urls import listening_warning
 
 
 def init_app(app: Flask) -> None:
@@ -234,6 +235,9 @@ def serve(host: str, port: int, threads: int, workers: int | None) -> None:
     not installed (one process)."""
     app = running_app()
     prepare(app)
+    warning = listening_warning(app, host)
+    if warning:
+        click.echo(warning, err=True)
     count = max(1, workers if workers is not None else default_workers())
     try:
         from kb.cli.serve import serve_with_gunicorn

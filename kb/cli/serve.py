@@ -36,11 +36,17 @@ def _detach(app: Flask) -> None:
     db.get_engine(app).dispose(close=False)
 
 
-def serve_with_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
-    """Run gunicorn's threaded workers on the app until interrupted."""
-    reset(app)
-    db.get_engine(app).dispose()
-    options = {
+# Seconds an idle keep-alive connection stays open: gunicorn's 2 s default reset connections
+# that clients' pools (browsers, requests/urllib3, nginx's upstream keepalive at 60 s) still
+# held, and the next POST on them failed. Longer than those pools keep one idle.
+KEEPALIVE_SECONDS = 75
+
+
+def gunicorn_options(
+    app: Flask, *, host: str, port: int, workers: int, threads: int
+) -> dict[str, Any]:
+    """gunicorn's settings for `kb serve`."""
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
@@ -49,7 +55,19 @@ def serve_with_gunicorn(app: Flask, *, host: str, port: int, workers: int, threa
         # not depend on it, so this only bounds a stuck request.
         "timeout": 120,
         "graceful_timeout": 10,
+        "keepalive": KEEPALIVE_SECONDS,
+        # X-Forwarded-Proto is believed only as KB_TRUST_PROXY says (gunicorn's default
+        # trusts it from 127.0.0.1 whatever kb is told); with a proxy, the app's ProxyFix
+        # reads the headers, hop count included.
+        "forwarded_allow_ips": "127.0.0.1,::1" if app.config.get("KB_TRUST_PROXY") else "",
         "accesslog": None,
         "post_fork": lambda _server, _worker: _detach(app),
     }
+
+
+def serve_with_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn's threaded workers on the app until interrupted."""
+    reset(app)
+    db.get_engine(app).dispose()
+    options = gunicorn_options(app, host=host, port=port, workers=workers, threads=threads)
     _KbApplication(app, options).run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from kb.models.accounts import (
     ApiToken,
     AuditEvent,
+    LoginSession,
     MailMessage,
     User,
     UserRole,
@@ -60,6 +61,7 @@ __all__ = [
     "CollectionItem",
     "CollectionRevision",
     "Event",
+    "LoginSession",
     "MailMessage",
     "Page",
     "PageRevision",

@@ -40,6 +40,18 @@ class UserRole(SQLModel, table=True):
     role: str = Field(max_length=20, primary_key=True)
 
 
+class LoginSession(SQLModel, table=True):
+    """One signed-in browser: the cookie names it, so signing out ends it on the server."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    # SHA-256 of the random key the signed cookie carries; the key itself is never stored.
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class ApiToken(SQLModel, table=True):
     """A named bearer token; only its SHA-256 is stored, the token is shown once."""
 

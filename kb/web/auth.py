@@ -1,7 +1,8 @@
 """Sign-in with Flask-Login: sessions for people, bearer tokens for the API.
 
-The login session stores "<user id>:<session version>" (Flask-Login's alternative-id pattern):
-bumping an account's session version (password change, deactivation) ends all its sessions. The
+The login session stores "<user id>:<session version>:<key>" (Flask-Login's alternative-id
+pattern), checked against the server's row for it on each request (`kb.accounts.sessions`):
+signing out deletes the row, bumping the session version ends all the account's sessions. The
 API never reads the session cookie, only `Authorization: Bearer …`, so it needs no CSRF token.
 """
 
@@ -16,12 +17,16 @@ import flask_login
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext
-from flask_login import LoginManager, UserMixin, current_user, login_user
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlmodel import Session as DbSession
 
-from kb.accounts import accounts, forms
+from kb import audit
+from kb.accounts import forms
+from kb.accounts import sessions as login_sessions
 from kb.accounts import tokens as api_tokens
 from kb.accounts.accounts import Account
 from kb.permissions import Actor, allowed
+from kb.web import security_events
 from kb.web.database import get_session
 from kb.web.i18n import current_lang
 
@@ -29,11 +34,12 @@ from kb.web.i18n import current_lang
 class SessionUser(UserMixin):  # type: ignore[misc]
     """What Flask-Login keeps for the request: the account and its roles."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, session_id: str) -> None:
         self.account = account
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return accounts.session_id(self.account.user)
+        return self.session_id
 
     @property
     def is_active(self) -> bool:
@@ -81,25 +87,48 @@ def can(action: str, target: Any = None) -> bool:
 
 def sign_in(account: Account) -> None:
     """Start a new login session: nothing of the anonymous session survives (no fixation)."""
+    db_session = get_session()
+    _end_current(db_session)
+    session_id = login_sessions.start(
+        db_session, account, hours=current_app.config["KB_SESSION_HOURS"]
+    )
+    db_session.commit()
     kept_lang = session.get("lang")
     session.clear()
     if kept_lang:
         session["lang"] = kept_lang
-    login_user(SessionUser(account))
+    login_user(SessionUser(account, session_id))
     session.permanent = True
+
+
+def _end_current(db_session: DbSession) -> None:
+    session_id = session.get("_user_id")
+    if isinstance(session_id, str):
+        login_sessions.end(db_session, session_id)
+
+
+def sign_out() -> None:
+    """End this browser's login session on the server, then forget it in the cookie."""
+    db_session = get_session()
+    _end_current(db_session)
+    db_session.commit()
+    logout_user()
 
 
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site (never another host) is followed after login."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):  # no header splitting in Location
+        return None
     parts = urlsplit(target)
     return target if not parts.netloc and not parts.scheme else None
 
 
 def _load_user(session_id: str) -> SessionUser | None:
-    account = accounts.load_session_user(get_session(), session_id)
-    return SessionUser(account) if account is not None else None
+    hours = current_app.config["KB_SESSION_HOURS"]
+    account = login_sessions.resolve(get_session(), session_id, hours=hours)
+    return SessionUser(account, session_id) if account is not None else None
 
 
 def _unauthorized() -> ResponseReturnValue:
@@ -118,6 +147,12 @@ def load_bearer_token() -> None:
         abort(401, description="Authorization: expected 'Bearer <token>'")
     account = api_tokens.authenticate_token(get_session(), token.strip())
     if account is None:
+        revoked = api_tokens.revoked_token(get_session(), token.strip())
+        if revoked is not None and revoked.id is not None:
+            security_events.report(
+                audit.RevokedTokenUsed(security_events.network(), revoked.id, revoked.user_id),
+                Actor.anonymous(address=client_address()),
+            )
         abort(
             401,
             description="Authorization: this token is unknown, revoked or its account "

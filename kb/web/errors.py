@@ -9,9 +9,13 @@ from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from kb import audit
 from kb.errors import KBError
+from kb.web import security_events
+from kb.web.auth import current_actor
 from kb.web.i18n import api_lang, localized
 
 log = logging.getLogger(__name__)
@@ -36,15 +40,20 @@ def _ensure_url_adapter() -> None:
 
 
 def _respond(
-    status: int, code: str, message: str, payload: dict[str, object] | None = None
+    status: int,
+    code: str,
+    message: str,
+    payload: dict[str, object] | None = None,
+    *,
+    shown: bool = False,
 ) -> ResponseReturnValue:
+    """`shown`: the message is already written for the reader (in their language)."""
     _ensure_url_adapter()
     if _wants_json():
         body = payload or {"error": {"code": code, "status": status, "message": message}}
         return jsonify(body), status
-    return render_template(
-        "error.html", status=status, message=_html_message(status, message)
-    ), status
+    html_message = message if shown else _html_message(status, message)
+    return render_template("error.html", status=status, message=html_message), status
 
 
 def _html_message(status: int, message: str) -> str:
@@ -62,8 +71,21 @@ def _html_message(status: int, message: str) -> str:
     return message
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _report_forbidden(status: int) -> None:
+    """A 403 on a route that writes is a security event (someone tried what they may not do)."""
+    if status == 403 and request.method in WRITE_METHODS:
+        security_events.report(
+            audit.WriteForbidden(security_events.network(), request.method, request.path[:200]),
+            current_actor(),
+        )
+
+
 def handle_kb_error(error: KBError) -> ResponseReturnValue:
     """The message in the reader's language: the page's, or the API client's (`api_lang`)."""
+    _report_forbidden(error.status)
     if _wants_json():
         with force_locale(api_lang()):
             payload = error.to_dict(gettext)
@@ -73,14 +95,24 @@ def handle_kb_error(error: KBError) -> ResponseReturnValue:
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
+    _report_forbidden(status)
     code = (error.name or "error").lower().replace(" ", "_")
     message = error.description or error.name
     if isinstance(error, SecurityError):  # an untrusted Host: never echo it back
         code, message = "untrusted_host", str(_("This site does not answer to that host name."))
-    response = make_response(_respond(status, code, message))
+    # Errors that tell the reader what the operator must do say it (kb.web.urls.NoPublicOrigin).
+    shown = bool(getattr(error, "operator_message", False))
+    response = make_response(_respond(status, code, message, shown=shown))
     if status == 429:  # the limits are per minute: a client may retry after one
         response.headers["Retry-After"] = "60"
     return response
+
+
+def handle_out_of_range(error: Exception) -> ResponseReturnValue:
+    """A number the database cannot hold (SQLite: OverflowError; PostgreSQL: DataError)."""
+    log.info("out-of-range value on %s: %s", request.path, type(error).__name__)
+    message = str(_("A number or a value in the request is out of range."))
+    return _respond(400, "out_of_range", message, shown=True)
 
 
 def handle_unexpected(error: Exception) -> ResponseReturnValue:
@@ -91,4 +123,6 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     app.register_error_handler(KBError, handle_kb_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(Exception, handle_unexpected)

@@ -19,8 +19,12 @@ from flask import Flask, Response, abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
+from werkzeug.exceptions import TooManyRequests
 
+from kb import audit
 from kb.accounts import accounts
+from kb.permissions import Actor
+from kb.web import security_events
 
 API_PREFIX = "/api/v1"
 
@@ -60,8 +64,19 @@ def count_sign_in(email: str) -> None:
     The account key is derived from what was typed, whether an account has it or not, so the
     limits reveal nothing about which addresses exist.
     """
-    _hit("KB_RATELIMIT_LOGIN", "login-address", get_remote_address() or "unknown")
-    _hit("KB_RATELIMIT_ACCOUNT", "login-account", _digest(accounts.normalize_email(email or "")))
+    for scope, setting, key in (
+        ("address", "KB_RATELIMIT_LOGIN", get_remote_address() or "unknown"),
+        ("account", "KB_RATELIMIT_ACCOUNT", _digest(accounts.normalize_email(email or ""))),
+    ):
+        try:
+            _hit(setting, f"login-{scope}", key)
+        except TooManyRequests as refused:
+            limit = str(refused.description or "").removeprefix("rate limit exceeded: ")
+            security_events.report(
+                audit.SignInThrottled(security_events.network(), scope, limit),
+                Actor.anonymous(address=request.remote_addr),
+            )
+            raise
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from kb.models import MailMessage
 
 pytestmark = pytest.mark.browser
 
-ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "a long admin passphrase"
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "a long passphrase for the first account"
 GUEST_EMAIL, GUEST_PASSWORD = "contributrice@example.org", "une phrase de passe assez longue"
 
 

@@ -26,8 +26,9 @@ def public_app(make_app: Callable[..., Flask], seeded: Flask) -> Flask:
 
 @pytest.fixture
 def open_app(seeded: Flask) -> Flask:
-    """The seeded app with a public origin but no trusted-host list (every Host accepted)."""
+    """The seeded app with a public origin and every Host accepted (KB_TRUSTED_HOSTS=*)."""
     seeded.config["KB_BASE_URL"] = BASE
+    seeded.config["TRUSTED_HOSTS"] = None
     return seeded
 
 
