@@ -27,6 +27,7 @@ from kb.search.service import get_index, vocabulary
 from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import api_message
+from kb.web.urls import mail_url
 
 bp = Blueprint("api_proposals", __name__, url_prefix="/api/v1")
 
@@ -47,7 +48,7 @@ def token_required() -> None:
 
 
 def _link(proposal_id: int) -> str:
-    return url_for("review.proposal", lang="fr", proposal_id=proposal_id, _external=True)
+    return mail_url("review.proposal", lang="fr", proposal_id=proposal_id)
 
 
 def _json_body() -> dict[str, Any]:

@@ -44,6 +44,7 @@ from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import install_lang, localized
 from kb.web.security import never_cache
+from kb.web.urls import mail_url
 
 bp = Blueprint("moderation", __name__, url_prefix="/<lang>/moderation")
 install_lang(bp)
@@ -86,7 +87,8 @@ def badge() -> dict[str, Any]:
 
 
 def link(proposal_id: int) -> str:
-    return url_for("review.proposal", proposal_id=proposal_id, _external=True)
+    """The review page's address in a notification e-mail (from KB_BASE_URL, never the Host)."""
+    return mail_url("review.proposal", proposal_id=proposal_id)
 
 
 # --- the queue -------------------------------------------------------------------------------

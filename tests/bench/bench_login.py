@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-EMAIL, PASSWORD = "bench@example.org", "a long benchmark passphrase"
+EMAIL, PASSWORD = "bench@example.org", "lanterns over a quiet harbour"
 TARGET_P95_MS = 500.0
 
 

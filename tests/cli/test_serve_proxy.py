@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import CONTENT_DIR, ROOT
-from tests.test_serve import free_port, wait_for
+from tests.nodes import free_port, wait_for
 
 pytest.importorskip("gunicorn")
 
