@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlmodel import Session, create_engine
 
+from kb.text.unicode import read_json
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from flask import Flask
@@ -28,11 +30,14 @@ def make_engine(url: str, **options: Any) -> Engine:
         # Pooled: opening a connection and setting its pragmas on every request costs more than
         # the query. Each process builds its own engine in create_app, so nothing crosses a fork.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **options
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_deserializer=read_json,
+            **options,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    return create_engine(url, pool_pre_ping=True, json_deserializer=read_json, **options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -289,6 +289,18 @@ BASE_PRACTICE: dict[str, Any] = {
 }
 
 
+def bearer(app: Flask, account: Any) -> dict[str, str]:
+    """Headers that sign API requests in as `account`, with a new token of theirs."""
+    from kb.accounts import tokens as api_tokens
+
+    with Session(db.get_engine(app)) as s:
+        _token, plain = api_tokens.create_token(
+            session=s, actor=Actor.system("tests"), user_id=account.id, name="api"
+        )
+        s.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
 def practice_data(**overrides: Any) -> Any:
     """A complete PracticeData: BASE_PRACTICE with `overrides` (sources as pairs or SourceData)."""
     from kb.catalogue.data import PracticeData, SourceData

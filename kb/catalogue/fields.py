@@ -26,6 +26,8 @@ NOT_MARKDOWN = frozenset({"json", "csv", "print"})
 # empty), "markdown" (kept as typed), "choice" (one of a list), "lines" (free values, one per line
 # in a form), "slugs" (chosen from a list), "year" (a whole number or None), "sources", "facts".
 INPUTS = ("text", "optional", "markdown", "choice", "lines", "slugs", "year", "sources", "facts")
+# A practice cites a handful of sources; the form shows this many rows and the API takes no more.
+MAX_SOURCES = 30
 LIST_INPUTS = frozenset({"lines", "slugs"})
 MULTI_SEPARATOR = " | "
 
@@ -40,7 +42,11 @@ KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "strings": {"type": "array", "items": {"type": "string"}},
     "datetime": {"type": "string", "format": "date-time"},
     "optional_datetime": {"type": ["string", "null"], "format": "date-time"},
-    "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}},
+    "sources": {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Source"},
+        "maxItems": MAX_SOURCES,
+    },
     "object": {"type": "object"},
     "city_names": {
         "type": "array",

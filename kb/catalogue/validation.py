@@ -15,7 +15,7 @@ import pycountry
 
 from kb.catalogue import facts
 from kb.catalogue.data import LANGUAGES, PracticeData, SourceData
-from kb.catalogue.fields import ACTIVITY_STATUSES, TERM_FIELDS
+from kb.catalogue.fields import ACTIVITY_STATUSES, MAX_SOURCES, TERM_FIELDS
 from kb.catalogue.taxonomy import Vocabulary
 from kb.errors import N_, FieldError
 
@@ -64,7 +64,14 @@ def validate(
     _check_texts(err, data)
     if not data.sources:
         err("sources", N_("expected at least one source with a title and an http(s) URL"))
-    for i, source in enumerate(data.sources):
+    if len(data.sources) > MAX_SOURCES:
+        err(
+            "sources",
+            N_("expected at most %(max)s sources, got %(count)s"),
+            max=MAX_SOURCES,
+            count=len(data.sources),
+        )
+    for i, source in enumerate(data.sources[:MAX_SOURCES]):
         _check_source(err, f"sources[{i}]", source)
     # Facts parsed from a file are already clean; facts typed in a form are checked here.
     facts.parse(data.facts, err)

@@ -17,13 +17,22 @@ from sqlmodel import col, select
 from kb import uow
 from kb.catalogue import history
 from kb.catalogue import json_io as practice_json
-from kb.errors import N_, BadRequest, NotFound, PreconditionFailed, Text
+from kb.errors import (
+    N_,
+    BadRequest,
+    FieldError,
+    NotFound,
+    PreconditionFailed,
+    Text,
+    ValidationError,
+)
 from kb.models import PROPOSAL_STATUSES, Proposal
 from kb.moderation import practice_subject as proposals
 from kb.moderation import reviews, workflow
 from kb.moderation.workflow import Stale, get, version_of
 from kb.permissions import allowed
 from kb.search.service import get_index, vocabulary
+from kb.text.unicode import has_lone_surrogate, paths_where
 from kb.web.auth import current_actor
 from kb.web.database import get_session
 from kb.web.i18n import api_message
@@ -57,6 +66,11 @@ def _json_body() -> dict[str, Any]:
         raise BadRequest(N_("body: expected a JSON object (Content-Type: application/json)"))
     if not isinstance(body, dict):
         raise BadRequest(N_("body: expected a JSON object"))
+    # JSON's "\ud800" escape decodes to half a character that no page can show: refused here,
+    # for every field (a comment as much as the practice), before anything is stored.
+    unpaired = list(paths_where(body, has_lone_surrogate))
+    if unpaired:
+        raise ValidationError([FieldError(path, proposals.UNPAIRED_SURROGATE) for path in unpaired])
     return body
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,14 +27,14 @@ from wtforms.fields.choices import SelectChoice
 from kb.accounts.forms import LANGUAGE_CHOICES, CheckboxesField
 from kb.catalogue.data import PracticeData, SourceData
 from kb.catalogue.facts import QUALIFIERS
-from kb.catalogue.fields import ACTIVITY_STATUSES, SOURCE_KEYS, WRITTEN, Field
+from kb.catalogue.fields import ACTIVITY_STATUSES, MAX_SOURCES, SOURCE_KEYS, WRITTEN, Field
 from kb.catalogue.taxonomy import Vocabulary
-from kb.errors import FieldError
+from kb.errors import N_, FieldError
 from kb.models import Event
 from kb.web.i18n import localized
 
 QUALIFIER_LABELS = {"": _l("exactly"), "up-to": _l("up to"), "about": _l("about")}
-MAX_SOURCES = 30
+_POSTED_SOURCE = re.compile(r"^sources-(\d+)-")
 _SOURCE_PATH = re.compile(r"^sources\[(\d+)\](?:\.(\w+))?$")
 
 
@@ -96,11 +96,26 @@ def build(
     """The form, from the request's form data (POST) or from `data`."""
     form = SpotlightForm() if data is None else SpotlightForm(formdata=None, **_values(data, note))
     _set_choices(form, vocabulary, lang)
+    sources = len(data.sources) if data is not None else posted_sources()
+    if sources > MAX_SOURCES:
+        # The form holds MAX_SOURCES rows; say so rather than drop the others unannounced.
+        place_errors(form, [too_many_sources(sources)])
     form.events.choices = _chosen_first(
         [SelectChoice(e.slug, e.title_fr if lang == "fr" else e.title_en) for e in events],
         form.events.data,
     )
     return form
+
+
+def too_many_sources(count: int) -> FieldError:
+    message = N_("expected at most %(max)s sources, got %(count)s")
+    return FieldError("sources", message, max=MAX_SOURCES, count=count)
+
+
+def posted_sources() -> int:
+    """How many source rows the request's form sends (the form itself keeps MAX_SOURCES)."""
+    rows = {m.group(1) for m in map(_POSTED_SOURCE.match, request.form) if m is not None}
+    return len(rows)
 
 
 def _chosen_first(choices: list[SelectChoice], chosen: Sequence[str] | None) -> list[SelectChoice]:
@@ -139,9 +154,9 @@ def _values(data: PracticeData, note: str) -> dict[str, Any]:
             values[f.name] = "" if value is None else str(value)
         elif f.input not in ("sources", "facts"):
             values[f.name] = value or ""
-    values["sources"] = [{k: getattr(s, k) or "" for k in SOURCE_KEYS} for s in data.sources] or [
-        {}
-    ]
+    values["sources"] = [
+        {k: getattr(s, k) or "" for k in SOURCE_KEYS} for s in data.sources[:MAX_SOURCES]
+    ] or [{}]
     values["note"] = note
     return values | _fact_values(data.facts)
 

@@ -47,6 +47,7 @@ from kb.moderation.workflow import (
     store_edit,
 )
 from kb.permissions import Actor, require
+from kb.text.unicode import has_lone_surrogate, has_nul, paths_where
 
 KIND = "practice"
 
@@ -80,6 +81,14 @@ def data_of(proposal: Proposal) -> PracticeData:
     return from_snapshot(proposal.data)
 
 
+# Browsers never send one; a JSON or YAML escape can. Refused, not replaced: the author retypes
+# one character and loses nothing else.
+UNPAIRED_SURROGATE = N_(
+    "contains an invalid character (an unpaired UTF-16 surrogate, U+D800 to U+DFFF): "
+    "retype or delete it"
+)
+
+
 def _check_size(data: PracticeData, note: str) -> None:
     """Drafts may be incomplete, not unbounded: the limits of `validate` on size."""
     problems = [
@@ -89,27 +98,17 @@ def _check_size(data: PracticeData, note: str) -> None:
     ]
     if isinstance(data.slug, str) and len(data.slug) > 120:
         problems.append(FieldError("slug", N_("expected at most 120 characters")))
-    problems += [FieldError(name, N_("contains a NUL character")) for name in _with_nul(data, note)]
+    values = {**data.snapshot(), "note": note}
+    problems += [
+        FieldError(name, N_("contains a NUL character")) for name in paths_where(values, has_nul)
+    ]
+    problems += [
+        FieldError(name, UNPAIRED_SURROGATE) for name in paths_where(values, has_lone_surrogate)
+    ]
     if len(note) > NOTE_MAX:
         problems.append(FieldError("note", N_("expected at most %(max)s characters"), max=NOTE_MAX))
     if problems:
         raise ValidationError(problems)
-
-
-def _with_nul(data: PracticeData, note: str) -> list[str]:
-    """Fields holding a NUL character (no one types one; PostgreSQL text cannot store it)."""
-    found = ["note"] if "\x00" in note else []
-    return found + [name for name, value in data.snapshot().items() if _has_nul(value)]
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 # --- reading ---------------------------------------------------------------------------------

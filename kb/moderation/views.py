@@ -28,6 +28,7 @@ from kb import uow
 from kb.accounts.forms import ConfirmForm
 from kb.catalogue import diff
 from kb.catalogue.data import PracticeData, SourceData
+from kb.catalogue.fields import MAX_SOURCES
 from kb.catalogue.reads import get_by_slug, to_data
 from kb.content.practice_file import parse_practice_text
 from kb.errors import N_, Conflict, NotFound, ValidationError
@@ -161,6 +162,7 @@ def form_page(
     return render_template(
         "moderation/edit.html",
         form=form,
+        max_sources=MAX_SOURCES,
         proposal=proposal,
         base_slug=base_slug or (proposal.slug if proposal and proposal.practice_id else None),
         others=others,
@@ -203,6 +205,8 @@ def _empty() -> PracticeData:
 def create() -> ResponseReturnValue:
     form = spotlight_form()
     base_slug = request.form.get("base_slug") or None
+    if spotlight.posted_sources() > MAX_SOURCES:  # the form says so; saving would drop some
+        return form_page(form, None, status=422, base_slug=base_slug)
     session = get_session()
     data = spotlight.data_of(form, keep_empty_sources=True)
     try:
@@ -242,6 +246,11 @@ def save(proposal_id: int) -> ResponseReturnValue:
     session = get_session()
     proposal = read_practice_proposal(proposal_id)
     form = spotlight_form()
+    if spotlight.posted_sources() > MAX_SOURCES:  # the form says so; saving would drop some
+        error = spotlight.too_many_sources(spotlight.posted_sources())
+        if autosaving():
+            return {"error": f"{error.field}: {localized(error)}"}, 422
+        return form_page(form, proposal, status=422)
     data = spotlight.data_of(form, keep_empty_sources=True)
     try:
         proposals.save(

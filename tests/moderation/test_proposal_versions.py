@@ -18,15 +18,13 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from kb import db, uow
-from kb.accounts import tokens as api_tokens
 from kb.catalogue import taxonomy
 from kb.errors import Conflict
 from kb.models import Practice
 from kb.moderation import practice_subject as proposals
 from kb.moderation import reviews, subjects
 from kb.moderation.workflow import Stale, get, version_of
-from kb.permissions import Actor
-from tests.conftest import AuthActions, practice_data
+from tests.conftest import AuthActions, bearer, practice_data
 
 TICKED = dict.fromkeys(reviews.CHECKLIST, True)
 
@@ -228,15 +226,6 @@ def test_a_decision_on_a_proposal_withdrawn_meanwhile_gets_409_and_keeps_the_com
 
 
 # --- the API ---------------------------------------------------------------------------------
-
-
-def bearer(app: Flask, account: Any) -> dict[str, str]:
-    with Session(db.get_engine(app)) as s:
-        _token, plain = api_tokens.create_token(
-            session=s, actor=Actor.system("tests"), user_id=account.id, name="api"
-        )
-        s.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def test_the_api_answers_412_with_the_current_state_when_if_match_is_stale(

@@ -12,12 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session
 
-from kb import db
-from kb.accounts import tokens as api_tokens
-from kb.permissions import Actor
-from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions
+from tests.conftest import BASE_PRACTICE, PASSWORD, AuthActions, bearer
 
 HUGE = "99999999999999999999999"
 PRACTICE: dict[str, Any] = {
@@ -29,18 +25,9 @@ PRACTICE: dict[str, Any] = {
 }
 
 
-def _bearer(app: Flask, account: Any) -> dict[str, str]:
-    with Session(db.get_engine(app)) as s:
-        _token, plain = api_tokens.create_token(
-            session=s, actor=Actor.system("tests"), user_id=account.id, name="fuzz"
-        )
-        s.commit()
-    return {"Authorization": f"Bearer {plain}"}
-
-
 @pytest.fixture
 def writer(app: Flask, make_account: Callable[..., Any], vocabulary_loaded: Any) -> dict[str, str]:
-    return _bearer(app, make_account("contributor", "moderator"))
+    return bearer(app, make_account("contributor", "moderator"))
 
 
 def test_json_nested_100000_deep_is_a_400(client: FlaskClient, writer: dict[str, str]) -> None:
