@@ -34,7 +34,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is None:
         settings = config.load_settings()
     else:
-        settings = config.resolve_paths({**config.load_settings({}), **test_config})
+        # Paths derived after the overrides, so that they follow the test's instance folder.
+        settings = config.resolve_paths({**config.declared_settings({}), **test_config})
     app.config.update(settings)
     for key, value in (test_config or {}).items():
         if not key.startswith("KB_"):

@@ -115,9 +115,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "KB_RATELIMIT_STORAGE_URL",
-        "memory://",
-        "Where rate-limit counters live: `memory://` (one process) or `redis://host:6379/0` "
-        "(shared by every process and node).",
+        None,
+        "Where rate-limit counters live. Default: a SQLite file `ratelimits.sqlite3` in the "
+        "instance folder (`sqlite:///<file>`), shared by every worker of one machine; "
+        "`redis://host:6379/0` shares them between machines; `memory://` keeps them per process "
+        "(each worker then allows the full limit).",
     ),
     Setting(
         "KB_RATELIMIT_LOGIN",
@@ -199,14 +201,18 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Resolve every setting from the environment, with defaults derived from the instance dir."""
-    env = os.environ if environ is None else environ
+def declared_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Every setting from `environ` or its declared default, before any path is derived."""
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        raw = env.get(setting.name, setting.default)
+        raw = environ.get(setting.name, setting.default)
         values[setting.name] = None if raw is None else setting.cast(raw)
-    return resolve_paths(values)
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Resolve every setting from the environment, with defaults derived from the instance dir."""
+    return resolve_paths(declared_settings(os.environ if environ is None else environ))
 
 
 def resolve_paths(values: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +223,8 @@ def resolve_paths(values: dict[str, Any]) -> dict[str, Any]:
         values["KB_DATABASE_URL"] = f"sqlite:///{instance / 'kb.sqlite3'}"
     if not values.get("KB_INDEX_DIR"):
         values["KB_INDEX_DIR"] = str(instance / "index")
+    if not values.get("KB_RATELIMIT_STORAGE_URL"):
+        values["KB_RATELIMIT_STORAGE_URL"] = f"sqlite:///{instance / 'ratelimits.sqlite3'}"
     values["KB_CONTENT_DIR"] = str(Path(values.get("KB_CONTENT_DIR") or "content").resolve())
     return values
 

@@ -1,9 +1,10 @@
 """Rate limits with Flask-Limiter: per client address and per account on sign-in and resets.
 
-Flask-Limiter owns the storage (in memory by default, for one process;
-`KB_RATELIMIT_STORAGE_URL=redis://…` shares the counters between processes and nodes) and the
-`limits` strategy; the views count attempts explicitly because a sign-in is limited by two keys
-at once (the address and the account typed). A breach answers 429 in the reader's language.
+Flask-Limiter owns the storage and the `limits` strategy: by default a SQLite file in the
+instance folder shared by the workers of one machine (`limit_storage`, registered as the
+`sqlite://` scheme), `KB_RATELIMIT_STORAGE_URL=redis://…` to share counters between nodes. The
+views count attempts explicitly because a sign-in is limited by two keys at once (the address
+and the account typed). A breach answers 429 in the reader's language.
 Every /api/v1 request counts against its bearer token, or its client address without one, and
 its answer carries X-RateLimit-Limit/-Remaining/-Reset.
 """
@@ -24,7 +25,7 @@ from werkzeug.exceptions import TooManyRequests
 from kb import audit
 from kb.accounts import accounts
 from kb.permissions import Actor
-from kb.web import security_events
+from kb.web import limit_storage, security_events  # noqa: F401  (registers `sqlite://`)
 
 API_PREFIX = "/api/v1"
 
