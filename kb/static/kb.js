@@ -87,12 +87,19 @@
       data.set("action", "save");
       return data;
     };
-    var last = new URLSearchParams(serialise()).toString();
+    // What was typed, without the version the form keeps up to date after each save (a new
+    // version alone is not a change to send).
+    var typed = function (data) {
+      var fields = new URLSearchParams(data);
+      fields.delete("version");
+      return fields.toString();
+    };
+    var last = typed(serialise());
     // Not form.action: the buttons named "action" shadow it (it would be a RadioNodeList).
     var target = form.getAttribute("action");
     var timer = window.setInterval(function () {
       var data = serialise();
-      var now = new URLSearchParams(data).toString();
+      var now = typed(data);
       if (now === last) { return; }
       fetch(target, {
         method: "POST", body: data, credentials: "same-origin",
