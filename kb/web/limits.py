@@ -25,7 +25,10 @@ from werkzeug.exceptions import TooManyRequests
 from kb import audit
 from kb.accounts import accounts
 from kb.permissions import Actor
-from kb.web import limit_storage, security_events  # noqa: F401  (registers `sqlite://`)
+from kb.web import (
+    limit_storage,  # noqa: F401  (importing it registers the `sqlite://` storage)
+    security_events,
+)
 
 API_PREFIX = "/api/v1"
 

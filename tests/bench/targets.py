@@ -1,5 +1,5 @@
-"""The table of issue 24 (part 2): each figure beside the value before (the issue's "today"),
-its target and the command that measures it.
+"""The targets table: each figure beside its value before this round of work, its target and the
+command that measures it.
 
 Run after bench_search and bench_web (`make bench` runs all three); reads their figures from
 tests/bench/.cache/ and writes the table between the markers in tests/bench/README.md.
@@ -42,7 +42,7 @@ Row = tuple[str, str, str, str, bool | None, str]
 
 
 def rows(search: Figures, web: list[Figures]) -> list[Row]:
-    """(figure, before, now, target, met, command) per line of issue 24's part 2."""
+    """(figure, before, now, target, met, command) per line of the targets table."""
     out: list[Row] = []
 
     Now = Callable[[], tuple[str, bool] | None]
@@ -157,7 +157,7 @@ def table(search: Figures, web: list[Figures]) -> str:
         f"Measured on this machine (2 cores, shared: load average {load[0]:.1f} / {load[1]:.1f}"
         f" / {load[2]:.1f} when the table was written).",
         "",
-        "| figure | before (issue 24) | now | target | met | rerun |",
+        "| figure | before | now | target | met | rerun |",
         "|---|---|---|---|---|---|",
     ]
     for name, before, now, target, met, command in rows(search, web):

@@ -7,7 +7,8 @@ with one keep-alive connection; they take request numbers from one shared counte
 thread clients stay in `bench_web.run_load` (`--clients threads`) for comparison.
 
 Every HTML search response is also read for its result list: a practice listed twice on one
-page is a consistency violation (issue 24), counted in `Stats.violations`.
+page is a consistency violation (an index that kept a replaced version), counted in
+`Stats.violations`.
 """
 
 from __future__ import annotations
